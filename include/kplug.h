@@ -1,0 +1,347 @@
+/*
+ * kplug.h — the public API of kplug, a plugin runtime for C hosts.
+ *
+ * A host creates one *runtime* per extensible entity (a client, a server
+ * instance). A runtime owns a private block of memory (its *segment*), a
+ * namespace of functions, and the code compiled into it. Plugins are C
+ * source compiled at run time; built-ins are host C callbacks. Inside a
+ * runtime both are called the same way. Nothing in one runtime can name or
+ * reach anything in another.
+ *
+ * Conventions used throughout:
+ *  - Functions that can fail return an int result code: KP_OK (0) or a
+ *    negative KP_ERR_* / KP_TRAP_* code. After a failure, kp_last_error()
+ *    on the same thread describes it (message, plugin, function, line).
+ *  - The library never prints, never calls exit() or abort() on bad input,
+ *    and frees everything it allocated on every error path.
+ *  - "Plugin pointers" (kp_ptr) are 32-bit offsets into a runtime's segment.
+ *    Offset 0 and the whole first page are never valid, so a NULL plugin
+ *    pointer dereference traps.
+ *  - Thread safety: every function taking a kp_runtime may be called from
+ *    several threads at once on the same runtime, unless its comment says
+ *    otherwise. kp_runtime_destroy must not race with any other use of the
+ *    same runtime.
+ */
+#ifndef KPLUG_H
+#define KPLUG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define KP_API __attribute__((visibility("default")))
+#define KP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define KP_API
+#define KP_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Version                                                              */
+/* ------------------------------------------------------------------ */
+
+#define KP_VERSION_MAJOR 0
+#define KP_VERSION_MINOR 1
+#define KP_VERSION_PATCH 0
+/* MAJOR*1000000 + MINOR*1000 + PATCH, comparable with kp_version(). */
+#define KP_VERSION_NUMBER \
+    (KP_VERSION_MAJOR * 1000000 + KP_VERSION_MINOR * 1000 + KP_VERSION_PATCH)
+#define KP_VERSION_STRING "0.1.0"
+
+/* The version number of the library actually linked (KP_VERSION_NUMBER of
+ * the build). Compare with KP_VERSION_NUMBER to detect header/library skew. */
+KP_API int kp_version(void);
+/* The same as a static string such as "0.1.0". Never NULL, never freed. */
+KP_API const char *kp_version_string(void);
+
+/* ------------------------------------------------------------------ */
+/* Result codes                                                         */
+/* ------------------------------------------------------------------ */
+
+enum {
+    KP_OK = 0,
+
+    /* Errors of the API call itself: nothing ran. */
+    KP_ERR_ARG = -1,        /* invalid argument or API misuse */
+    KP_ERR_NOMEM = -2,      /* host memory allocation failed */
+    KP_ERR_COMPILE = -3,    /* plugin source rejected; message lists every diagnostic */
+    KP_ERR_LIMIT = -4,      /* a configured limit was reached (source size,
+                               nesting, functions, plugins, memory) */
+    KP_ERR_NOT_FOUND = -5,  /* no such name in the namespace */
+    KP_ERR_EXISTS = -6,     /* the name is already taken */
+    KP_ERR_SIGNATURE = -7,  /* arguments do not match the function's prototype */
+    KP_ERR_NOMEM_PLUGIN = -8, /* the runtime's segment is full (memory limit) */
+
+    /* Traps: a plugin call started and was stopped. The runtime stays
+     * usable; the message names plugin, function and source line. */
+    KP_TRAP_MEMORY = -20,      /* access outside the runtime's valid memory (incl. NULL) */
+    KP_TRAP_DIV = -21,         /* integer division by zero, or INT_MIN / -1 */
+    KP_TRAP_STACK = -22,       /* plugin stack or call depth exhausted */
+    KP_TRAP_UNLINKED = -23,    /* call to a name that was deleted or never defined */
+    KP_TRAP_BAD_CALL = -24,    /* call through an invalid function pointer, or
+                                  prototype mismatch between caller and callee */
+    KP_TRAP_TIMEOUT = -25,     /* the call's deadline passed */
+    KP_TRAP_INTERRUPTED = -26, /* kp_interrupt() stopped the call */
+    KP_TRAP_BUILTIN = -27      /* a built-in failed the call (kp_fail()) */
+};
+
+/* A short constant name for a result code, e.g. "KP_TRAP_MEMORY".
+ * Unknown codes give "KP_UNKNOWN". Never NULL, never freed. */
+KP_API const char *kp_result_name(int code);
+
+/* Detail of the last failure on the calling thread. */
+typedef struct kp_error {
+    int code;              /* the result code returned */
+    const char *message;   /* full text; for compile errors every diagnostic,
+                              one per line as "name:line:col: error: text"
+                              followed by the source line and a caret line */
+    const char *plugin;    /* plugin name, or "" when none applies */
+    const char *function;  /* function name, or "" when none applies */
+    int line, column;      /* 1-based source position, 0 when none applies */
+} kp_error;
+
+/* The last failure of any kp_* call made by the calling thread. The
+ * pointers stay valid until the next kp_* call on this thread that fails
+ * (successful calls leave it unchanged). Never NULL; code is KP_OK if
+ * nothing failed yet. */
+KP_API const kp_error *kp_last_error(void);
+/* Shorthand for kp_last_error()->message. */
+KP_API const char *kp_errmsg(void);
+
+/* ------------------------------------------------------------------ */
+/* Runtimes                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct kp_runtime kp_runtime;
+
+typedef enum kp_engine {
+    KP_ENGINE_DEFAULT = 0, /* the JIT where there is one, else the interpreter */
+    KP_ENGINE_INTERP = 1,  /* the portable interpreter */
+    KP_ENGINE_JIT = 2      /* native x86-64 code */
+} kp_engine;
+
+/* Runtime configuration. Initialise with kp_config_init() and change only
+ * the fields you care about; 0 in a field means "the default". */
+typedef struct kp_config {
+    size_t mem_limit;       /* bytes of plugin memory: globals, heap, stacks,
+                               exchange buffers (default 64 MiB, max 3 GiB) */
+    size_t stack_size;      /* plugin stack per calling thread (default 1 MiB) */
+    unsigned max_call_depth;/* nested plugin calls per host call (default 10000) */
+    unsigned deadline_ms;   /* default deadline of each host call; 0 = none */
+    kp_engine engine;
+    size_t max_source;      /* bytes of one plugin source (default 16 MiB) */
+    unsigned max_nesting;   /* nesting of expressions/statements/includes (default 256) */
+    unsigned max_functions; /* functions in one plugin (default 10000) */
+    unsigned max_plugins;   /* plugins + built-ins in the namespace (default 65536) */
+} kp_config;
+
+/* Fill *cfg with the defaults. */
+KP_API void kp_config_init(kp_config *cfg);
+
+/* Create a runtime. cfg may be NULL for all defaults. On success *out is a
+ * new runtime whose namespace holds exactly the default built-ins create,
+ * lookup and delete (see docs/api.md). The caller owns it and frees it with
+ * kp_runtime_destroy. On failure *out is NULL.
+ * Errors: KP_ERR_ARG (out NULL, bad config), KP_ERR_NOMEM. */
+KP_API int kp_runtime_create(const kp_config *cfg, kp_runtime **out);
+
+/* Destroy a runtime: runs remaining cleanup, frees its segment, code and
+ * namespace. Every kp_func and plugin pointer of it becomes invalid.
+ * Destroying NULL is a no-op. Must not be called while a call into this
+ * runtime is in flight. */
+KP_API void kp_runtime_destroy(kp_runtime *rt);
+
+/* The engine the runtime actually uses (never KP_ENGINE_DEFAULT). */
+KP_API kp_engine kp_runtime_engine(const kp_runtime *rt);
+
+/* ------------------------------------------------------------------ */
+/* Dynamic plugins                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Compile C source `src` (len bytes; it need not be NUL-terminated) as a
+ * plugin called `name` and link it into the runtime's namespace. Every
+ * non-static function it defines is exported under its own name; static
+ * functions stay private. Functions it declares but does not define are
+ * resolved through the namespace at call time, so plugins may be added in
+ * any order. The plugin's globals live in the runtime's segment.
+ * Nothing is linked unless everything compiles and every exported name is
+ * free. The source is not retained.
+ * Errors: KP_ERR_ARG, KP_ERR_NOMEM, KP_ERR_COMPILE, KP_ERR_LIMIT,
+ * KP_ERR_EXISTS (plugin name or an exported name already taken),
+ * KP_ERR_NOMEM_PLUGIN (globals do not fit in the segment). */
+KP_API int kp_plugin_add(kp_runtime *rt, const char *name,
+                         const char *src, size_t len);
+
+/* Atomically replace plugin `name` with a new version compiled from `src`.
+ * Either the new version is fully linked in place of the old one, or (on
+ * any error) the old one stays untouched. Calls already running finish on
+ * the old code; later calls reach the new one. Names the old version
+ * exported and the new one does not are unlinked (calls to them trap).
+ * If no plugin `name` exists, this behaves like kp_plugin_add.
+ * Errors: as kp_plugin_add; KP_ERR_ARG if `name` is a built-in. */
+KP_API int kp_plugin_replace(kp_runtime *rt, const char *name,
+                             const char *src, size_t len);
+
+/* Delete plugin or built-in `name` and unlink everything it exported. If
+ * no plugin has that name but a function of that name is exported, the
+ * plugin exporting it is deleted. Later calls to its names trap with
+ * KP_TRAP_UNLINKED; calls in flight finish first (its code is freed only
+ * when no call can be inside it). The default built-ins can be deleted too.
+ * Errors: KP_ERR_ARG, KP_ERR_NOT_FOUND. */
+KP_API int kp_delete(kp_runtime *rt, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Values, functions and calls                                          */
+/* ------------------------------------------------------------------ */
+
+typedef uint32_t kp_ptr; /* a plugin pointer: an offset into the segment */
+
+/* Types at the boundary. Plugin types map to them: char, short, int, _Bool
+ * and enums (and their unsigned forms) -> KP_T_I32; long, long long ->
+ * KP_T_I64; float -> KP_T_F32; double -> KP_T_F64; any pointer -> KP_T_PTR;
+ * a function pointer -> KP_T_PTR holding a function handle. Struct and union
+ * parameters are passed as KP_T_PTR to a copy. */
+typedef enum kp_type {
+    KP_T_VOID = 0,
+    KP_T_I32 = 1,
+    KP_T_I64 = 2,
+    KP_T_F32 = 3,
+    KP_T_F64 = 4,
+    KP_T_PTR = 5
+} kp_type;
+
+typedef struct kp_value {
+    kp_type type;
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        kp_ptr ptr;
+    } v;
+} kp_value;
+
+#define KP_I32(x) ((kp_value){ KP_T_I32, { .i32 = (int32_t)(x) } })
+#define KP_I64(x) ((kp_value){ KP_T_I64, { .i64 = (int64_t)(x) } })
+#define KP_F32(x) ((kp_value){ KP_T_F32, { .f32 = (float)(x) } })
+#define KP_F64(x) ((kp_value){ KP_T_F64, { .f64 = (double)(x) } })
+#define KP_PTR(x) ((kp_value){ KP_T_PTR, { .ptr = (kp_ptr)(x) } })
+
+/* A handle to a name in a runtime's namespace. It names the *name*, not one
+ * version of the code: after kp_plugin_replace it calls the new version;
+ * after kp_delete calls through it fail with KP_TRAP_UNLINKED (and succeed
+ * again if the name is added back). Owned by the runtime; valid until the
+ * runtime is destroyed; never freed by the host. */
+typedef struct kp_func kp_func;
+
+/* Look up `name` in the namespace. On success *out is its handle.
+ * Errors: KP_ERR_ARG, KP_ERR_NOT_FOUND. */
+KP_API int kp_lookup(kp_runtime *rt, const char *name, kp_func **out);
+
+/* The prototype currently linked under the handle's name. Returns the
+ * number of parameters (>= 0) and fills up to `cap` entries of params and
+ * *ret if non-NULL; *variadic (if non-NULL) is set for variadic built-ins.
+ * Errors: KP_ERR_ARG, KP_TRAP_UNLINKED (nothing linked under that name). */
+KP_API int kp_func_signature(const kp_func *f, kp_type *ret, kp_type *params,
+                             int cap, int *variadic);
+
+/* The name of the function behind a handle. Valid as long as the handle. */
+KP_API const char *kp_func_name(const kp_func *f);
+
+/* Call the function behind `f` with `nargs` arguments. Each argument's
+ * type must equal the parameter's type (extra arguments of a variadic
+ * built-in may have any type). On success *ret (if non-NULL) receives the
+ * result, with type KP_T_VOID for void functions. The call runs on a
+ * plugin stack of the calling thread, with the runtime's default
+ * deadline. May be called from several threads at once, and from inside a
+ * built-in (a nested call).
+ * Errors: KP_ERR_ARG, KP_ERR_SIGNATURE, KP_ERR_NOMEM, any KP_TRAP_*. */
+KP_API int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret);
+
+/* Stop every call currently running in the runtime: each returns
+ * KP_TRAP_INTERRUPTED soon after (at its next loop back-edge or function
+ * entry). Calls started afterwards are not affected. Async-signal-safe and
+ * callable from any thread. */
+KP_API void kp_interrupt(kp_runtime *rt);
+
+/* Change the default deadline applied to later calls (0 = none). */
+KP_API void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms);
+
+/* ------------------------------------------------------------------ */
+/* Built-in plugins                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The call in flight, as seen by a built-in. Valid only during the
+ * built-in's invocation. */
+typedef struct kp_callctx kp_callctx;
+
+/* A built-in: receives the arguments converted to the types of its
+ * prototype (for a variadic built-in, the extra arguments carry their
+ * promoted types: KP_T_I32, KP_T_I64, KP_T_F64, and KP_T_PTR for pointers),
+ * stores its result in *ret (ret->type is preset to the prototype's return
+ * type; leave it), and returns KP_OK, or the result of kp_fail() to stop
+ * the plugin's call with KP_TRAP_BUILTIN. */
+typedef int (*kp_builtin_fn)(kp_callctx *cx, const kp_value *args, int nargs,
+                             kp_value *ret, void *userdata);
+
+/* Add a built-in to the namespace. `prototype` is a C declaration such as
+ * "int send_reply(const char *buf, int len)"; its name becomes the
+ * built-in's name, and it may end in ", ..." to accept extra arguments.
+ * Parameter and return types follow the mapping of kp_type; structs by
+ * value are not allowed. `userdata` is passed back to fn untouched; the
+ * runtime never frees it.
+ * Errors: KP_ERR_ARG (NULL fn, malformed prototype: the message says
+ * where), KP_ERR_EXISTS, KP_ERR_LIMIT, KP_ERR_NOMEM. */
+KP_API int kp_builtin_add(kp_runtime *rt, const char *prototype,
+                          kp_builtin_fn fn, void *userdata);
+
+/* The runtime a built-in is running in. */
+KP_API kp_runtime *kp_callctx_runtime(const kp_callctx *cx);
+
+/* Turn the plugin pointer range [p, p + len) into a host pointer, or NULL
+ * if any byte of it lies outside the runtime's valid memory (this includes
+ * p == 0). len == 0 checks p alone. The pointer stays valid while the
+ * runtime exists; the host must not keep it across kp_free of the block. */
+KP_API void *kp_callctx_ptr(kp_callctx *cx, kp_ptr p, size_t len);
+
+/* Like kp_callctx_ptr for a NUL-terminated string starting at p: returns
+ * the host pointer if the whole string, terminator included, lies inside
+ * valid memory and is at most max_len bytes long before the NUL; else NULL. */
+KP_API const char *kp_callctx_str(kp_callctx *cx, kp_ptr p, size_t max_len);
+
+/* Fail the current plugin call from a built-in: records the message (with
+ * printf formatting) and returns KP_TRAP_BUILTIN, which the built-in must
+ * return. */
+KP_API int kp_fail(kp_callctx *cx, const char *fmt, ...) KP_PRINTF(2, 3);
+
+/* ------------------------------------------------------------------ */
+/* Memory exchange                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Allocate `size` bytes (aligned to 16) in the runtime's segment, from the
+ * same heap as the plugins' malloc. Returns the plugin pointer, or 0 if
+ * the segment is full (kp_last_error: KP_ERR_NOMEM_PLUGIN) or size is 0.
+ * The block belongs to the host until kp_free (or the runtime's end). */
+KP_API kp_ptr kp_alloc(kp_runtime *rt, size_t size);
+
+/* Free a block from kp_alloc (or a plugin's malloc). 0 is a no-op; a
+ * pointer that is not a live block is ignored (and recorded as KP_ERR_ARG
+ * in kp_last_error). */
+KP_API void kp_free(kp_runtime *rt, kp_ptr p);
+
+/* The host address of plugin memory [p, p + len), or NULL if any of it is
+ * outside the runtime's valid memory. Same rules as kp_callctx_ptr. */
+KP_API void *kp_host_ptr(kp_runtime *rt, kp_ptr p, size_t len);
+
+/* The plugin pointer of a host address inside the runtime's memory, or 0
+ * if it is not inside. */
+KP_API kp_ptr kp_plugin_ptr(kp_runtime *rt, const void *host);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KPLUG_H */

@@ -32,10 +32,31 @@ $(BUILD)/kplug: tools/kplug.c $(BUILD)/libkplug.a
 kplug: $(BUILD)/kplug
 	ln -sf $(BUILD)/kplug kplug
 
+# ---- install (PREFIX=/usr/local, DESTDIR for staging) -------------------
+VERSION := $(shell sed -n 's/^\#define KP_VERSION_STRING "\(.*\)"/\1/p' include/kplug.h)
+LIBDIR  ?= $(PREFIX)/lib
+
+$(BUILD)/kplug.pc: kplug.pc.in include/kplug.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all $(BUILD)/kplug.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/kplug.h $(DESTDIR)$(PREFIX)/include/kplug.h
+	install -m 644 $(BUILD)/libkplug.a $(DESTDIR)$(LIBDIR)/libkplug.a
+	install -m 755 $(BUILD)/libkplug.so $(DESTDIR)$(LIBDIR)/libkplug.so
+	install -m 644 $(BUILD)/kplug.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kplug.pc
+	install -m 755 $(BUILD)/kplug $(DESTDIR)$(PREFIX)/bin/kplug
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/kplug.h $(DESTDIR)$(LIBDIR)/libkplug.a \
+	      $(DESTDIR)$(LIBDIR)/libkplug.so $(DESTDIR)$(LIBDIR)/pkgconfig/kplug.pc \
+	      $(DESTDIR)$(PREFIX)/bin/kplug
+
 -include $(DEPS)
 -include tests/tests.mk
 
 clean:
 	rm -rf $(BUILD) build-* kplug
 
-.PHONY: all clean
+.PHONY: all clean install uninstall

@@ -128,11 +128,13 @@ typedef enum kp_engine {
  * the fields you care about; 0 in a field means "the default". */
 typedef struct kp_config {
     size_t mem_limit;       /* bytes of plugin memory: globals, heap, stacks,
-                               exchange buffers (default 64 MiB, max 3 GiB) */
-    size_t stack_size;      /* plugin stack per calling thread (default 1 MiB) */
+                               exchange buffers (default 64 MiB, max 3 GiB,
+                               min 64 KiB + stack_size + 4 KiB) */
+    size_t stack_size;      /* plugin stack per calling thread (default 1 MiB,
+                               4 KiB .. 1 GiB) */
     unsigned max_call_depth;/* nested plugin calls per host call (default 10000) */
     unsigned deadline_ms;   /* default deadline of each host call; 0 = none */
-    kp_engine engine;
+    kp_engine engine;       /* KP_ENGINE_JIT: KP_ERR_ARG while no JIT is built in */
     size_t max_source;      /* bytes of one plugin source (default 16 MiB) */
     unsigned max_nesting;   /* nesting of expressions/statements/includes (default 256) */
     unsigned max_functions; /* functions in one plugin (default 10000) */
@@ -170,6 +172,10 @@ KP_API kp_engine kp_runtime_engine(const kp_runtime *rt);
  * any order. The plugin's globals live in the runtime's segment.
  * Nothing is linked unless everything compiles and every exported name is
  * free. The source is not retained.
+ * Plugin names are 1 to 255 bytes and live apart from function names
+ * (a plugin "math" may export a function "math"), but a plugin cannot take
+ * the name of a built-in. Compiling takes no lock: a plugin may call
+ * create() while other calls run.
  * Errors: KP_ERR_ARG, KP_ERR_NOMEM, KP_ERR_COMPILE, KP_ERR_LIMIT,
  * KP_ERR_EXISTS (plugin name or an exported name already taken),
  * KP_ERR_NOMEM_PLUGIN (globals do not fit in the segment). */
@@ -258,8 +264,11 @@ KP_API const char *kp_func_name(const kp_func *f);
  * result, with type KP_T_VOID for void functions. The call runs on a
  * plugin stack of the calling thread, with the runtime's default
  * deadline. May be called from several threads at once, and from inside a
- * built-in (a nested call).
- * Errors: KP_ERR_ARG, KP_ERR_SIGNATURE, KP_ERR_NOMEM, any KP_TRAP_*. */
+ * built-in (a nested call: it continues on the enclosing call's plugin
+ * stack and shares its deadline, interrupt and depth limit; at most 64
+ * calls may be nested on one thread, deeper ones fail with KP_TRAP_STACK).
+ * Errors: KP_ERR_ARG, KP_ERR_SIGNATURE, KP_ERR_NOMEM, KP_ERR_NOMEM_PLUGIN
+ * (no room for this thread's plugin stack), any KP_TRAP_*. */
 KP_API int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret);
 
 /* Stop every call currently running in the runtime: each returns
@@ -280,8 +289,11 @@ KP_API void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms);
 typedef struct kp_callctx kp_callctx;
 
 /* A built-in: receives the arguments converted to the types of its
- * prototype (for a variadic built-in, the extra arguments carry their
- * promoted types: KP_T_I32, KP_T_I64, KP_T_F64, and KP_T_PTR for pointers),
+ * prototype (for a variadic built-in, the extra arguments a plugin passes
+ * carry their promoted register types: KP_T_I32, KP_T_I64, KP_T_F64; a
+ * pointer is a 32-bit value in plugins and arrives as KP_T_I32 — read it
+ * as .v.ptr or .v.i32, which share storage; extras passed by the host
+ * through kp_call keep the host's types),
  * stores its result in *ret (ret->type is preset to the prototype's return
  * type; leave it), and returns KP_OK, or the result of kp_fail() to stop
  * the plugin's call with KP_TRAP_BUILTIN. */

@@ -106,4 +106,9 @@ void fe_leave(fe_ctx *cx);
 /* Report out-of-memory once (used when cx->arena.failed is seen). */
 void fe_nomem(fe_ctx *cx);
 
+/* headers.c */
+/* The text of a standard header the front end itself provides for
+ * `#include <name>` ("stdint.h", "stddef.h", ...), or NULL. Static text. */
+const char *fe_std_header(const char *name, size_t *len);
+
 #endif /* KP_FRONT_H */

@@ -1,0 +1,603 @@
+/* init.c — initializers: braces, brace elision, designators, strings into
+ * char arrays, flattened into ast_init entries sorted by offset.
+ *
+ * Every entry covers a range of bits of the object. Later initializations
+ * override earlier ones: a braced sub-aggregate, a string or a designated
+ * union member also records a "kill" range. In the common case entries
+ * arrive in increasing, disjoint order and are kept as they come; otherwise
+ * a final pass sorts them and drops every entry that a later one overlaps
+ * (subobject ranges nest, so one sweep with a stack finds them). */
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ient {
+    ast_init in;
+    uint64_t b0, b1;       /* bit range */
+    uint32_t seq;
+    uint32_t ancmax, submax;
+    uint8_t kill;          /* only a kill range, not an entry */
+} ient;
+
+typedef struct ictx {
+    px *P;
+    csym *sym;
+    int is_static;
+    ient *v;
+    uint32_t n, cap;
+    uint64_t max_end;
+    int unsorted;
+    uint32_t seq;
+} ictx;
+
+typedef struct iframe {
+    ctype *t;
+    uint32_t off;
+    uint32_t idx;
+} iframe;
+
+static ient *add_item(ictx *ic, uint64_t b0, uint64_t b1, int kill)
+{
+    if (kill && b0 >= ic->max_end)
+        return NULL; /* nothing earlier to override */
+    if (ic->n == ic->cap) {
+        uint32_t cap = ic->cap ? ic->cap * 2 : 16;
+        ient *nv = kp_arena_realloc(&ic->P->cx->arena, ic->v, ic->cap * sizeof *nv, cap * sizeof *nv);
+        if (!nv) {
+            fe_nomem(ic->P->cx);
+            px_bail(ic->P);
+        }
+        ic->v = nv;
+        ic->cap = cap;
+    }
+    ient *e = &ic->v[ic->n++];
+    memset(e, 0, sizeof *e);
+    e->b0 = b0;
+    e->b1 = b1;
+    e->seq = ++ic->seq;
+    e->kill = (uint8_t)kill;
+    if (b0 < ic->max_end)
+        ic->unsorted = 1;
+    if (!kill && b1 > ic->max_end)
+        ic->max_end = b1;
+    return e;
+}
+
+static void add_kill(ictx *ic, uint32_t off, uint32_t size)
+{
+    if (size)
+        add_item(ic, (uint64_t)off * 8, ((uint64_t)off + size) * 8, 1);
+}
+
+typedef struct bitinfo {
+    int is_bitfield;
+    uint8_t bit_offset, bit_width;
+} bitinfo;
+
+/* A scalar (or, for locals, a whole struct) of type t at off, from e
+ * (already converted to t). */
+static void add_value(ictx *ic, ctype *t, uint32_t off, const bitinfo *bi, ast_expr *e,
+                      const fe_token *at)
+{
+    px *P = ic->P;
+    uint64_t b0 = (uint64_t)off * 8, b1 = b0 + (uint64_t)t->size * 8;
+    if (bi && bi->is_bitfield) {
+        b0 += bi->bit_offset;
+        b1 = b0 + bi->bit_width;
+    }
+    ast_init in;
+    memset(&in, 0, sizeof in);
+    in.offset = off;
+    in.type = t->unqual;
+    if (bi && bi->is_bitfield) {
+        in.is_bitfield = 1;
+        in.bit_offset = bi->bit_offset;
+        in.bit_width = bi->bit_width;
+    }
+    if (!ic->is_static) {
+        in.kind = INIT_EXPR;
+        in.expr = e;
+    } else {
+        px_cval v;
+        int r = px_eval(P, e, &v);
+        if (r == -1) {
+            px_error(P, at, "division by zero in a constant expression");
+            return;
+        }
+        if (r == 1 && v.kind == CV_INT && (ty_is_integer(t) || t->kind == TY_PTR)) {
+            in.kind = INIT_INT;
+            in.ival = ty_wrap(t, v.i);
+            if (in.is_bitfield && in.bit_width < 64) {
+                uint64_t m = ((uint64_t)1 << in.bit_width) - 1;
+                uint64_t u = (uint64_t)in.ival & m;
+                if (!ty_is_unsigned(t) && t->kind != TY_BOOL && (u >> (in.bit_width - 1)))
+                    u |= ~m;
+                in.ival = (int64_t)u;
+            }
+        } else if (r == 1 && v.kind == CV_FLOAT && ty_is_float(t)) {
+            in.kind = INIT_FLOAT;
+            in.fval = t->kind == TY_FLOAT ? (double)(float)v.f : v.f;
+        } else if (r == 1 && v.kind == CV_ADDR && (t->kind == TY_PTR ||
+                                                    (ty_is_integer(t) && t->size == 4))) {
+            if (!v.sym && !v.str) {
+                in.kind = INIT_INT;
+                in.ival = ty_wrap(t, v.i);
+            } else {
+                in.kind = INIT_ADDR;
+                in.sym = v.sym;
+                in.str = v.str;
+                in.str_len = v.str_len;
+                in.addend = v.i;
+                if (v.sym)
+                    v.sym->is_used = 1;
+            }
+        } else {
+            px_error(P, at, "initializer element is not constant");
+            return;
+        }
+    }
+    ient *it = add_item(ic, b0, b1, 0);
+    it->in = in;
+}
+
+static int is_char_type(const ctype *t)
+{
+    return t->kind == TY_CHAR || t->kind == TY_SCHAR || t->kind == TY_UCHAR;
+}
+
+/* A string literal initializing the char array *tp at off; completes an
+ * array of unknown size. */
+static void add_string(ictx *ic, ctype **tp, uint32_t off, ast_expr *s, const fe_token *at)
+{
+    px *P = ic->P;
+    ctype *t = *tp;
+    uint32_t n = s->str_len;
+    if (t->incomplete) {
+        t = ty_array(&P->te, t->base, n, 0);
+        *tp = t;
+    } else if (n - 1 > t->array_len) {
+        px_error(P, at, "initializer-string for array of chars is too long");
+        n = t->array_len;
+    } else if (n > t->array_len) {
+        n = t->array_len; /* char a[3] = "abc": no room for the NUL */
+    }
+    add_kill(ic, off, t->size);
+    ient *it = add_item(ic, (uint64_t)off * 8, ((uint64_t)off + (n ? n : 1)) * 8, 0);
+    it->in.kind = INIT_BYTES;
+    it->in.offset = off;
+    it->in.type = t->unqual;
+    it->in.bytes = s->str;
+    it->in.nbytes = n;
+    if (!n) {
+        /* an empty array: nothing to copy; keep a harmless zero-length entry out */
+        ic->n--;
+    }
+}
+
+static int is_string_expr(const ast_expr *e) { return e->kind == EX_STR; }
+
+static void braced(ictx *ic, ctype **tp, uint32_t off);
+
+/* A scalar initialized with an expression (no braces). */
+static void scalar_expr(ictx *ic, ctype *t, uint32_t off, const bitinfo *bi, ast_expr *e,
+                        const fe_token *at)
+{
+    px *P = ic->P;
+    if (t->kind == TY_ARRAY) {
+        px_error(P, at, "array must be initialized with a brace-enclosed initializer");
+        return;
+    }
+    e = px_conv_assign(P, e, t, at, "initialization");
+    add_value(ic, t, off, bi, e, at);
+}
+
+static uint32_t frame_count(const iframe *f)
+{
+    const ctype *t = f->t;
+    if (t->kind == TY_ARRAY)
+        return t->incomplete ? UINT32_MAX : t->array_len;
+    if (t->kind == TY_UNION)
+        return t->nfields;
+    return t->nfields;
+}
+
+/* Skips unnamed bit-fields; returns 0 if the frame is exhausted. */
+static int frame_elem(iframe *f, ctype **et, uint32_t *eoff, bitinfo *bi)
+{
+    const ctype *t = f->t;
+    memset(bi, 0, sizeof *bi);
+    if (t->kind == TY_ARRAY) {
+        if (f->idx >= frame_count(f))
+            return 0;
+        *et = t->base;
+        *eoff = f->off + f->idx * t->base->size;
+        return 1;
+    }
+    while (f->idx < t->nfields && !t->fields[f->idx].name && t->fields[f->idx].is_bitfield)
+        f->idx++;
+    if (f->idx >= t->nfields)
+        return 0;
+    const cfield *fl = &t->fields[f->idx];
+    *et = fl->type;
+    *eoff = f->off + fl->offset;
+    if (fl->is_bitfield) {
+        bi->is_bitfield = 1;
+        bi->bit_offset = fl->bit_offset;
+        bi->bit_width = fl->bit_width;
+    }
+    return 1;
+}
+
+static void frame_advance(iframe *f)
+{
+    if (f->t->kind == TY_UNION)
+        f->idx = f->t->nfields;
+    else
+        f->idx++;
+}
+
+typedef struct fstack {
+    iframe *v;
+    uint32_t n, cap;
+} fstack;
+
+static void fpush(ictx *ic, fstack *s, ctype *t, uint32_t off)
+{
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 8;
+        iframe *nv = px_alloc(ic->P, cap * sizeof *nv);
+        if (s->n)
+            memcpy(nv, s->v, s->n * sizeof *nv);
+        s->v = nv;
+        s->cap = cap;
+    }
+    s->v[s->n].t = t;
+    s->v[s->n].off = off;
+    s->v[s->n].idx = 0;
+    s->n++;
+}
+
+static void skip_initializer(ictx *ic)
+{
+    px *P = ic->P;
+    if (px_is_punct(px_tok(P), P_LBRACE)) {
+        int depth = 0;
+        do {
+            const fe_token *t = px_next(P);
+            if (t->kind == TK_EOF)
+                px_syntax(P, t, "unterminated initializer");
+            if (px_is_punct(t, P_LBRACE))
+                depth++;
+            else if (px_is_punct(t, P_RBRACE))
+                depth--;
+        } while (depth > 0);
+        return;
+    }
+    P->in_sizeof++;
+    px_assign_expr(P);
+    P->in_sizeof--;
+}
+
+static int record_field_path(const ctype *t, const char *name, uint32_t *path, uint32_t *n,
+                             uint32_t depth)
+{
+    if (depth >= 64)
+        return 0;
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        const cfield *f = &t->fields[i];
+        if (f->name && strcmp(f->name, name) == 0) {
+            path[depth] = i;
+            *n = depth + 1;
+            return 1;
+        }
+        if (!f->name && !f->is_bitfield && ty_is_record(f->type)) {
+            path[depth] = i;
+            if (record_field_path(f->type, name, path, n, depth + 1))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Parses designators (at '.' or '['), repositions the frame stack (whose
+ * bottom is the braced object) and consumes '='. */
+static void designation(ictx *ic, fstack *fs, uint32_t *maxlen)
+{
+    px *P = ic->P;
+    fs->n = 1;
+    int first = 1;
+    for (;;) {
+        const fe_token *t = px_tok(P);
+        iframe *f = &fs->v[fs->n - 1];
+        if (!first) {
+            /* descend into the element selected by the previous designator */
+            ctype *et;
+            uint32_t eoff;
+            bitinfo bi;
+            if (!px_is_punct(t, P_DOT) && !px_is_punct(t, P_LBRACKET))
+                break;
+            if (!frame_elem(f, &et, &eoff, &bi) ||
+                (et->kind != TY_ARRAY && !ty_is_record(et)))
+                px_syntax(P, t, "designator into a non-aggregate");
+            fpush(ic, fs, et, eoff);
+            f = &fs->v[fs->n - 1];
+        }
+        if (px_is_punct(t, P_LBRACKET)) {
+            px_next(P);
+            if (f->t->kind != TY_ARRAY)
+                px_syntax(P, t, "array index in a non-array initializer");
+            const fe_token *it = px_tok(P);
+            ast_expr *e = px_rval(P, px_cond_expr(P));
+            if (px_is_punct(px_tok(P), P_ELLIPSIS))
+                px_syntax(P, px_tok(P), "designator ranges are not supported");
+            px_expect(P, P_RBRACKET, "after the array designator");
+            int64_t i = 0;
+            if (!ty_is_integer(e->type) || !px_eval_int(P, e, it, &i))
+                px_syntax(P, it, "array designator is not an integer constant");
+            if (i < 0 || (uint64_t)i >= frame_count(f) || i > 0x7fffffff)
+                px_syntax(P, it, "array index in initializer exceeds array bounds");
+            if (!f->t->incomplete && (uint64_t)i * f->t->base->size > 0x7fffffff)
+                px_syntax(P, it, "array index in initializer is too large");
+            f->idx = (uint32_t)i;
+            if (fs->n == 1 && maxlen && (uint32_t)i + 1 > *maxlen)
+                *maxlen = (uint32_t)i + 1;
+        } else if (px_is_punct(t, P_DOT)) {
+            px_next(P);
+            const fe_token *nt = px_tok(P);
+            if (nt->kind != TK_IDENT)
+                px_syntax(P, nt, "expected a member name after '.'");
+            px_next(P);
+            if (!ty_is_record(f->t))
+                px_syntax(P, nt, "field name not in a struct or union initializer");
+            char name[256];
+            uint32_t nl = nt->len < sizeof name - 1 ? nt->len : (uint32_t)sizeof name - 1;
+            memcpy(name, nt->text, nl);
+            name[nl] = 0;
+            uint32_t path[64], np = 0;
+            if (!record_field_path(f->t, name, path, &np, 0))
+                px_syntax(P, nt, "unknown field '%s' specified in initializer", name);
+            for (uint32_t k = 0; k < np; k++) {
+                f = &fs->v[fs->n - 1];
+                if (f->t->kind == TY_UNION)
+                    add_kill(ic, f->off, f->t->size);
+                f->idx = path[k];
+                if (k + 1 < np) {
+                    const cfield *fl = &f->t->fields[path[k]];
+                    fpush(ic, fs, fl->type, f->off + fl->offset);
+                }
+            }
+        } else {
+            break;
+        }
+        first = 0;
+    }
+    if (!px_accept(P, P_ASSIGN))
+        px_syntax(P, px_tok(P), "expected '=' after the designator");
+}
+
+/* Initializes the current position of the frame stack from one
+ * initializer (braced or an expression), descending with brace elision. */
+static void place(ictx *ic, fstack *fs, uint32_t *maxlen)
+{
+    px *P = ic->P;
+    ast_expr *e = NULL;
+    const fe_token *at = px_tok(P);
+    for (;;) {
+        iframe *f = &fs->v[fs->n - 1];
+        ctype *et;
+        uint32_t eoff;
+        bitinfo bi;
+        if (!frame_elem(f, &et, &eoff, &bi)) {
+            if (fs->n == 1) {
+                px_error(P, at, "excess elements in %s initializer",
+                         f->t->kind == TY_ARRAY ? "array" : f->t->kind == TY_UNION ? "union" : "struct");
+                if (!e)
+                    skip_initializer(ic);
+                return;
+            }
+            fs->n--;
+            frame_advance(&fs->v[fs->n - 1]);
+            continue;
+        }
+        if (fs->n == 1 && maxlen && f->idx + 1 > *maxlen)
+            *maxlen = f->idx + 1;
+        if (et->kind == TY_ARRAY && et->incomplete) {
+            px_error(P, at, "initialization of a flexible array member is not supported");
+            if (!e)
+                skip_initializer(ic);
+            return;
+        }
+        if (!e && px_is_punct(px_tok(P), P_LBRACE)) {
+            ctype *t = et;
+            braced(ic, &t, eoff);
+            frame_advance(f);
+            return;
+        }
+        if (!e)
+            e = px_assign_expr(P);
+        if (et->kind == TY_ARRAY && is_char_type(et->base) && is_string_expr(e)) {
+            add_string(ic, &et, eoff, e, at);
+            frame_advance(f);
+            return;
+        }
+        if (ty_is_record(et) && ty_is_record(e->type) &&
+            ty_compatible(et->unqual, e->type->unqual)) {
+            add_kill(ic, eoff, et->size);
+            add_value(ic, et, eoff, &bi, e, at);
+            frame_advance(f);
+            return;
+        }
+        if (et->kind == TY_ARRAY || ty_is_record(et)) {
+            if (et->incomplete) {
+                px_error(P, at, "initialization of an incomplete type");
+                return;
+            }
+            fpush(ic, fs, et, eoff);
+            continue;
+        }
+        scalar_expr(ic, et, eoff, &bi, e, at);
+        frame_advance(f);
+        return;
+    }
+}
+
+/* At '{': a brace-enclosed initializer of *tp at off. */
+static void braced(ictx *ic, ctype **tp, uint32_t off)
+{
+    px *P = ic->P;
+    ctype *t = *tp;
+    const fe_token *open = px_expect(P, P_LBRACE, NULL);
+    px_enter(P);
+    if (ty_is_scalar(t)) {
+        if (px_is_punct(px_tok(P), P_RBRACE)) {
+            /* {} : zero */
+            ast_expr *z = px_new_expr(P, EX_INT, P->te.t_int, open);
+            scalar_expr(ic, t, off, NULL, z, open);
+        } else if (px_is_punct(px_tok(P), P_LBRACE)) {
+            braced(ic, tp, off);
+        } else {
+            const fe_token *at = px_tok(P);
+            scalar_expr(ic, t, off, NULL, px_assign_expr(P), at);
+        }
+        px_accept(P, P_COMMA);
+        if (!px_is_punct(px_tok(P), P_RBRACE))
+            px_syntax(P, px_tok(P), "excess elements in scalar initializer");
+        px_next(P);
+        px_leave(P);
+        return;
+    }
+    if (t->kind == TY_ARRAY && is_char_type(t->base) && px_tok(P)->kind == TK_STRING &&
+        (px_is_punct(px_peek(P, 1), P_RBRACE) ||
+         (px_is_punct(px_peek(P, 1), P_COMMA) && px_is_punct(px_peek(P, 2), P_RBRACE)))) {
+        const fe_token *at = px_tok(P);
+        ast_expr *s = px_assign_expr(P);
+        add_string(ic, tp, off, s, at);
+        px_accept(P, P_COMMA);
+        px_expect(P, P_RBRACE, NULL);
+        px_leave(P);
+        return;
+    }
+    if (t->kind != TY_ARRAY && !ty_is_record(t)) {
+        px_syntax(P, open, "invalid initializer");
+    }
+    if (t->incomplete && t->kind != TY_ARRAY)
+        px_syntax(P, open, "initialization of an incomplete type");
+    if (!t->incomplete)
+        add_kill(ic, off, t->size);
+    fstack fs = {0};
+    fpush(ic, &fs, t, off);
+    uint32_t maxlen = 0;
+    while (!px_is_punct(px_tok(P), P_RBRACE)) {
+        const fe_token *tk = px_tok(P);
+        if (tk->kind == TK_EOF)
+            px_syntax(P, open, "unterminated initializer");
+        if (px_is_punct(tk, P_DOT) || px_is_punct(tk, P_LBRACKET))
+            designation(ic, &fs, &maxlen);
+        place(ic, &fs, t->incomplete ? &maxlen : NULL);
+        if (!px_accept(P, P_COMMA))
+            break;
+    }
+    px_expect(P, P_RBRACE, "at the end of the initializer");
+    if (t->incomplete) {
+        if (maxlen == 0)
+            px_error(P, open, "zero-size array");
+        if ((uint64_t)maxlen * t->base->size > 0x7fffffff) {
+            px_error(P, open, "array is too large");
+            maxlen = 1;
+        }
+        *tp = ty_array(&P->te, t->base, maxlen ? maxlen : 1, 0);
+    }
+    px_leave(P);
+}
+
+/* ---- finishing: order and overrides -------------------------------------------------------- */
+
+static int cmp_ient(const void *a, const void *b)
+{
+    const ient *x = a, *y = b;
+    if (x->b0 != y->b0)
+        return x->b0 < y->b0 ? -1 : 1;
+    if (x->b1 != y->b1)
+        return x->b1 > y->b1 ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void finish(ictx *ic)
+{
+    px *P = ic->P;
+    uint32_t n = ic->n;
+    ient *v = ic->v;
+    if (ic->unsorted && n > 1) {
+        qsort(v, n, sizeof *v, cmp_ient);
+        uint32_t *stack = px_alloc(P, n * sizeof *stack);
+        uint32_t sp = 0;
+        for (uint32_t i = 0; i <= n; i++) {
+            while (sp && (i == n || v[stack[sp - 1]].b1 <= v[i].b0)) {
+                ient *top = &v[stack[--sp]];
+                if (sp) {
+                    ient *par = &v[stack[sp - 1]];
+                    uint32_t m = top->submax > top->seq ? top->submax : top->seq;
+                    if (m > par->submax)
+                        par->submax = m;
+                }
+            }
+            if (i == n)
+                break;
+            if (sp) {
+                ient *par = &v[stack[sp - 1]];
+                v[i].ancmax = par->ancmax > par->seq ? par->ancmax : par->seq;
+            }
+            stack[sp++] = i;
+        }
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!v[i].kill && v[i].ancmax < v[i].seq && v[i].submax < v[i].seq)
+            k++;
+    ast_init *out = px_alloc(P, (k ? k : 1) * sizeof *out);
+    k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!v[i].kill && v[i].ancmax < v[i].seq && v[i].submax < v[i].seq)
+            out[k++] = v[i].in;
+    ic->sym->init = out;
+    ic->sym->ninit = k;
+}
+
+void px_initializer(px *P, csym *sym, int is_static)
+{
+    ictx ic;
+    memset(&ic, 0, sizeof ic);
+    ic.P = P;
+    ic.sym = sym;
+    ic.is_static = is_static;
+    ctype *t = sym->type;
+    const fe_token *at = px_tok(P);
+    if (t->kind == TY_FUNC || (t->incomplete && t->kind != TY_ARRAY)) {
+        px_error(P, at, "variable '%s' has an incomplete type and cannot be initialized",
+                 sym->name);
+        skip_initializer(&ic);
+        return;
+    }
+    if (px_is_punct(at, P_LBRACE)) {
+        braced(&ic, &t, 0);
+    } else {
+        ast_expr *e = px_assign_expr(P);
+        if (t->kind == TY_ARRAY && is_char_type(t->base) && is_string_expr(e)) {
+            add_string(&ic, &t, 0, e, at);
+        } else if (t->kind == TY_ARRAY) {
+            px_error(P, at, "array must be initialized with a brace-enclosed initializer");
+        } else if (ty_is_record(t)) {
+            e = px_conv_assign(P, e, t, at, "initialization");
+            add_value(&ic, t, 0, NULL, e, at);
+        } else {
+            scalar_expr(&ic, t, 0, NULL, e, at);
+        }
+    }
+    if (t != sym->type) {
+        if (sym->type->qual)
+            t = ty_qual(&P->te, t, sym->type->qual);
+        sym->type = t;
+    }
+    finish(&ic);
+}

@@ -1,0 +1,186 @@
+/*
+ * jit.h — the native engine's internal interface (see docs/jit.md).
+ *
+ *   x86_64/x64.h       the instruction encoder (inline helpers, no state)
+ *   x86_64/codemem.c   code memory: one process-wide reservation, W^X chunks
+ *   x86_64/regalloc.c  liveness and linear-scan register allocation
+ *   x86_64/emit.c      instruction selection and emission of one module
+ *   x86_64/engine.c    kp_jit_engine: load/unload/call, trampolines, helpers
+ *   x86_64/trap.c      signal handlers: faults in generated code -> traps
+ *
+ * Register conventions of generated code (x86-64):
+ *   r15  segment base (ex->mem)         r14  kp_exec *
+ *   rax rcx rdx r11, xmm14 xmm15        scratch, never allocated
+ *   rbx rbp r12 r13                     allocatable, preserved by callees
+ *   rsi rdi r8 r9 r10, xmm0-13          allocatable, clobbered by calls
+ * I32 values are always kept zero-extended in their 64-bit register, so a
+ * register holding a plugin address is used directly as an index:
+ * [r15 + reg + disp32].
+ *
+ * Internal call convention (plugin -> plugin): the caller stores argument i
+ * as a 64-bit raw slot at [rsp + 8*i] and executes `call`; the callee finds
+ * it at [rsp + 8 + 8*i] on entry. Results come back in rax (integers) or
+ * xmm0 (floats). Callees preserve rbx rbp r12-r15. A trap never returns to
+ * the caller: it unwinds straight to the entry trampoline.
+ */
+#ifndef KP_JIT_H
+#define KP_JIT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "../runtime/rt.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+#define KP_JIT_AVAILABLE 1
+#else
+#define KP_JIT_AVAILABLE 0
+#endif
+
+extern const kp_engine_ops kp_jit_engine;
+
+/* First word of every jit_fn: identifies functions of this engine through
+ * kp_fn.code (not a canonical address, so no pointer equals it). */
+#define JIT_FN_MAGIC 0x4755504c4b54494aull
+
+typedef struct jit_module jit_module;
+
+/* kp_fn.code of a function compiled by this engine. */
+typedef struct jit_fn {
+    uint64_t magic;          /* JIT_FN_MAGIC */
+    void *entry;             /* machine code entry point */
+    kp_fn *kfn;
+    jit_module *jm;
+    uint32_t code_off, code_len; /* inside jm's chunk */
+} jit_fn;
+
+/* What a faulting instruction was (pc map entry, sorted by off). */
+enum { JIT_PC_READ = 1, JIT_PC_WRITE = 2, JIT_PC_DIV = 3 };
+typedef struct jit_pcmap {
+    uint32_t off;            /* instruction start, relative to the chunk */
+    uint32_t fn;             /* function index */
+    uint32_t line, col;
+    uint8_t kind;            /* JIT_PC_* */
+    uint8_t size;            /* memory access size */
+    int8_t areg;             /* native register holding the address, -1 none */
+    int8_t dreg;             /* divisor register (JIT_PC_DIV) */
+    int32_t disp;            /* address = zext32(areg) + disp (areg -1: disp) */
+} jit_pcmap;
+
+/* A CALLI/CALLP site: what the slow path needs. */
+typedef struct jit_callsite {
+    const ir_sig *want;      /* prototype the caller expects */
+    const uint8_t *types;    /* ir_type of each argument */
+    uint32_t nargs;
+    kp_slot *slot;           /* CALLI: the import's slot */
+} jit_callsite;
+
+struct jit_module {
+    const kp_engine_ops *ops;   /* first member, &kp_jit_engine */
+    kp_module *kmod;
+    uint8_t *code;              /* the chunk (read+exec once loaded) */
+    size_t code_size;           /* bytes reserved for the chunk */
+    uint32_t nfns;
+    jit_fn *fns;
+    jit_pcmap *pcmap;
+    uint32_t npc;
+    jit_callsite *sites;
+    uint32_t nsites;
+    uint8_t *types;             /* storage for sites[].types */
+    jit_module *next, *prev;    /* registry of loaded modules (trap lookup) */
+};
+
+/* Per-activation record of the entry trampoline (host -> plugin call). */
+typedef struct jit_frame {
+    uint64_t saved_rsp;         /* entry trampoline's rsp, for unwinding */
+    kp_exec *ex;
+    uint64_t ret_i, ret_f;
+    struct jit_frame *prev;     /* enclosing activation on this thread */
+    /* filled by the signal handler */
+    int sig;
+    uint64_t fault_pc, fault_addr;
+    uint64_t regs[16];          /* rax..r15 at the fault */
+} jit_frame;
+
+/* Offsets the trampolines use. */
+#define JF_SAVED_RSP 0
+#define JF_EX 8
+#define JF_RET_I 16
+#define JF_RET_F 24
+
+/* ---- codemem.c ---- */
+/* A chunk of at least size bytes, readable+writable (not executable). */
+uint8_t *jit_code_alloc(size_t size, size_t *got);
+/* Make a chunk read+exec (never writable again). 0 on success. */
+int jit_code_seal(uint8_t *p, size_t size);
+void jit_code_free(uint8_t *p, size_t size);
+/* Is pc inside any code chunk? Async-signal-safe. */
+int jit_code_contains(uintptr_t pc);
+
+/* ---- regalloc.c ---- */
+enum { JL_NONE = 0, JL_REG = 1, JL_SPILL = 2, JL_CONST = 3 };
+typedef struct jit_loc {
+    uint8_t kind;            /* JL_* */
+    uint8_t reg;             /* native GP or XMM number */
+    uint32_t slot;           /* spill slot index */
+    uint64_t k;              /* JL_CONST: the raw value */
+} jit_loc;
+
+typedef struct jit_ra {
+    jit_loc *loc;            /* per IR register */
+    uint32_t nslots;         /* spill slots (8 bytes each) */
+    uint32_t used_callee;    /* bitmask of callee-saved GP regs used */
+    uint32_t *uses;          /* use count per IR register */
+} jit_ra;
+
+/* Allocate registers for f. Constants (single definition by CONST/GADDR/
+ * FADDR) are resolved with kmod. Returns 0, or a KP_ERR_* code with err. */
+int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
+                 size_t errsize);
+void jit_ra_free(jit_ra *ra);
+
+/* Which registers an instruction reads (up to 3 + args): fills out[],
+ * returns the count; *def gets the register written (0 none). */
+uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def);
+
+/* ---- emit.c ---- */
+/* Emit code for every function of mod into jm (allocates jm->code etc.). */
+int jit_emit_module(jit_module *jm, char *err, size_t errsize);
+
+/* ---- engine.c: what generated code calls ---- */
+typedef struct jit_globals {
+    void *enter;          /* int enter(jit_frame *, void *entry, const uint64_t *args, uint32_t n) */
+    void *unwind;         /* void unwind(uint64_t saved_rsp, int status) */
+    void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
+    void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
+    int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
+    int ok;
+} jit_globals;
+extern jit_globals jit_g;
+int jit_init(void);
+
+/* C helpers (called from generated code; those returning int return 0 or a
+ * trap code already recorded). */
+void jit_h_trap(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col, int status)
+    __attribute__((noreturn));
+void jit_h_entry_trap(kp_exec *ex, const kp_fn *fn, int what) __attribute__((noreturn));
+void jit_h_unlinked(kp_exec *ex, const kp_slot *slot, const kp_fn *fn, uint32_t line,
+                    uint32_t col) __attribute__((noreturn));
+int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
+kp_fn *jit_h_handle(kp_exec *ex, uint32_t handle);
+int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args);
+int jit_h_copy(kp_exec *ex, uint32_t dst, uint32_t src, uint32_t n);
+int jit_h_zero(kp_exec *ex, uint32_t dst, uint32_t n);
+uint64_t jit_sig_continue(jit_frame *jf);
+
+/* ---- trap.c ---- */
+int jit_signals_init(void);       /* once per process */
+int jit_thread_init(void);        /* once per thread: alternate signal stack, limits */
+jit_frame *jit_tls_frame(void);
+void jit_tls_set_frame(jit_frame *jf);
+/* Find the module whose chunk holds pc (normal context, takes the lock). */
+jit_module *jit_registry_find(uintptr_t pc);
+void jit_registry_add(jit_module *jm);
+void jit_registry_remove(jit_module *jm);
+
+#endif /* KP_JIT_H */

@@ -1,0 +1,106 @@
+/*
+ * codemem.c — memory for generated code.
+ *
+ * One process-wide reservation (PROT_NONE, no commit charge) holds every
+ * chunk, so "is this pc generated code?" is two compares that a signal
+ * handler can make without locks. A chunk is mapped read+write while the
+ * emitter copies code into it, then flipped to read+exec and never made
+ * writable again (W^X). Freed chunks go back to PROT_NONE, their pages are
+ * dropped, and they are reused first-fit.
+ */
+#include "../jit.h"
+
+#if KP_JIT_AVAILABLE
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define CODE_RESERVE ((size_t)1 << 30)
+#define PAGE 4096u
+
+typedef struct freeblk {
+    uint8_t *p;
+    size_t size;
+} freeblk;
+
+static pthread_mutex_t cm_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *cm_base;           /* written once under cm_lock */
+static _Atomic(uintptr_t) cm_lo, cm_hi; /* read by the signal handler */
+static size_t cm_used;             /* bump pointer */
+static freeblk *cm_free;
+static size_t cm_nfree, cm_freecap;
+
+uint8_t *jit_code_alloc(size_t size, size_t *got)
+{
+    size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
+    if (size == 0 || size > CODE_RESERVE)
+        return NULL;
+    uint8_t *p = NULL;
+    pthread_mutex_lock(&cm_lock);
+    if (!cm_base) {
+        void *r = mmap(NULL, CODE_RESERVE, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (r != MAP_FAILED) {
+            cm_base = r;
+            atomic_store(&cm_lo, (uintptr_t)r);
+            atomic_store(&cm_hi, (uintptr_t)r + CODE_RESERVE);
+        }
+    }
+    if (cm_base) {
+        size_t best = (size_t)-1;
+        for (size_t i = 0; i < cm_nfree; i++)
+            if (cm_free[i].size >= size && (best == (size_t)-1 || cm_free[i].size < cm_free[best].size))
+                best = i;
+        if (best != (size_t)-1) {
+            p = cm_free[best].p;
+            size = cm_free[best].size; /* keep the block whole */
+            cm_free[best] = cm_free[--cm_nfree];
+        } else if (CODE_RESERVE - cm_used >= size) {
+            p = cm_base + cm_used;
+            cm_used += size;
+        }
+        if (p && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
+            /* give it back unused */
+            if (cm_nfree < cm_freecap)
+                cm_free[cm_nfree++] = (freeblk){p, size};
+            p = NULL;
+        }
+    }
+    pthread_mutex_unlock(&cm_lock);
+    if (p)
+        *got = size;
+    return p;
+}
+
+int jit_code_seal(uint8_t *p, size_t size)
+{
+    return mprotect(p, size, PROT_READ | PROT_EXEC);
+}
+
+void jit_code_free(uint8_t *p, size_t size)
+{
+    if (!p)
+        return;
+    mprotect(p, size, PROT_NONE);
+    madvise(p, size, MADV_DONTNEED);
+    pthread_mutex_lock(&cm_lock);
+    if (cm_nfree == cm_freecap) {
+        size_t nc = cm_freecap ? cm_freecap * 2 : 64;
+        freeblk *n = realloc(cm_free, nc * sizeof *n);
+        if (n) {
+            cm_free = n;
+            cm_freecap = nc;
+        }
+    }
+    if (cm_nfree < cm_freecap)
+        cm_free[cm_nfree++] = (freeblk){p, size};
+    /* else: the range stays reserved and unused (no memory is lost) */
+    pthread_mutex_unlock(&cm_lock);
+}
+
+int jit_code_contains(uintptr_t pc)
+{
+    return pc >= atomic_load_explicit(&cm_lo, memory_order_relaxed) &&
+           pc < atomic_load_explicit(&cm_hi, memory_order_relaxed);
+}
+#endif

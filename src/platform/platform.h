@@ -1,0 +1,61 @@
+/*
+ * platform.h — the thin OS layer under the runtime: address-space
+ * reservation and protection, mutexes, thread-local storage, a monotonic
+ * clock. POSIX today (posix.c); another host (a kernel) supplies its own
+ * implementation of exactly these functions.
+ */
+#ifndef KP_PLATFORM_H
+#define KP_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+/* C11 thread-local storage; every host we target has it. */
+#define KP_THREAD_LOCAL _Thread_local
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* Reserve `size` bytes of address space with no access and no commit
+ * charge. Returns NULL on failure. */
+void *kp_os_reserve(size_t size);
+/* Give a reservation back. */
+void kp_os_release(void *p, size_t size);
+/* Make [p, p + size) readable and writable (rw = 1) or inaccessible
+ * (rw = 0). Page-aligned. Returns 0 on success. Physical pages come on
+ * first touch. */
+int kp_os_protect(void *p, size_t size, int rw);
+/* Drop the physical pages of [p, p + size) (page-aligned); the range stays
+ * accessible and reads back as zeros. */
+void kp_os_discard(void *p, size_t size);
+
+/* ---- locks ----------------------------------------------------------- */
+
+typedef struct kp_mutex {
+    pthread_mutex_t m;
+} kp_mutex;
+
+int kp_mutex_init(kp_mutex *mu); /* 0 on success */
+void kp_mutex_destroy(kp_mutex *mu);
+void kp_mutex_lock(kp_mutex *mu);
+void kp_mutex_unlock(kp_mutex *mu);
+
+/* ---- thread-local destructors -------------------------------------------- */
+
+/* Run dtor(arg) when the calling thread exits (one registration per thread
+ * per key). Used to free per-thread buffers. Returns 0 on success. */
+typedef struct kp_tls_key {
+    pthread_once_t once;
+    pthread_key_t key;
+    void (*dtor)(void *);
+    int ok;
+} kp_tls_key;
+#define KP_TLS_KEY_INIT(dtor) { PTHREAD_ONCE_INIT, 0, (dtor), 0 }
+int kp_os_tls_set(kp_tls_key *k, void *arg);
+
+/* ---- time ---------------------------------------------------------------- */
+
+/* Monotonic nanoseconds since an arbitrary origin. */
+uint64_t kp_os_now_ns(void);
+
+#endif

@@ -1,0 +1,65 @@
+/* posix.c — platform.h on POSIX (Linux first). */
+#define _GNU_SOURCE
+#include "platform.h"
+
+#include <sys/mman.h>
+#include <time.h>
+
+void *kp_os_reserve(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void kp_os_release(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
+}
+
+int kp_os_protect(void *p, size_t size, int rw)
+{
+    return mprotect(p, size, rw ? PROT_READ | PROT_WRITE : PROT_NONE) == 0 ? 0 : -1;
+}
+
+void kp_os_discard(void *p, size_t size)
+{
+    /* Private anonymous memory reads back as zeros after DONTNEED. */
+    madvise(p, size, MADV_DONTNEED);
+}
+
+int kp_mutex_init(kp_mutex *mu)
+{
+    return pthread_mutex_init(&mu->m, NULL) == 0 ? 0 : -1;
+}
+
+void kp_mutex_destroy(kp_mutex *mu) { pthread_mutex_destroy(&mu->m); }
+void kp_mutex_lock(kp_mutex *mu) { pthread_mutex_lock(&mu->m); }
+void kp_mutex_unlock(kp_mutex *mu) { pthread_mutex_unlock(&mu->m); }
+
+/* pthread_once has no argument, so the key being initialised is passed
+ * through a thread-local (pthread_once runs the routine on this thread). */
+static _Thread_local kp_tls_key *tls_initing;
+
+static void tls_key_init(void)
+{
+    kp_tls_key *k = tls_initing;
+    k->ok = pthread_key_create(&k->key, k->dtor) == 0;
+}
+
+int kp_os_tls_set(kp_tls_key *k, void *arg)
+{
+    tls_initing = k;
+    pthread_once(&k->once, tls_key_init);
+    if (!k->ok)
+        return -1;
+    return pthread_setspecific(k->key, arg) == 0 ? 0 : -1;
+}
+
+uint64_t kp_os_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

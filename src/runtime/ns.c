@@ -1,0 +1,714 @@
+/*
+ * ns.c — a runtime's namespace: names, handles and linked modules.
+ *
+ * Names map to slots (kp_slot). A slot is created the first time a name is
+ * exported or imported and lives until the runtime dies, so a kp_func * (a
+ * slot) and a handle (an index of slots) stay valid whatever is linked to
+ * the name later. What a slot calls is its `fn`, swapped atomically when a
+ * plugin is added, replaced or deleted: calls never take a lock.
+ *
+ * Handles index a table of chunks of KP_HANDLE_CHUNK slot pointers; a chunk
+ * and each entry are published with release stores and never change
+ * after, so engines read the table without a lock. Private (static)
+ * functions get anonymous slots, recycled when their module is reclaimed.
+ *
+ * Linking (kp_plugin_add/replace) compiles without any lock (a plugin may
+ * call create() while other calls run), then under ns_lock checks names,
+ * places the data image, resolves handles, has the engine load the code
+ * and finally publishes every export. A module that is replaced or deleted
+ * is *retired*: unreachable from any slot, but freed only when no call is
+ * in flight in the runtime (kp_leave_call), since a running call may still
+ * be inside its code or hold one of its kp_fn.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../front/front.h"
+#include "rt_private.h"
+
+/* ---- string maps ------------------------------------------------------------ */
+
+struct kp_strmap_ent {
+    kp_strmap_ent *next;
+    void *val;
+    uint32_t hash;
+    char key[];
+};
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+void *kp_strmap_get(const kp_strmap *m, const char *key)
+{
+    if (!m->b)
+        return NULL;
+    uint32_t h = str_hash(key);
+    for (kp_strmap_ent *e = m->b[h & m->mask]; e; e = e->next)
+        if (e->hash == h && strcmp(e->key, key) == 0)
+            return e->val;
+    return NULL;
+}
+
+static int strmap_put(kp_strmap *m, const char *key, void *val)
+{
+    if (!m->b || m->n >= m->mask + 1) {
+        uint32_t nsize = m->b ? (m->mask + 1) * 2 : 64;
+        kp_strmap_ent **nb = calloc(nsize, sizeof *nb);
+        if (!nb) {
+            if (!m->b)
+                return -1;
+        } else {
+            for (uint32_t i = 0; m->b && i <= m->mask; i++) {
+                kp_strmap_ent *e = m->b[i];
+                while (e) {
+                    kp_strmap_ent *n = e->next;
+                    e->next = nb[e->hash & (nsize - 1)];
+                    nb[e->hash & (nsize - 1)] = e;
+                    e = n;
+                }
+            }
+            free(m->b);
+            m->b = nb;
+            m->mask = nsize - 1;
+        }
+    }
+    size_t kl = strlen(key);
+    kp_strmap_ent *e = malloc(sizeof *e + kl + 1);
+    if (!e)
+        return -1;
+    memcpy(e->key, key, kl + 1);
+    e->hash = str_hash(key);
+    e->val = val;
+    e->next = m->b[e->hash & m->mask];
+    m->b[e->hash & m->mask] = e;
+    m->n++;
+    return 0;
+}
+
+static void strmap_del(kp_strmap *m, const char *key)
+{
+    if (!m->b)
+        return;
+    uint32_t h = str_hash(key);
+    for (kp_strmap_ent **pp = &m->b[h & m->mask]; *pp; pp = &(*pp)->next) {
+        kp_strmap_ent *e = *pp;
+        if (e->hash == h && strcmp(e->key, key) == 0) {
+            *pp = e->next;
+            free(e);
+            m->n--;
+            return;
+        }
+    }
+}
+
+void kp_strmap_free(kp_strmap *m)
+{
+    for (uint32_t i = 0; m->b && i <= m->mask; i++) {
+        kp_strmap_ent *e = m->b[i];
+        while (e) {
+            kp_strmap_ent *n = e->next;
+            free(e);
+            e = n;
+        }
+    }
+    free(m->b);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- slots and handles --------------------------------------------------------- */
+
+static kp_slot *slot_of_handle(kp_runtime *rt, uint32_t h)
+{
+    if (h == 0 || h >= KP_HANDLE_CHUNK * KP_HANDLE_CHUNKS)
+        return NULL;
+    kp_slot **chunk = atomic_load_explicit(&rt->handles[h / KP_HANDLE_CHUNK],
+                                           memory_order_acquire);
+    if (!chunk)
+        return NULL;
+    return atomic_load_explicit((_Atomic(kp_slot *) *)&chunk[h % KP_HANDLE_CHUNK],
+                                memory_order_acquire);
+}
+
+kp_fn *kp_rt_handle_fn(kp_runtime *rt, uint32_t handle, int *code)
+{
+    kp_slot *s = slot_of_handle(rt, handle);
+    if (!s) {
+        *code = KP_TRAP_BAD_CALL;
+        return NULL;
+    }
+    kp_fn *fn = atomic_load_explicit(&s->fn, memory_order_acquire);
+    if (!fn) {
+        *code = s->name ? KP_TRAP_UNLINKED : KP_TRAP_BAD_CALL;
+        return NULL;
+    }
+    return fn;
+}
+
+/* A new slot with the next handle (under ns_lock). */
+static kp_slot *slot_new(kp_runtime *rt, const char *name, int *code)
+{
+    uint32_t h = rt->nhandles;
+    if (h >= KP_HANDLE_CHUNK * KP_HANDLE_CHUNKS) {
+        *code = kp_err(KP_ERR_LIMIT, "too many functions in the runtime (%u)", h);
+        return NULL;
+    }
+    kp_slot **chunk = atomic_load_explicit(&rt->handles[h / KP_HANDLE_CHUNK],
+                                           memory_order_relaxed);
+    if (!chunk) {
+        chunk = calloc(KP_HANDLE_CHUNK, sizeof *chunk);
+        if (!chunk) {
+            *code = kp_err(KP_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        atomic_store_explicit(&rt->handles[h / KP_HANDLE_CHUNK], chunk,
+                              memory_order_release);
+    }
+    size_t nl = name ? strlen(name) + 1 : 0;
+    kp_slot *s = malloc(sizeof *s + nl);
+    if (!s) {
+        *code = kp_err(KP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (name) {
+        char *copy = (char *)(s + 1);
+        memcpy(copy, name, nl);
+        s->name = copy;
+    } else {
+        s->name = NULL;
+    }
+    atomic_init(&s->fn, NULL);
+    s->handle = h;
+    s->rt = rt;
+    if (name && strmap_put(&rt->names, s->name, s) != 0) {
+        free(s);
+        *code = kp_err(KP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    atomic_store_explicit((_Atomic(kp_slot *) *)&chunk[h % KP_HANDLE_CHUNK], s,
+                          memory_order_release);
+    rt->nhandles = h + 1;
+    return s;
+}
+
+kp_slot *kp_ns_find(kp_runtime *rt, const char *name)
+{
+    return kp_strmap_get(&rt->names, name);
+}
+
+kp_slot *kp_ns_slot(kp_runtime *rt, const char *name, int *code)
+{
+    kp_slot *s = kp_ns_find(rt, name);
+    return s ? s : slot_new(rt, name, code);
+}
+
+static kp_slot *anon_slot(kp_runtime *rt, int *code)
+{
+    if (rt->nanon_free)
+        return rt->anon_free[--rt->nanon_free];
+    return slot_new(rt, NULL, code);
+}
+
+static void anon_release(kp_runtime *rt, kp_slot *s)
+{
+    atomic_store(&s->fn, NULL);
+    if (rt->nanon_free == rt->anon_free_cap) {
+        uint32_t ncap = rt->anon_free_cap ? rt->anon_free_cap * 2 : 64;
+        kp_slot **n = realloc(rt->anon_free, ncap * sizeof *n);
+        if (!n)
+            return; /* the slot stays unused; freed with the runtime */
+        rt->anon_free = n;
+        rt->anon_free_cap = ncap;
+    }
+    rt->anon_free[rt->nanon_free++] = s;
+}
+
+/* ---- modules -------------------------------------------------------------------- */
+
+static kp_modx *modx_of(kp_module *m) { return (kp_modx *)m; }
+
+void kp_modx_free(kp_runtime *rt, kp_modx *mx)
+{
+    if (!mx)
+        return;
+    if (mx->loaded && rt->engine->unload)
+        rt->engine->unload(&mx->m);
+    if (mx->m.data_base)
+        kp_heap_free(&rt->heap, mx->m.data_base, KP_HB_SYSTEM);
+    for (uint32_t i = 0; i < mx->nanon; i++)
+        if (mx->anon[i])
+            anon_release(rt, mx->anon[i]);
+    free(mx->anon);
+    free(mx->m.fns);
+    free(mx->m.imports);
+    free(mx->m.func_handles);
+    free(mx->m.import_handles);
+    ir_module_free(mx->m.ir);
+    free(mx->proto);
+    free(mx->name);
+    free(mx);
+}
+
+static void live_insert(kp_runtime *rt, kp_modx *mx)
+{
+    mx->next = NULL;
+    mx->prev = rt->modules_tail;
+    if (rt->modules_tail)
+        rt->modules_tail->next = mx;
+    else
+        rt->modules = mx;
+    rt->modules_tail = mx;
+    rt->nmodules++;
+}
+
+static void live_remove(kp_runtime *rt, kp_modx *mx)
+{
+    if (mx->prev)
+        mx->prev->next = mx->next;
+    else
+        rt->modules = mx->next;
+    if (mx->next)
+        mx->next->prev = mx->prev;
+    else
+        rt->modules_tail = mx->prev;
+    mx->next = mx->prev = NULL;
+    rt->nmodules--;
+}
+
+/* Make every function of mx unreachable: its named slots (where they still
+ * point at it) and its anonymous slots. */
+static void unpublish(kp_runtime *rt, kp_modx *mx)
+{
+    for (uint32_t i = 0; i < mx->m.nfns; i++) {
+        kp_fn *fn = &mx->m.fns[i];
+        kp_slot *s = slot_of_handle(rt, fn->handle);
+        if (!s)
+            continue;
+        kp_fn *expect = fn;
+        atomic_compare_exchange_strong(&s->fn, &expect, NULL);
+    }
+}
+
+/* Take mx out of the namespace (under ns_lock); it is freed by
+ * kp_ns_reclaim once no call is in flight. */
+static void retire(kp_runtime *rt, kp_modx *mx)
+{
+    unpublish(rt, mx);
+    strmap_del(&rt->plugins, mx->name);
+    live_remove(rt, mx);
+    mx->next = rt->retired;
+    rt->retired = mx;
+    atomic_fetch_add(&rt->nretired, 1);
+}
+
+void kp_ns_reclaim(kp_runtime *rt)
+{
+    kp_mutex_lock(&rt->ns_lock);
+    /* Every retired module was unpublished before it was queued. A call
+     * counted after this load of `inflight` can only find published code. */
+    if (atomic_load(&rt->inflight) == 0 && rt->retired) {
+        kp_modx *mx = rt->retired;
+        rt->retired = NULL;
+        atomic_store(&rt->nretired, 0);
+        while (mx) {
+            kp_modx *n = mx->next;
+            kp_modx_free(rt, mx);
+            mx = n;
+        }
+    }
+    kp_mutex_unlock(&rt->ns_lock);
+}
+
+void kp_ns_fini(kp_runtime *rt)
+{
+    kp_modx *mx = rt->modules;
+    while (mx) {
+        kp_modx *n = mx->next;
+        kp_modx_free(rt, mx);
+        mx = n;
+    }
+    mx = rt->retired;
+    while (mx) {
+        kp_modx *n = mx->next;
+        kp_modx_free(rt, mx);
+        mx = n;
+    }
+    rt->modules = rt->modules_tail = rt->retired = NULL;
+    for (uint32_t c = 0; c < KP_HANDLE_CHUNKS; c++) {
+        kp_slot **chunk = atomic_load(&rt->handles[c]);
+        if (!chunk)
+            continue;
+        for (uint32_t i = 0; i < KP_HANDLE_CHUNK; i++)
+            free(chunk[i]);
+        free(chunk);
+        atomic_store(&rt->handles[c], NULL);
+    }
+    free(rt->anon_free);
+    rt->anon_free = NULL;
+    kp_strmap_free(&rt->names);
+    kp_strmap_free(&rt->plugins);
+}
+
+/* ---- built-ins ---------------------------------------------------------------------- */
+
+int kp_ns_link_builtin(kp_runtime *rt, kp_modx *mx)
+{
+    int code = KP_OK;
+    kp_fn *fn = &mx->m.fns[0];
+    kp_mutex_lock(&rt->ns_lock);
+    kp_slot *s = kp_ns_find(rt, fn->name);
+    if (kp_strmap_get(&rt->plugins, mx->name) || (s && atomic_load(&s->fn))) {
+        code = kp_err(KP_ERR_EXISTS, "the name '%s' is already taken", fn->name);
+        goto out;
+    }
+    if (rt->nmodules >= rt->cfg.max_plugins) {
+        code = kp_err(KP_ERR_LIMIT, "the runtime already holds %u plugins and built-ins",
+                      rt->nmodules);
+        goto out;
+    }
+    if (!s && !(s = slot_new(rt, fn->name, &code)))
+        goto out;
+    if (strmap_put(&rt->plugins, mx->name, mx) != 0) {
+        code = kp_err(KP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    fn->handle = s->handle;
+    mx->m.func_handles[0] = s->handle;
+    live_insert(rt, mx);
+    atomic_store_explicit(&s->fn, fn, memory_order_release);
+out:
+    kp_mutex_unlock(&rt->ns_lock);
+    return code;
+}
+
+/* ---- <kplug.h> --------------------------------------------------------------------- */
+
+typedef struct hdr_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+} hdr_buf;
+
+static void hdr_add(hdr_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = (b->cap ? b->cap * 2 : 512) + n;
+        char *np = realloc(b->p, ncap);
+        if (!np) {
+            b->failed = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n + 1);
+    b->len += n;
+}
+
+/* The text of <kplug.h> for a compilation: every built-in linked now, in
+ * the order they were added (under ns_lock). */
+static char *make_header(kp_runtime *rt, size_t *len)
+{
+    hdr_buf b = { 0 };
+    /* Prototypes may use size_t or intN_t. */
+    hdr_add(&b, "#ifndef __KPLUG_H\n#define __KPLUG_H\n"
+                "#include <stddef.h>\n#include <stdint.h>\n");
+    for (kp_modx *mx = rt->modules; mx; mx = mx->next) {
+        if (!mx->is_builtin)
+            continue;
+        hdr_add(&b, mx->proto);
+        hdr_add(&b, ";\n");
+    }
+    hdr_add(&b, "#endif\n");
+    if (b.failed) {
+        free(b.p);
+        return NULL;
+    }
+    *len = b.len;
+    return b.p;
+}
+
+typedef struct hdr_ctx {
+    const char *text;
+    size_t len;
+} hdr_ctx;
+
+static const char *header_cb(void *ud, const char *name, size_t *len)
+{
+    hdr_ctx *h = ud;
+    if (strcmp(name, "kplug.h") != 0)
+        return NULL;
+    *len = h->len;
+    return h->text;
+}
+
+/* ---- plugins ------------------------------------------------------------------------ */
+
+/* Build everything of a module that needs no lock: arrays and data image. */
+static int modx_prepare(kp_runtime *rt, kp_modx *mx)
+{
+    ir_module *ir = mx->m.ir;
+    uint32_t nf = ir->nfuncs, ni = ir->nimports;
+    mx->m.nfns = nf;
+    mx->m.fns = calloc(nf ? nf : 1, sizeof *mx->m.fns);
+    mx->m.func_handles = calloc(nf ? nf : 1, sizeof(uint32_t));
+    mx->m.imports = calloc(ni ? ni : 1, sizeof(kp_slot *));
+    mx->m.import_handles = calloc(ni ? ni : 1, sizeof(uint32_t));
+    mx->anon = calloc(nf ? nf : 1, sizeof(kp_slot *));
+    if (!mx->m.fns || !mx->m.func_handles || !mx->m.imports ||
+        !mx->m.import_handles || !mx->anon)
+        return kp_err_set(KP_ERR_NOMEM, mx->name, NULL, 0, 0, "out of memory");
+    /* Always place an image (even empty) so data_base is a valid address. */
+    uint32_t size = ir->data_size;
+    mx->m.data_base = kp_heap_alloc(&rt->heap, size ? size : 16, KP_HB_SYSTEM);
+    if (!mx->m.data_base)
+        return kp_err_set(KP_ERR_NOMEM_PLUGIN, mx->name, NULL, 0, 0,
+                          "the plugin's globals (%u bytes) do not fit in the "
+                          "runtime's memory", size);
+    uint8_t *img = rt->seg.base + mx->m.data_base;
+    if (size && ir->data)
+        memcpy(img, ir->data, size);
+    else if (size)
+        memset(img, 0, size);
+    for (uint32_t i = 0; i < ir->nrelocs; i++) {
+        const ir_reloc *r = &ir->relocs[i];
+        if ((uint64_t)r->offset + 4 > size ||
+            (r->kind == IR_R_FUNC && r->target >= nf) ||
+            (r->kind == IR_R_IMPORT && r->target >= ni) ||
+            (r->kind != IR_R_DATA && r->kind != IR_R_FUNC && r->kind != IR_R_IMPORT))
+            return kp_err_set(KP_ERR_COMPILE, mx->name, NULL, 0, 0,
+                              "internal error: bad relocation %u", i);
+    }
+    return KP_OK;
+}
+
+static void apply_relocs(kp_runtime *rt, kp_modx *mx)
+{
+    ir_module *ir = mx->m.ir;
+    uint8_t *img = rt->seg.base + mx->m.data_base;
+    for (uint32_t i = 0; i < ir->nrelocs; i++) {
+        const ir_reloc *r = &ir->relocs[i];
+        uint32_t w;
+        memcpy(&w, img + r->offset, 4);
+        switch (r->kind) {
+        case IR_R_DATA: w += mx->m.data_base; break;
+        case IR_R_FUNC: w = mx->m.func_handles[r->target]; break;
+        case IR_R_IMPORT: w = mx->m.import_handles[r->target]; break;
+        }
+        memcpy(img + r->offset, &w, 4);
+    }
+}
+
+/* Under ns_lock: resolve names and handles, load, publish. `old` is the
+ * module being replaced (or NULL). */
+static int link_locked(kp_runtime *rt, kp_modx *mx, kp_modx *old)
+{
+    ir_module *ir = mx->m.ir;
+    int code = KP_OK;
+    /* 1. every exported name must be free (or belong to `old`) */
+    for (uint32_t i = 0; i < ir->nfuncs; i++) {
+        const ir_func *f = ir->funcs[i];
+        if (f->is_static)
+            continue;
+        kp_slot *s = kp_ns_find(rt, f->name);
+        kp_fn *cur = s ? atomic_load(&s->fn) : NULL;
+        if (cur && (!old || cur->mod != &old->m)) {
+            const char *owner = cur->mod ? cur->mod->name : cur->name;
+            return kp_err_set(KP_ERR_EXISTS, mx->name, f->name, (int)f->line, 0,
+                              "function '%s' is already defined by '%s'",
+                              f->name, owner);
+        }
+    }
+    /* 2. slots: named for exports and imports, anonymous for the rest */
+    for (uint32_t i = 0; i < ir->nfuncs; i++) {
+        const ir_func *f = ir->funcs[i];
+        kp_slot *s;
+        if (f->is_static) {
+            s = anon_slot(rt, &code);
+            mx->anon[mx->nanon++] = s;
+        } else {
+            s = kp_ns_slot(rt, f->name, &code);
+        }
+        if (!s)
+            return code;
+        kp_fn *fn = &mx->m.fns[i];
+        fn->kind = KP_FN_PLUGIN;
+        fn->sig = f->sig;
+        fn->name = f->name;
+        fn->mod = &mx->m;
+        fn->index = i;
+        fn->ir = f;
+        fn->handle = s->handle;
+        mx->m.func_handles[i] = s->handle;
+    }
+    for (uint32_t i = 0; i < ir->nimports; i++) {
+        kp_slot *s = kp_ns_slot(rt, ir->imports[i].name, &code);
+        if (!s)
+            return code;
+        mx->m.imports[i] = s;
+        mx->m.import_handles[i] = s->handle;
+    }
+    apply_relocs(rt, mx);
+    /* 3. the engine */
+    char err[512];
+    err[0] = 0;
+    code = rt->engine->load(&mx->m, err, sizeof err);
+    if (code != KP_OK)
+        return kp_err_set(code, mx->name, NULL, 0, 0, "%s",
+                          err[0] ? err : "the engine could not load the plugin");
+    mx->loaded = 1;
+    if (old) {
+        /* Reuse the old module's place in the plugin map. */
+        strmap_del(&rt->plugins, old->name);
+    }
+    if (strmap_put(&rt->plugins, mx->name, mx) != 0) {
+        if (old)
+            strmap_put(&rt->plugins, old->name, old); /* had room a moment ago */
+        return kp_err_set(KP_ERR_NOMEM, mx->name, NULL, 0, 0, "out of memory");
+    }
+    /* 4. publish: from here on nothing can fail */
+    for (uint32_t i = 0; i < ir->nfuncs; i++) {
+        kp_slot *s = slot_of_handle(rt, mx->m.fns[i].handle);
+        atomic_store_explicit(&s->fn, &mx->m.fns[i], memory_order_release);
+    }
+    if (old) {
+        unpublish(rt, old);          /* names the new version dropped */
+        live_remove(rt, old);
+        old->next = rt->retired;
+        rt->retired = old;
+        atomic_fetch_add(&rt->nretired, 1);
+    }
+    live_insert(rt, mx);
+    return KP_OK;
+}
+
+static int check_name(const char *name)
+{
+    if (!name)
+        return kp_err(KP_ERR_ARG, "plugin name is NULL");
+    size_t n = strlen(name);
+    if (n == 0 || n > 255)
+        return kp_err(KP_ERR_ARG, "plugin name must be 1 to 255 bytes long");
+    return KP_OK;
+}
+
+int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
+                     size_t len, int replace)
+{
+    int code = check_name(name);
+    if (code)
+        return code;
+    if (!src && len)
+        return kp_err(KP_ERR_ARG, "plugin source is NULL");
+    if (!src)
+        src = "";
+
+    /* Fail early (and cheaply) on what is known before compiling; the
+     * checks are repeated under the lock at link time. */
+    kp_mutex_lock(&rt->ns_lock);
+    kp_modx *existing = kp_strmap_get(&rt->plugins, name);
+    if (existing && existing->is_builtin)
+        code = kp_err_set(replace ? KP_ERR_ARG : KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "'%s' is a built-in", name);
+    else if (existing && !replace)
+        code = kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "a plugin named '%s' already exists", name);
+    else if (!existing && rt->nmodules >= rt->cfg.max_plugins)
+        code = kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
+                          "the runtime already holds %u plugins and built-ins",
+                          rt->nmodules);
+    hdr_ctx hc = { NULL, 0 };
+    char *hdr = code ? NULL : make_header(rt, &hc.len);
+    kp_mutex_unlock(&rt->ns_lock);
+    if (code)
+        return code;
+    if (!hdr)
+        return kp_err(KP_ERR_NOMEM, "out of memory");
+    hc.text = hdr;
+
+    fe_options opts = { 0 };
+    opts.max_source = rt->cfg.max_source;
+    opts.max_nesting = rt->cfg.max_nesting;
+    opts.max_functions = rt->cfg.max_functions;
+    ir_module *ir = NULL;
+    fe_result res;
+    memset(&res, 0, sizeof res);
+    code = fe_compile(name, src, len, &opts, header_cb, &hc, &ir, &res);
+    free(hdr);
+    if (code != KP_OK || !ir) {
+        ir_module_free(ir);
+        if (code == KP_OK)
+            code = KP_ERR_COMPILE;
+        return kp_err_take(code, name, res.function, res.line, res.col,
+                           res.message, "compilation failed");
+    }
+    free(res.message);
+
+    kp_modx *mx = calloc(1, sizeof *mx);
+    if (!mx) {
+        ir_module_free(ir);
+        return kp_err(KP_ERR_NOMEM, "out of memory");
+    }
+    mx->m.ir = ir;
+    mx->m.rt = rt;
+    mx->name = strdup(name);
+    if (!mx->name) {
+        kp_modx_free(rt, mx);
+        return kp_err(KP_ERR_NOMEM, "out of memory");
+    }
+    mx->m.name = mx->name;
+    code = modx_prepare(rt, mx);
+    if (code) {
+        kp_modx_free(rt, mx);
+        return code;
+    }
+
+    kp_mutex_lock(&rt->ns_lock);
+    existing = kp_strmap_get(&rt->plugins, name);
+    if (existing && existing->is_builtin)
+        code = kp_err_set(replace ? KP_ERR_ARG : KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "'%s' is a built-in", name);
+    else if (existing && !replace)
+        code = kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "a plugin named '%s' already exists", name);
+    else if (!existing && rt->nmodules >= rt->cfg.max_plugins)
+        code = kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
+                          "the runtime already holds %u plugins and built-ins",
+                          rt->nmodules);
+    else
+        code = link_locked(rt, mx, existing);
+    if (code)
+        kp_modx_free(rt, mx); /* nothing of it was published */
+    kp_mutex_unlock(&rt->ns_lock);
+    if (existing && code == KP_OK)
+        kp_ns_reclaim(rt);
+    return code;
+}
+
+int kp_ns_delete(kp_runtime *rt, const char *name)
+{
+    kp_mutex_lock(&rt->ns_lock);
+    kp_modx *mx = kp_strmap_get(&rt->plugins, name);
+    if (!mx) {
+        kp_slot *s = kp_ns_find(rt, name);
+        kp_fn *fn = s ? atomic_load(&s->fn) : NULL;
+        if (fn && fn->mod)
+            mx = modx_of(fn->mod);
+    }
+    if (!mx) {
+        kp_mutex_unlock(&rt->ns_lock);
+        return kp_err(KP_ERR_NOT_FOUND, "no plugin or function named '%s'", name);
+    }
+    retire(rt, mx);
+    kp_mutex_unlock(&rt->ns_lock);
+    kp_ns_reclaim(rt);
+    return KP_OK;
+}

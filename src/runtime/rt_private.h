@@ -1,0 +1,181 @@
+/*
+ * rt_private.h — the runtime's own structures, shared by the files of
+ * src/runtime/ and invisible to engines (they see rt.h only).
+ *
+ *   errors.c    the thread-local kp_error, result names
+ *   segment.c   reserving/committing the segment, plugin stacks
+ *   heap.c      the allocator inside the segment (metadata outside it)
+ *   ns.c        names, handles, modules: link, replace, delete, reclaim
+ *   builtins.c  built-ins, create/lookup/delete, the runtime library
+ *   exec.c      kp_call, traps, polling, interrupts
+ *   runtime.c   create/destroy, config, the small public functions
+ */
+#ifndef KP_RT_PRIVATE_H
+#define KP_RT_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include "../platform/platform.h"
+#include "rt.h"
+
+/* ---- errors.c ------------------------------------------------------------ */
+
+/* Record a failure in the calling thread's kp_error and return code.
+ * plugin/function may be NULL (""). */
+int kp_err_set(int code, const char *plugin, const char *function, int line,
+               int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+int kp_err_vset(int code, const char *plugin, const char *function, int line,
+                int col, const char *fmt, va_list ap);
+/* Like kp_err_set with a message the caller malloc'd: ownership moves to
+ * the error record (msg may be NULL: then fallback is used). */
+int kp_err_take(int code, const char *plugin, const char *function, int line,
+                int col, char *msg, const char *fallback);
+#define kp_err(code, ...) kp_err_set((code), NULL, NULL, 0, 0, __VA_ARGS__)
+
+/* ---- heap.c --------------------------------------------------------------- */
+
+/* Block kinds: only USER blocks may be freed by plugins and kp_free. */
+enum { KP_HB_USER = 1, KP_HB_SYSTEM = 2 };
+
+typedef struct kp_hblk kp_hblk;
+
+#define KP_HEAP_FL 26
+#define KP_HEAP_SL 16
+
+typedef struct kp_heap {
+    kp_mutex lock;
+    uint32_t lo, hi;              /* the managed range [lo, hi) */
+    uint64_t used;                /* bytes in live blocks */
+    uint32_t fl_bitmap;
+    uint32_t sl_bitmap[KP_HEAP_FL];
+    kp_hblk *free_heads[KP_HEAP_FL][KP_HEAP_SL];
+    kp_hblk **table;              /* live blocks by offset (chained) */
+    uint32_t table_mask;          /* table size - 1 */
+    uint32_t nlive;
+    kp_hblk *spare;               /* recycled records */
+    kp_hblk *all;                 /* physically first block */
+} kp_heap;
+
+int kp_heap_init(kp_heap *h, uint32_t lo, uint32_t hi);
+void kp_heap_fini(kp_heap *h);
+/* 16-byte aligned block of at least size bytes, or 0 (full). */
+uint32_t kp_heap_alloc(kp_heap *h, uint64_t size, int kind);
+/* 0 on success, -1 if off is not the start of a live block of that kind. */
+int kp_heap_free(kp_heap *h, uint32_t off, int kind);
+/* Resize a USER block, moving it (and copying through mem) if needed.
+ * Returns the new offset, 0 if no room (the old block is untouched), or
+ * (uint32_t)-1 if off is not a live USER block. */
+uint32_t kp_heap_realloc(kp_heap *h, uint8_t *mem, uint32_t off, uint64_t size);
+/* Size of the live block at off, 0 if none. */
+uint64_t kp_heap_block_size(kp_heap *h, uint32_t off);
+
+/* ---- the runtime ----------------------------------------------------------- */
+
+#define KP_HANDLE_CHUNK 1024u
+#define KP_HANDLE_CHUNKS 1024u          /* up to 1M handles per runtime */
+
+typedef struct kp_strmap_ent kp_strmap_ent;
+typedef struct kp_strmap {
+    kp_strmap_ent **b;
+    uint32_t mask, n;
+} kp_strmap;
+
+/* The runtime's view of a module: the engine-visible part first. */
+typedef struct kp_modx {
+    kp_module m;
+    char *name;                   /* owned */
+    int is_builtin;
+    char *proto;                  /* built-ins: the prototype text (owned) */
+    kp_slot **anon;               /* anonymous slots of private functions */
+    uint32_t nanon;
+    int loaded;                   /* engine->load succeeded */
+    struct kp_modx *next, *prev;  /* live list, or the retired list (next) */
+} kp_modx;
+
+/* Segment + stacks (segment.c). */
+typedef struct kp_segment {
+    uint8_t *reserve;             /* the whole reservation */
+    size_t reserve_size;
+    uint8_t *base;                /* plugin address 0 */
+    uint64_t mem_size;            /* valid memory is [KP_PAGE_SIZE, mem_size) */
+} kp_segment;
+
+struct kp_runtime {
+    kp_config cfg;
+    kp_engine engine_kind;
+    const kp_engine_ops *engine;
+    kp_segment seg;
+    kp_heap heap;
+
+    /* plugin stacks: one cached without a lock, the rest in a pool */
+    atomic_uint stack_cache;
+    kp_mutex stack_lock;
+    uint32_t *stacks;
+    uint32_t nstacks, stacks_cap;
+
+    /* calls */
+    atomic_uint interrupt;        /* generation; kp_interrupt bumps it */
+    atomic_uint deadline_ms;
+    atomic_long inflight;         /* kp_call activations in progress */
+    atomic_int nretired;
+
+    /* namespace: everything below under ns_lock */
+    kp_mutex ns_lock;
+    kp_strmap names;              /* function name -> kp_slot * */
+    kp_strmap plugins;            /* plugin/built-in name -> kp_modx * */
+    _Atomic(kp_slot **) handles[KP_HANDLE_CHUNKS];
+    uint32_t nhandles;            /* next handle to hand out (starts at 1) */
+    kp_slot **anon_free;          /* recycled anonymous slots */
+    uint32_t nanon_free, anon_free_cap;
+    kp_modx *modules;             /* live modules, in order of linking */
+    kp_modx *modules_tail;
+    kp_modx *retired;             /* unlinked, waiting for no call in flight */
+    uint32_t nmodules;
+};
+
+/* segment.c */
+int kp_segment_init(kp_segment *s, uint64_t mem_limit);
+void kp_segment_fini(kp_segment *s);
+/* A plugin stack (its lowest address) of cfg.stack_size bytes, or 0. */
+uint32_t kp_stack_acquire(kp_runtime *rt);
+void kp_stack_release(kp_runtime *rt, uint32_t lo);
+void kp_stacks_fini(kp_runtime *rt);
+
+/* ns.c */
+void kp_strmap_free(kp_strmap *m);
+void *kp_strmap_get(const kp_strmap *m, const char *key);
+/* The slot of `name` (created unlinked if absent). Under ns_lock. */
+kp_slot *kp_ns_slot(kp_runtime *rt, const char *name, int *code);
+kp_slot *kp_ns_find(kp_runtime *rt, const char *name); /* under ns_lock */
+/* Link a built-in (mod->is_builtin, one fn). Under no lock. */
+int kp_ns_link_builtin(kp_runtime *rt, kp_modx *mx);
+int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
+                     size_t len, int replace);
+int kp_ns_delete(kp_runtime *rt, const char *name);
+/* Free modules retired while calls were in flight if none is now. */
+void kp_ns_reclaim(kp_runtime *rt);
+void kp_ns_fini(kp_runtime *rt);
+void kp_modx_free(kp_runtime *rt, kp_modx *mx);
+
+/* builtins.c */
+int kp_builtins_init(kp_runtime *rt);
+kp_type kp_type_of_ir(int t);
+
+/* exec.c */
+/* Begin/end an activation that may reach linked code (deferred reclamation). */
+static inline void kp_enter_call(kp_runtime *rt)
+{
+    atomic_fetch_add(&rt->inflight, 1);
+}
+void kp_leave_call(kp_runtime *rt);
+
+/* builtins.c: scan a NUL-terminated string inside valid memory: its length
+ * (without the NUL), or -1 if it leaves valid memory, -2 if over max. */
+int64_t kp_mem_strlen(const kp_exec *ex, uint32_t p, uint64_t max);
+
+#endif

@@ -1,0 +1,7 @@
+/* expect-error: 5: const|read-only */
+int main(void)
+{
+    const int k = 1;
+    k = 2;
+    return k;
+}

@@ -1,0 +1,2 @@
+/* expect-error: 2: width of bit-field|bit-field */
+struct s { int big : 40; };

@@ -1,0 +1,6 @@
+/* expect-error: 4: break */
+int main(void)
+{
+    break;
+    return 0;
+}

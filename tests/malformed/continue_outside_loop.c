@@ -1,0 +1,8 @@
+/* expect-error: 5: continue */
+int main(void)
+{
+    switch (1) {
+    case 1: continue;
+    }
+    return 0;
+}

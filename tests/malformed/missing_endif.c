@@ -1,0 +1,3 @@
+/* expect-error: 2: #endif|unterminated|#if */
+#if 1
+int main(void) { return 0; }

@@ -1,0 +1,3 @@
+/* expect-error: 3: constant|initializer */
+int f(void) { return 3; }
+int g = f();

@@ -1,0 +1,5 @@
+/* expect-error: 4: stray|unexpected|invalid character|character */
+int main(void)
+{
+    return 3 @ 4;
+}

@@ -1,0 +1,2 @@
+/* expect-error: 2: _Thread_local */
+_Thread_local int counter;

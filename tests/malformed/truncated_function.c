@@ -1,0 +1,5 @@
+/* expect-error: 5: expected|end of file|end of input|unexpected */
+int main(void)
+{
+    int x = 1;
+    if (x) {

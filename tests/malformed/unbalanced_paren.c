@@ -1,0 +1,5 @@
+/* expect-error: 4: expected|')' */
+int main(void)
+{
+    return (1 + (2 * 3);
+}

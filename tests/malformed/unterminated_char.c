@@ -1,0 +1,2 @@
+/* expect-error: 2: unterminated character */
+int c = 'a;

@@ -1,0 +1,2 @@
+/* expect-error: 2: wide character constants are not supported */
+int c = L'x';

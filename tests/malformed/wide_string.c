@@ -1,0 +1,2 @@
+/* expect-error: 2: wide strings are not supported */
+const int *w = L"wide";

@@ -11,37 +11,44 @@ UBSAN_CFLAGS ?= -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined
 export ASAN_OPTIONS ?= handle_segv=0:allow_user_segv_handler=1:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1
 
-test: all
+# Build in parallel first: the tests themselves are the slow part.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test:
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) KPLUG=$(BUILD)/kplug tests/run_tests.sh
 
 # Only some suites, e.g. `make test-corpus`, `make test-malformed`.
-test-%: all
+test-%:
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) KPLUG=$(BUILD)/kplug tests/run_tests.sh $*
 
 asan:
-	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" $(SAN_BUILD)/libkplug.a $(SAN_BUILD)/kplug
+	$(MAKE) -j$(JOBS) BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" $(SAN_BUILD)/libkplug.a $(SAN_BUILD)/kplug
 
 ubsan:
-	$(MAKE) BUILD=$(UBSAN_BUILD) CFLAGS="$(UBSAN_CFLAGS)" $(UBSAN_BUILD)/libkplug.a $(UBSAN_BUILD)/kplug
+	$(MAKE) -j$(JOBS) BUILD=$(UBSAN_BUILD) CFLAGS="$(UBSAN_CFLAGS)" $(UBSAN_BUILD)/libkplug.a $(UBSAN_BUILD)/kplug
 
-# The corpus, hostile, malformed and API suites under ASan+UBSan.
+# The corpus, malformed, hostile, fuzz and API suites under ASan+UBSan.
 test-asan: asan
 	@CC="$(CC)" CFLAGS="$(SAN_CFLAGS)" BUILD=$(SAN_BUILD) KPLUG=$(SAN_BUILD)/kplug \
-	    TEST_TIMEOUT=180 tests/run_tests.sh corpus malformed hostile api
+	    TEST_TIMEOUT=180 tests/run_tests.sh corpus malformed hostile fuzz api
 
 test-ubsan: ubsan
 	@CC="$(CC)" CFLAGS="$(UBSAN_CFLAGS)" BUILD=$(UBSAN_BUILD) KPLUG=$(UBSAN_BUILD)/kplug \
-	    TEST_TIMEOUT=180 tests/run_tests.sh corpus malformed hostile api
+	    TEST_TIMEOUT=180 tests/run_tests.sh corpus malformed hostile fuzz api
 
 # Check the corpus expectations against native gcc (the source of truth).
 validate-corpus:
 	@tests/validate_corpus.sh
 
-bench: all
+bench:
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@KPLUG=$(BUILD)/kplug bench/run.sh
 
 # The main job: grayscale the sample image with the sample plugin.
-demo: all
+demo:
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@examples/demo.sh $(BUILD)/kplug
 
 .PHONY: test asan ubsan test-asan test-ubsan validate-corpus bench demo

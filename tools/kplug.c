@@ -232,7 +232,7 @@ static int bi_printf(kp_callctx *cx, const kp_value *args, int nargs,
         }
         char flags[8];
         int nflags = 0;
-        while (strchr("-0+ #", *p) && *p && nflags < 7)
+        while (*p && strchr("-0+ #", *p) && nflags < 7)
             flags[nflags++] = *p++;
         while (*p && strchr("-0+ #", *p))
             p++;

@@ -18,6 +18,7 @@ typedef struct ient {
     uint32_t seq;
     uint32_t ancmax, submax;
     uint8_t kill;          /* only a kill range, not an entry */
+    uint8_t is_pack;       /* INIT_BYTES of packed constants */
 } ient;
 
 typedef struct ictx {
@@ -29,6 +30,13 @@ typedef struct ictx {
     uint64_t max_end;
     int unsorted;
     uint32_t seq;
+    /* static tables: runs of adjacent constants are packed into one
+       INIT_BYTES entry as they arrive (see pack_value) */
+    uint8_t *pack;
+    uint32_t pack_len, pack_cap, pack_off;
+    int32_t pack_idx;      /* entry holding the pack, or -1 */
+    uint32_t run;          /* trailing adjacent packable entries */
+    int nopack;
 } ictx;
 
 typedef struct iframe {
@@ -37,12 +45,17 @@ typedef struct iframe {
     uint32_t idx;
 } iframe;
 
+static void explode_packs(ictx *ic);
+static void pack_close(ictx *ic);
+
 static ient *add_item(ictx *ic, uint64_t b0, uint64_t b1, int kill)
 {
     if (kill && b0 >= ic->max_end)
         return NULL; /* nothing earlier to override */
+    if (b0 < ic->max_end && !ic->nopack)
+        explode_packs(ic);
     if (ic->n == ic->cap) {
-        uint32_t cap = ic->cap ? ic->cap * 2 : 16;
+        uint32_t cap = ic->cap ? ic->cap * 2 : 2;
         ient *nv = kp_arena_realloc(&ic->P->cx->arena, ic->v, ic->cap * sizeof *nv, cap * sizeof *nv);
         if (!nv) {
             fe_nomem(ic->P->cx);
@@ -68,6 +81,165 @@ static void add_kill(ictx *ic, uint32_t off, uint32_t size)
 {
     if (size)
         add_item(ic, (uint64_t)off * 8, ((uint64_t)off + size) * 8, 1);
+}
+
+static int packable(const ast_init *in)
+{
+    return (in->kind == INIT_INT || in->kind == INIT_FLOAT) && !in->is_bitfield &&
+           in->type->size <= 8;
+}
+
+static void put_le(uint8_t *p, const ast_init *in)
+{
+    uint64_t u;
+    uint32_t n = in->type->size;
+    if (in->kind == INIT_FLOAT) {
+        if (in->type->kind == TY_FLOAT) {
+            float f = (float)in->fval;
+            uint32_t w;
+            memcpy(&w, &f, 4);
+            u = w;
+        } else {
+            memcpy(&u, &in->fval, 8);
+        }
+    } else {
+        u = (uint64_t)in->ival;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(u >> (8 * i));
+}
+
+static void pack_reserve(ictx *ic, uint32_t need)
+{
+    if (need <= ic->pack_cap)
+        return;
+    uint32_t cap = ic->pack_cap ? ic->pack_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *np = kp_arena_realloc(&ic->P->cx->arena, ic->pack, ic->pack_len, cap);
+    if (!np) {
+        fe_nomem(ic->P->cx);
+        px_bail(ic->P);
+    }
+    ic->pack = np;
+    ic->pack_cap = cap;
+}
+
+#define PACK_GAP 64   /* zero bytes a pack may bridge (padding) */
+#define PACK_RUN 16   /* adjacent constants that start a pack */
+
+/* Appends a constant to the pack or collapses a run of constants into a
+ * new pack; returns 1 if `in` was absorbed. Only while entries arrive in
+ * order (an out-of-order one explodes the packs again). */
+static int pack_value(ictx *ic, const ast_init *in, uint64_t b0, uint64_t b1)
+{
+    if (ic->nopack || !packable(in) || b0 < ic->max_end) {
+        ic->run = 0;
+        return 0;
+    }
+    if (ic->pack_idx >= 0 && (uint32_t)ic->pack_idx == ic->n - 1) {
+        uint64_t end = (uint64_t)ic->pack_off + ic->pack_len;
+        if (in->offset >= end && in->offset - end <= PACK_GAP) {
+            uint32_t nl = in->offset - ic->pack_off + in->type->size;
+            pack_reserve(ic, nl);
+            memset(ic->pack + ic->pack_len, 0, nl - ic->pack_len);
+            put_le(ic->pack + (in->offset - ic->pack_off), in);
+            ic->pack_len = nl;
+            ic->v[ic->n - 1].b1 = b1;
+            ic->max_end = b1;
+            return 1;
+        }
+    }
+    if (ic->n && ic->run) {
+        const ient *pv = &ic->v[ic->n - 1];
+        uint64_t end = pv->b1 / 8;
+        if (!(packable(&pv->in) && in->offset >= end && in->offset - end <= PACK_GAP))
+            ic->run = 0;
+    }
+    if (ic->run + 1 < PACK_RUN) {
+        ic->run++;
+        return 0;
+    }
+    /* collapse the last run entries and `in` into a new pack */
+    pack_close(ic);
+    uint32_t first = ic->n - ic->run;
+    ic->pack = NULL;
+    ic->pack_len = ic->pack_cap = 0;
+    ic->pack_off = ic->v[first].in.offset;
+    uint32_t nl = in->offset - ic->pack_off + in->type->size;
+    pack_reserve(ic, nl);
+    memset(ic->pack, 0, nl);
+    for (uint32_t i = first; i < ic->n; i++)
+        put_le(ic->pack + (ic->v[i].in.offset - ic->pack_off), &ic->v[i].in);
+    put_le(ic->pack + (in->offset - ic->pack_off), in);
+    ic->pack_len = nl;
+    ient *pk = &ic->v[first];
+    uint64_t pb0 = pk->b0;
+    uint32_t seq = pk->seq;
+    memset(pk, 0, sizeof *pk);
+    pk->b0 = pb0;
+    pk->b1 = b1;
+    pk->seq = seq;
+    pk->is_pack = 1;
+    pk->in.kind = INIT_BYTES;
+    pk->in.offset = ic->pack_off;
+    ic->n = first + 1;
+    ic->pack_idx = (int32_t)first;
+    ic->max_end = b1;
+    ic->run = 0;
+    return 1;
+}
+
+/* Finishes the current pack entry (its bytes and type). */
+static void pack_close(ictx *ic)
+{
+    if (ic->pack_idx < 0)
+        return;
+    ient *pk = &ic->v[ic->pack_idx];
+    pk->in.bytes = (const char *)ic->pack;
+    pk->in.nbytes = ic->pack_len;
+    pk->in.type = ty_array(&ic->P->te, ic->P->te.t_uchar, ic->pack_len, 0);
+    ic->pack_idx = -1;
+    ic->pack = NULL;
+    ic->pack_len = ic->pack_cap = 0;
+}
+
+/* An entry arrives out of order: turn packs back into byte entries so that
+ * overrides stay exact, and stop packing. */
+static void explode_packs(ictx *ic)
+{
+    px *P = ic->P;
+    ic->nopack = 1;
+    pack_close(ic);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < ic->n; i++)
+        total += ic->v[i].is_pack ? ic->v[i].in.nbytes : 1;
+    if (total == ic->n)
+        return;
+    if (total > 0x7fffffff)
+        px_bail(P);
+    ient *nv = px_alloc(P, (size_t)total * sizeof *nv);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ic->n; i++) {
+        ient *it = &ic->v[i];
+        if (!it->is_pack) {
+            nv[k++] = *it;
+            continue;
+        }
+        for (uint32_t b = 0; b < it->in.nbytes; b++) {
+            ient *x = &nv[k++];
+            memset(x, 0, sizeof *x);
+            x->seq = it->seq;
+            x->b0 = ((uint64_t)it->in.offset + b) * 8;
+            x->b1 = x->b0 + 8;
+            x->in.kind = INIT_INT;
+            x->in.offset = it->in.offset + b;
+            x->in.type = P->te.t_uchar;
+            x->in.ival = (uint8_t)it->in.bytes[b];
+        }
+    }
+    ic->v = nv;
+    ic->n = ic->cap = (uint32_t)total;
 }
 
 typedef struct bitinfo {
@@ -137,6 +309,13 @@ static void add_value(ictx *ic, ctype *t, uint32_t off, const bitinfo *bi, ast_e
             return;
         }
     }
+    if (ic->is_static) {
+        px_recycle(P, e);
+        if (pack_value(ic, &in, b0, b1))
+            return;
+        if (ic->pack_idx >= 0 && !packable(&in))
+            pack_close(ic);
+    }
     ient *it = add_item(ic, b0, b1, 0);
     it->in = in;
 }
@@ -169,6 +348,7 @@ static void add_string(ictx *ic, ctype **tp, uint32_t off, ast_expr *s, const fe
     it->in.type = t->unqual;
     it->in.bytes = s->str;
     it->in.nbytes = n;
+    it->is_pack = 1; /* a later element override explodes it into bytes */
     if (!n) {
         /* an empty array: nothing to copy; keep a harmless zero-length entry out */
         ic->n--;
@@ -526,6 +706,7 @@ static int cmp_ient(const void *a, const void *b)
 static void finish(ictx *ic)
 {
     px *P = ic->P;
+    pack_close(ic);
     uint32_t n = ic->n;
     ient *v = ic->v;
     if (ic->unsorted && n > 1) {
@@ -569,6 +750,7 @@ void px_initializer(px *P, csym *sym, int is_static)
     ictx ic;
     memset(&ic, 0, sizeof ic);
     ic.P = P;
+    ic.pack_idx = -1;
     ic.sym = sym;
     ic.is_static = is_static;
     ctype *t = sym->type;

@@ -280,6 +280,10 @@ int fe_lex_next(fe_lexer *lx, pp_tok *t)
 again:
     fl = lx->space;
     lx->space = 0;
+    while (lx->pos < n && s[lx->pos] == ' ') { /* the usual separator, inline */
+        lx->pos++;
+        fl = PF_SPACE;
+    }
     if (lx->pos >= n || (cls[(unsigned char)s[lx->pos]] & CL_WS))
         fl |= skip_ws(lx, 0);
     start = p = lx->pos;
@@ -898,7 +902,10 @@ static int float_value(fe_ctx *cx, const pp_tok *p, fe_token *t)
 
 int fe_lex_convert(fe_ctx *cx, const pp_tok *p, fe_token *t)
 {
-    memset(t, 0, sizeof *t);
+    /* t may be fresh arena memory (zeroed); set every field anyway */
+    t->u.i.value = 0;
+    t->u.i.is_unsigned = t->u.i.longs = t->u.i.decimal = 0;
+    t->id = 0;
     t->file = p->file;
     t->line = p->line;
     t->col = p->col;

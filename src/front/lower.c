@@ -2,32 +2,49 @@
  * lower.c — the checked, typed AST (ast.h) -> an ir_module (ir.h).
  *
  *   fe_lower
- *     layout_globals   data image: every defined global (source order), then
- *                      string literals and constant local-initializer images
- *                      appended as lowering meets them (deduplicated)
  *     declare_funcs    one ir_func per definition, created up front so that a
  *                      call to a later function already has its index
+ *     layout_globals   offsets of every defined global (source order); the
+ *                      string literals and constant images of local
+ *                      initializers go after them, deduplicated
  *     lower_func       per function: parameters, statements, expressions
- *     reorder_blocks   blocks renumbered in the order code was placed, so
- *                      the layout follows the source and loop latches are
- *                      back-edges
- *     finish           data, relocations and imports copied into the module
+ *       reorder_blocks blocks renumbered in the order code was placed: the
+ *                      layout follows the source
+ *       simplify_cfg   jumps to jump-only blocks threaded, a block that is
+ *                      the only successor-and-predecessor pair merged,
+ *                      unreachable blocks dropped
+ *     finish           the data image (written once, at its final size),
+ *                      relocations and imports, into the module's arena
  *
  * Values. lower_expr returns a `val`: either a constant that is not yet in
- * a register, or a register. Operations on constants fold (C semantics of
- * the IR ops; a division that would trap is left for run time), and a
- * constant becomes a CONST right before the instruction that uses it, which
- * is where a single-pass JIT looks to fuse it as an immediate.
+ * a register, or a register. Operations on constants fold (exactly the IR
+ * semantics; a division that would trap is left for run time), constants
+ * go to the right of commutative operations, and a constant becomes a
+ * CONST right before the instruction that uses it, which is where a
+ * single-pass JIT looks to fuse it as an immediate. Pure instructions are
+ * value-numbered within a block and into the blocks it alone branches to
+ * (addresses like &p[i] recur in conditions and bodies). Conditions
+ * branch directly (no 0/1 is made for if/while/?:/&&/||), member offsets
+ * and constant indices become load/store displacements, and a value
+ * assigned to a register variable is computed straight into it.
+ *
+ * Loops: while and for test at the top and again in the latch, which
+ * branches back to the body (a back-edge): one branch per iteration. The
+ * repeated test is small (see small_cond); other loops jump back to the
+ * test. Every cycle has a back-edge in any case (ir.h).
  *
  * Invariant: a register holding a C value of a type narrower than int is
  * normalized (char/short sign-extended, unsigned char/short/_Bool
  * zero-extended), so loads, stores and register locals always agree.
+ * Parameters and results of calls leaving the module are normalized again
+ * on arrival, since a host need not have done it.
  *
  * Locals. A scalar local whose address is never taken is one register;
  * everything else gets a frame slot. An uninitialized register local is set
  * to 0 where it is declared, so that both engines are deterministic.
  * A struct/union parameter is used in place: its register points to the
- * caller's copy.
+ * caller's copy. Aggregates with at least three constant initializer
+ * entries are copied from a constant image in the data.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,14 +76,27 @@ typedef struct lw_loop {
 enum { LOC_NONE, LOC_REG, LOC_FRAME, LOC_IND };            /* SYM_LOCAL lw_done */
 enum { FN_NONE, FN_LOCAL, FN_IMPORT, FN_RTLIB, FN_BAD };    /* SYM_FUNC lw_done */
 
+/* A pure instruction of the current block whose result is still valid
+ * (local value numbering: addresses and index arithmetic recur a lot). */
+typedef struct lw_cse {
+    uint8_t op, type, stype;
+    ir_reg a, b, dst; /* dst 0: free entry */
+    int64_t imm;
+} lw_cse;
+
+#define LW_CSE 32
+
 typedef struct lw {
     fe_ctx *cx;
     const ast_unit *u;
     ir_module *m;
     int stop;
-    /* data image */
-    uint8_t *data;
-    uint32_t dsize, dcap, dalign;
+    /* data image: globals [0, gsize), then from lbase the literals and
+       constant images met while lowering (built apart, joined at the end) */
+    uint32_t gsize, lbase, dalign;
+    uint8_t *lit;
+    uint32_t lsize, lcap;
+    uint8_t *img;           /* the final image, while globals are written */
     ir_reloc *rel;
     uint32_t nrel, relcap;
     ir_import *imp;
@@ -79,14 +109,19 @@ typedef struct lw {
     int dead;               /* no open block: the next insn starts a fresh one */
     uint32_t *seq;          /* blocks in the order they were started */
     uint32_t nseq, seqcap;
-    uint8_t *started;
-    uint32_t startcap;
+    uint8_t *started;       /* per block: placed yet? */
+    uint8_t *priv;          /* per block: only the branch made with it targets it */
+    uint32_t *npred, *lastpred; /* per block: edges into it so far, and the last source */
+    uint32_t startcap, privcap, npredcap, lastcap;
     ir_reg sret;
     const ctype *ret;
     lw_loop *loops;
     uint32_t nloops, loopcap;
     uint8_t file;
     uint32_t line, col;
+    lw_cse cse[LW_CSE];
+    uint32_t cse_next;
+    ir_reg cse_pinned;      /* handed out again by value numbering: keep its def */
 } lw;
 
 typedef struct val {
@@ -286,11 +321,39 @@ static uint32_t blk_new(lw *L)
         return 0;
     }
     uint8_t *s = grow(L, L->started, &L->startcap, b + 1, 1);
-    if (!s)
+    uint8_t *pv = s ? grow(L, L->priv, &L->privcap, b + 1, 1) : NULL;
+    uint32_t *np = pv ? grow(L, L->npred, &L->npredcap, b + 1, sizeof *np) : NULL;
+    uint32_t *lp = np ? grow(L, L->lastpred, &L->lastcap, b + 1, sizeof *lp) : NULL;
+    if (!lp)
         return 0;
     L->started = s;
+    L->priv = pv;
+    L->npred = np;
+    L->lastpred = lp;
     s[b] = 0;
+    pv[b] = 0;
+    np[b] = 0;
+    lp[b] = 0;
     return b;
+}
+
+/* A block that no code but the branch being built will target: when it
+ * is placed right after that branch, values of the block before stay
+ * available in it (it is dominated by it). */
+static uint32_t blk_priv(lw *L)
+{
+    uint32_t b = blk_new(L);
+    if (!L->stop)
+        L->priv[b] = 1;
+    return b;
+}
+
+static void add_edge(lw *L, uint32_t t)
+{
+    if (t < L->f->nblocks) {
+        L->npred[t]++;
+        L->lastpred[t] = L->cur;
+    }
 }
 
 static ir_insn lw_dummy;
@@ -302,6 +365,7 @@ static void blk_start(lw *L, uint32_t b)
 {
     if (L->stop)
         return;
+    uint32_t prev = L->cur;
     if (!L->dead && !ir_block_terminated(L->f, L->cur)) {
         ir_insn j = {.op = IR_JMP, .t1 = b};
         emit(L, &j);
@@ -316,8 +380,53 @@ static void blk_start(lw *L, uint32_t b)
     L->seq = s;
     s[L->nseq++] = b;
     L->started[b] = 1;
+    int keep = L->priv[b] && L->npred[b] == 1 && L->lastpred[b] == prev && L->nseq > 1;
     L->cur = b;
     L->dead = 0;
+    if (!keep)
+        memset(L->cse, 0, sizeof L->cse);
+}
+
+static int cse_pure(int op)
+{
+    return (op >= IR_ADD && op <= IR_BITCAST && op != IR_DIVS && op != IR_DIVU &&
+            op != IR_REMS && op != IR_REMU) ||
+           op == IR_FRAME || op == IR_GADDR || op == IR_FADDR;
+}
+
+/* Register r was (re)defined: forget what depended on it. */
+static void cse_kill(lw *L, ir_reg r)
+{
+    for (int i = 0; i < LW_CSE; i++) {
+        lw_cse *c = &L->cse[i];
+        if (c->dst && (c->dst == r || c->a == r || c->b == r))
+            c->dst = 0;
+    }
+}
+
+static void cse_add(lw *L, const ir_insn *in)
+{
+    if (!cse_pure(in->op) || in->a == in->dst || in->b == in->dst)
+        return;
+    lw_cse *c = &L->cse[L->cse_next++ % LW_CSE];
+    c->op = in->op;
+    c->type = in->type;
+    c->stype = in->stype;
+    c->a = in->a;
+    c->b = in->b;
+    c->imm = in->imm;
+    c->dst = in->dst;
+}
+
+static ir_reg cse_find(const lw *L, const ir_insn *in)
+{
+    for (int i = 0; i < LW_CSE; i++) {
+        const lw_cse *c = &L->cse[i];
+        if (c->dst && c->op == in->op && c->type == in->type && c->stype == in->stype &&
+            c->a == in->a && c->b == in->b && c->imm == in->imm)
+            return c->dst;
+    }
+    return 0;
 }
 
 static ir_insn *emit(lw *L, ir_insn *in)
@@ -339,8 +448,23 @@ static ir_insn *emit(lw *L, ir_insn *in)
         nomem(L);
         return &lw_dummy;
     }
-    if (ir_is_terminator(in->op))
+    if (in->dst) {
+        cse_kill(L, in->dst);
+        cse_add(L, in);
+    }
+    if (ir_is_terminator(in->op)) {
         L->dead = 1;
+        if (in->op == IR_JMP) {
+            add_edge(L, in->t1);
+        } else if (in->op == IR_BR) {
+            add_edge(L, in->t1);
+            add_edge(L, in->t2);
+        } else if (in->op == IR_SWITCH) {
+            add_edge(L, in->t1);
+            for (uint32_t i = 0; i < in->nargs; i++)
+                add_edge(L, in->cases[i].block);
+        }
+    }
     return p;
 }
 
@@ -421,6 +545,13 @@ static ir_reg R(lw *L, val v)
 /* Emit `in` with a fresh destination of type t and return it as a value. */
 static val emit_dst(lw *L, ir_insn *in, int t)
 {
+    if (cse_pure(in->op) && !L->dead && !L->stop) {
+        ir_reg r = cse_find(L, in);
+        if (r) {
+            L->cse_pinned = r;
+            return vr(r, t);
+        }
+    }
     in->dst = newreg(L, t);
     emit(L, in);
     val v = vr(in->dst, t);
@@ -452,9 +583,14 @@ static void write_reg(lw *L, ir_reg var, val v)
     }
     ir_block *b = &L->f->blocks[L->cur];
     if (v.fresh && !L->dead && b->ninsns && b->insns[b->ninsns - 1].dst == v.r &&
+        v.r != L->cse_pinned &&
         v.r == L->f->nregs - 1 && !ir_is_terminator(b->insns[b->ninsns - 1].op)) {
-        b->insns[b->ninsns - 1].dst = var;
+        ir_insn *last = &b->insns[b->ninsns - 1];
+        last->dst = var;
         L->f->nregs--; /* the temp was the last register made, and is now unused */
+        cse_kill(L, v.r);
+        cse_kill(L, var);
+        cse_add(L, last);
         return;
     }
     ir_insn in = {.op = IR_MOV, .type = (uint8_t)t, .dst = var, .a = v.r};
@@ -630,10 +766,56 @@ static val op2(lw *L, int op, int t, val a, val b)
     }
     if (ints && a.k && wrap(t, a.i) == 0 && (op == IR_ADD || op == IR_OR || op == IR_XOR))
         return b;
+    /* constants go right, where the engines take immediates */
+    if (a.k && !b.k) {
+        int sw = 0;
+        switch (op) {
+        case IR_ADD: case IR_MUL: case IR_AND: case IR_OR: case IR_XOR:
+        case IR_EQ: case IR_NE:
+            sw = 1;
+            break;
+        case IR_LTS: op = IR_GTS; sw = 1; break;
+        case IR_GTS: op = IR_LTS; sw = 1; break;
+        case IR_LES: op = IR_GES; sw = 1; break;
+        case IR_GES: op = IR_LES; sw = 1; break;
+        case IR_LTU: op = IR_GTU; sw = 1; break;
+        case IR_GTU: op = IR_LTU; sw = 1; break;
+        case IR_LEU: op = IR_GEU; sw = 1; break;
+        case IR_GEU: op = IR_LEU; sw = 1; break;
+        default: break;
+        }
+        if (sw) {
+            val x = a;
+            a = b;
+            b = x;
+        }
+    }
+    int rt = is_cmp(op) ? IR_I32 : t;
+    if (!a.k && b.k && cse_pure(op) && !L->dead && !L->stop) {
+        /* value-number "a op constant" by the constant, not its register */
+        ir_insn key = {.op = (uint8_t)op, .type = (uint8_t)t, .stype = 0xff, .a = a.r};
+        if (t == IR_F32 || t == IR_F64)
+            memcpy(&key.imm, &b.f, sizeof key.imm);
+        else
+            key.imm = b.i;
+        ir_reg hit = cse_find(L, &key);
+        if (hit) {
+            L->cse_pinned = hit;
+            return vr(hit, rt);
+        }
+        ir_insn in = {.op = (uint8_t)op, .type = (uint8_t)t, .a = a.r};
+        in.b = R(L, b);
+        val v = emit_dst(L, &in, rt);
+        if (in.dst == v.r && !L->dead) {
+            key.dst = v.r;
+            cse_add(L, &key);
+        }
+        return v;
+    }
     ir_insn in = {.op = (uint8_t)op, .type = (uint8_t)t};
     in.a = R(L, a);
     in.b = R(L, b);
-    return emit_dst(L, &in, is_cmp(op) ? IR_I32 : t);
+    return emit_dst(L, &in, rt);
 }
 
 static val op1(lw *L, int op, int t, int st, val a)
@@ -723,26 +905,28 @@ static val conv(lw *L, val v, const ctype *from, const ctype *to)
 
 /* ---- data image --------------------------------------------------------- */
 
+static int data_limit(lw *L, uint64_t end)
+{
+    if (end <= 0x7fffffffu)
+        return 0;
+    if (!L->stop)
+        fe_error(L->cx, KP_ERR_LIMIT, L->file, (int)L->line, (int)L->col,
+                 "the plugin's static data exceeds 2 GiB");
+    L->stop = 1;
+    return -1;
+}
+
+/* Place a global of the given size: its offset in the data. */
 static uint32_t data_alloc(lw *L, uint64_t size, uint32_t align)
 {
     if (align == 0)
         align = 1;
     if (align > 16)
         align = 16;
-    uint64_t off = ((uint64_t)L->dsize + align - 1) & ~(uint64_t)(align - 1);
-    if (off + size > 0x7fffffffu) {
-        if (!L->stop)
-            fe_error(L->cx, KP_ERR_LIMIT, L->file, (int)L->line, (int)L->col,
-                     "the plugin's static data exceeds 2 GiB");
-        L->stop = 1;
+    uint64_t off = ((uint64_t)L->gsize + align - 1) & ~(uint64_t)(align - 1);
+    if (data_limit(L, off + size))
         return 0;
-    }
-    uint8_t *d = grow(L, L->data, &L->dcap, (uint32_t)(off + size), 1);
-    if (!d)
-        return 0;
-    L->data = d;
-    memset(d + L->dsize, 0, (size_t)(off + size - L->dsize));
-    L->dsize = (uint32_t)(off + size);
+    L->gsize = (uint32_t)(off + size);
     if (align > L->dalign)
         L->dalign = align;
     return (uint32_t)off;
@@ -754,10 +938,22 @@ static uint32_t lit_intern(lw *L, const char *bytes, uint32_t n, uint32_t align)
     uint32_t off;
     if (map_get(&L->lits, bytes, n, &off))
         return off;
-    off = data_alloc(L, n ? n : 1, align);
-    if (L->stop)
+    if (align == 0)
+        align = 1;
+    uint64_t o = ((uint64_t)L->lsize + align - 1) & ~(uint64_t)(align - 1);
+    uint64_t end = o + (n ? n : 1);
+    if (data_limit(L, L->lbase + end))
         return 0;
-    memcpy(L->data + off, bytes, n);
+    uint8_t *d = grow(L, L->lit, &L->lcap, (uint32_t)end, 1);
+    if (!d)
+        return 0;
+    L->lit = d;
+    memset(d + L->lsize, 0, (size_t)(end - L->lsize));
+    memcpy(d + o, bytes, n);
+    L->lsize = (uint32_t)end;
+    if (align > L->dalign)
+        L->dalign = align;
+    off = L->lbase + (uint32_t)o;
     map_put(L, &L->lits, bytes, n, off);
     return off;
 }
@@ -922,32 +1118,34 @@ static uint32_t global_off(lw *L, csym *s)
     return 0;
 }
 
+/* Write the initializer of global s (at data offset base) into L->img. */
 static void data_init(lw *L, uint32_t base, const csym *s)
 {
+    uint64_t lim = (uint64_t)base + (s->type ? s->type->size : 0);
     for (uint32_t i = 0; i < s->ninit && !L->stop; i++) {
         const ast_init *in = &s->init[i];
         uint64_t off = (uint64_t)base + in->offset;
         const ctype *ty = in->type;
         uint32_t sz = ty ? ty->size : 0;
         if (in->kind == INIT_BYTES) {
-            if (off + in->nbytes > L->dsize) {
+            if (off + in->nbytes > lim) {
                 ierr(L, "initializer of '%s' out of bounds", s->name ? s->name : "?");
                 return;
             }
-            memcpy(L->data + off, in->bytes, in->nbytes);
+            memcpy(L->img + off, in->bytes, in->nbytes);
             continue;
         }
-        if (!ty || off + (sz > 8 ? 8 : sz) > L->dsize || sz == 0) {
+        if (!ty || off + (sz > 8 ? 8 : sz) > lim || sz == 0) {
             ierr(L, "initializer of '%s' out of bounds", s->name ? s->name : "?");
             return;
         }
         switch (in->kind) {
         case INIT_INT:
-            img_scalar(L->data, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
+            img_scalar(L->img, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
                        in->bit_offset, in->ival, 0, 0);
             break;
         case INIT_FLOAT:
-            img_scalar(L->data, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
+            img_scalar(L->img, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
                        in->bit_offset, 0, in->fval, 1);
             break;
         case INIT_EXPR: {
@@ -956,10 +1154,10 @@ static void data_init(lw *L, uint32_t base, const csym *s)
                    (e->lhs->kind == EX_INT || e->lhs->kind == EX_FLOAT || e->lhs->kind == EX_CAST))
                 e = e->lhs; /* constants only; img_scalar converts */
             if (e && e->kind == EX_INT)
-                img_scalar(L->data, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
+                img_scalar(L->img, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
                            in->bit_offset, e->ival, 0, 0);
             else if (e && e->kind == EX_FLOAT)
-                img_scalar(L->data, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
+                img_scalar(L->img, (uint32_t)off, ty, in->is_bitfield ? in->bit_width : 0,
                            in->bit_offset, 0, e->fval, 1);
             else
                 ierr(L, "non-constant initializer of '%s'", s->name ? s->name : "?");
@@ -993,7 +1191,7 @@ static void data_init(lw *L, uint32_t base, const csym *s)
             }
             if (L->stop)
                 return;
-            uint8_t *p = L->data + off; /* L->data may have moved (literal) */
+            uint8_t *p = L->img + off;
             put_le(p, word, 4);
             if (sz > 4)
                 memset(p + 4, 0, sz - 4);
@@ -1029,14 +1227,17 @@ static void layout_globals(lw *L)
         if (s->name)
             map_put(L, &L->gnames, s->name, (uint32_t)strlen(s->name), off);
     }
+    L->lbase = (L->gsize + 15u) & ~15u;
+    if (data_limit(L, L->lbase))
+        return;
+    /* literals of the initializers now: the image is made once, at the end */
     for (uint32_t i = 0; i < u->nglobals && !L->stop; i++) {
         csym *s = u->globals[i];
-        if (!s || s->is_extern_decl || !s->ninit)
+        if (!s || s->is_extern_decl)
             continue;
-        L->file = s->file;
-        L->line = s->line;
-        L->col = s->col;
-        data_init(L, s->lw_offset, s);
+        for (uint32_t j = 0; j < s->ninit; j++)
+            if (s->init[j].kind == INIT_ADDR && !s->init[j].sym)
+                lit_intern(L, s->init[j].str, s->init[j].str_len, 1);
     }
 }
 
@@ -1159,6 +1360,37 @@ static val ptr_add(lw *L, val p, val i, uint32_t scale)
     return op2(L, IR_ADD, IR_I32, p, scaled(L, i, scale));
 }
 
+/* Split an index expression into rest + c when it is i + c / i - c / c + i,
+ * looking through conversions that keep the low 32 bits: the scaled index
+ * is only used modulo 2^32, so (i + c) * s == i * s + c * s there. */
+static const ast_expr *split_index(const ast_expr *e, int64_t *c)
+{
+    *c = 0;
+    for (int n = 0; n < 8; n++) {
+        const ast_expr *x = e;
+        while (x->kind == EX_CAST && x->lhs && x->type && x->lhs->type &&
+               ty_is_integer(x->type) && ty_is_integer(x->lhs->type) &&
+               x->type->size >= 4 && x->lhs->type->size >= 4)
+            x = x->lhs;
+        if ((x->kind == EX_ADD || x->kind == EX_SUB) && x->lhs && x->rhs && x->type &&
+            ty_is_integer(x->type) && x->type->size >= 4) {
+            if (x->rhs->kind == EX_INT) {
+                *c = (int64_t)((uint64_t)*c + (x->kind == EX_ADD ? (uint64_t)x->rhs->ival
+                                                                  : 0 - (uint64_t)x->rhs->ival));
+                e = x->lhs;
+                continue;
+            }
+            if (x->kind == EX_ADD && x->lhs->kind == EX_INT) {
+                *c = (int64_t)((uint64_t)*c + (uint64_t)x->lhs->ival);
+                e = x->rhs;
+                continue;
+            }
+        }
+        break;
+    }
+    return e;
+}
+
 /* Address of what pointer expression e points to, as base + disp, folding
  * member offsets and constant indices into the displacement. */
 static void ptr_addr(lw *L, const ast_expr *e, lval *lv)
@@ -1176,12 +1408,16 @@ static void ptr_addr(lw *L, const ast_expr *e, lval *lv)
         break;
     case EX_PTR_ADD: {
         ptr_addr(L, e->lhs, lv);
-        val i = lower_expr(L, e->rhs);
+        int64_t c;
+        const ast_expr *ix = split_index(e->rhs, &c);
+        val i = lower_expr(L, ix);
         if (i.k) {
-            lv_add(L, lv, (int64_t)((uint64_t)i.i * e->scale));
-            return;
+            c = (int64_t)((uint64_t)c + (uint64_t)i.i);
+        } else {
+            lv->r = R(L, op2(L, IR_ADD, IR_I32, vr(lv->r, IR_I32), scaled(L, i, e->scale)));
         }
-        lv->r = R(L, op2(L, IR_ADD, IR_I32, vr(lv->r, IR_I32), scaled(L, i, e->scale)));
+        /* wraps like the I32 arithmetic it replaces */
+        lv_add(L, lv, (int64_t)(int32_t)(uint32_t)((uint64_t)c * e->scale));
         return;
     }
     case EX_CAST:
@@ -1377,6 +1613,22 @@ static val store(lw *L, const lval *lv, val v, int need)
     }
     if (lv->bfw)
         return bf_write(L, lv, v, need);
+    while (!need && v.fresh && t->size <= 2 && !L->dead && v.r == L->f->nregs - 1 &&
+           v.r != L->cse_pinned) {
+        /* a narrow store truncates: extensions just before it are dead */
+        ir_block *b = &L->f->blocks[L->cur];
+        ir_insn *last = b->ninsns ? &b->insns[b->ninsns - 1] : NULL;
+        if (!last || last->dst != v.r ||
+            !(last->op == IR_SEXT16 || last->op == IR_ZEXT16 ||
+              (t->size == 1 && (last->op == IR_SEXT8 || last->op == IR_ZEXT8))))
+            break;
+        ir_reg a = last->a;
+        b->ninsns--;
+        L->f->nregs--;
+        cse_kill(L, v.r);
+        /* a may be a variable's register: stop here */
+        v = vr(a, v.t);
+    }
     ir_insn in = {.op = IR_STORE, .type = (uint8_t)rt, .stype = (uint8_t)ty_ir_mem(t),
                   .a = lv->r, .imm = lv->disp};
     in.b = R(L, v);
@@ -1479,7 +1731,7 @@ static void cond(lw *L, const ast_expr *e, uint32_t T, uint32_t F)
             sp[i] = x;
         const ast_expr *leaf = x; /* leftmost operand */
         for (uint32_t i = 0; i < n && !L->stop; i++) {
-            uint32_t M = blk_new(L);
+            uint32_t M = blk_priv(L);
             if (k == EX_LOGAND)
                 cond(L, leaf, M, F);
             else
@@ -1526,7 +1778,7 @@ static val logical(lw *L, const ast_expr *e, ir_reg r)
 {
     if (!r)
         r = newreg(L, IR_I32);
-    uint32_t T = blk_new(L), F = blk_new(L), J = blk_new(L);
+    uint32_t T = blk_priv(L), F = blk_priv(L), J = blk_new(L);
     cond(L, e, T, F);
     blk_start(L, T);
     write_reg(L, r, vk_i(IR_I32, 1));
@@ -1553,7 +1805,7 @@ static val condexpr(lw *L, const ast_expr *e, int need, ir_reg dst)
         }
         return lower_expr(L, x);
     }
-    uint32_t T = blk_new(L), F = blk_new(L), J = blk_new(L);
+    uint32_t T = blk_priv(L), F = blk_priv(L), J = blk_new(L);
     cond(L, c, T, F);
     if (!need || t == IR_VOID) {
         blk_start(L, T);
@@ -2293,6 +2545,26 @@ static void stmt_switch(lw *L, const ast_stmt *s)
     blk_start(L, X);
 }
 
+static uint32_t expr_nodes(const ast_expr *e, uint32_t budget)
+{
+    if (!e || budget == 0)
+        return 0;
+    uint32_t n = 1;
+    const ast_expr *kids[3] = {e->lhs, e->rhs, e->cond};
+    for (int i = 0; i < 3 && n < budget; i++)
+        n += expr_nodes(kids[i], budget - n);
+    if (e->kind == EX_CALL)
+        n = budget; /* keep calls out of duplicated tests */
+    return n;
+}
+
+/* Is a loop test small enough to be emitted twice (at the top and in the
+ * latch)? Constant tests need no repeat. */
+static int small_cond(const ast_expr *e)
+{
+    return e && e->kind != EX_INT && expr_nodes(e, 24) < 24;
+}
+
 static void lower_stmt(lw *L, const ast_stmt *s)
 {
     if (!s || L->stop)
@@ -2311,7 +2583,7 @@ static void lower_stmt(lw *L, const ast_stmt *s)
         lower_void(L, s->expr);
         break;
     case ST_DECL:
-        if (s->sym) {
+        if (s->sym && s->sym->kind == SYM_LOCAL) {
             local_storage(L, s->sym, 0);
             if (s->sym->lw_done == LOC_REG || s->sym->ninit)
                 init_local(L, s->sym);
@@ -2325,7 +2597,7 @@ static void lower_stmt(lw *L, const ast_stmt *s)
         /* else-if chains iterate instead of nesting */
         uint32_t J = blk_new(L);
         for (const ast_stmt *x = s;;) {
-            uint32_t T = blk_new(L), E = x->els ? blk_new(L) : J;
+            uint32_t T = blk_priv(L), E = x->els ? blk_priv(L) : J;
             cond(L, x->expr, T, E);
             blk_start(L, T);
             lower_stmt(L, x->then);
@@ -2345,14 +2617,25 @@ static void lower_stmt(lw *L, const ast_stmt *s)
         break;
     }
     case ST_WHILE: {
+        /* H: test; B: body; C: the test again, branching back to B: one
+         * branch per iteration instead of a test and a jump */
+        int dup = small_cond(s->expr);
         uint32_t H = blk_new(L), B = blk_new(L), X = blk_new(L);
+        uint32_t C = dup ? blk_new(L) : H;
         blk_start(L, H);
         cond(L, s->expr, B, X);
-        push_loop(L, s, X, H);
+        push_loop(L, s, X, C);
         blk_start(L, B);
         lower_stmt(L, s->then);
-        emit_jmp(L, H);
         L->nloops--;
+        if (dup) {
+            blk_start(L, C);
+            L->line = s->line;
+            L->col = s->col;
+            cond(L, s->expr, B, X);
+        } else {
+            emit_jmp(L, H);
+        }
         blk_start(L, X);
         break;
     }
@@ -2371,9 +2654,11 @@ static void lower_stmt(lw *L, const ast_stmt *s)
     }
     case ST_FOR: {
         lower_stmt(L, s->init);
+        /* like while: the latch S runs the step and repeats the test */
+        int dup = s->expr && small_cond(s->expr);
         uint32_t H = blk_new(L), X = blk_new(L);
         uint32_t B = s->expr ? blk_new(L) : H;
-        uint32_t S = s->step ? blk_new(L) : H;
+        uint32_t S = s->step || dup ? blk_new(L) : H;
         blk_start(L, H);
         if (s->expr) {
             L->line = s->line;
@@ -2384,11 +2669,17 @@ static void lower_stmt(lw *L, const ast_stmt *s)
         push_loop(L, s, X, S);
         lower_stmt(L, s->then);
         L->nloops--;
-        if (s->step) {
+        if (S != H) {
             blk_start(L, S);
             lower_void(L, s->step);
         }
-        emit_jmp(L, H);
+        if (dup) {
+            L->line = s->line;
+            L->col = s->col;
+            cond(L, s->expr, B, X);
+        } else {
+            emit_jmp(L, H);
+        }
         blk_start(L, X);
         break;
     }
@@ -2690,12 +2981,27 @@ static void finish(lw *L)
 {
     ir_module *m = L->m;
     kp_arena *a = &m->arena;
-    if (L->dsize) {
-        m->data = kp_arena_alloc(a, L->dsize);
-        if (m->data)
-            memcpy(m->data, L->data, L->dsize);
+    const ast_unit *u = L->u;
+    uint32_t size = L->lsize ? L->lbase + L->lsize : L->gsize;
+    if (size) {
+        L->img = m->data = kp_arena_alloc(a, size); /* zeroed */
+        if (!m->data) {
+            nomem(L);
+            return;
+        }
+        for (uint32_t i = 0; i < u->nglobals && !L->stop; i++) {
+            csym *s = u->globals[i];
+            if (!s || s->is_extern_decl || !s->ninit || s->lw_done != 1)
+                continue;
+            L->file = s->file;
+            L->line = s->line;
+            L->col = s->col;
+            data_init(L, s->lw_offset, s);
+        }
+        if (L->lsize)
+            memcpy(m->data + L->lbase, L->lit, L->lsize);
     }
-    m->data_size = L->dsize;
+    m->data_size = size;
     m->data_align = L->dalign ? L->dalign : 1;
     if (L->nrel) {
         m->relocs = kp_arena_alloc(a, (size_t)L->nrel * sizeof *m->relocs);

@@ -614,7 +614,13 @@ static void array_suffix(px *P, px_dop *op)
         return;
     }
     px_cval v;
-    if (!px_eval(P, e, &v) || v.kind != CV_INT) {
+    int r = px_eval(P, e, &v);
+    if (r == -1) {
+        px_error(P, at, "division by zero in a constant expression");
+        op->len = 1;
+        return;
+    }
+    if (r != 1 || v.kind != CV_INT) {
         px_error(P, at, "variable-length arrays are not supported");
         op->len = 1;
         return;
@@ -1395,9 +1401,18 @@ static void func_def(px *P, px_declarator *d, csym *fs, const fe_token *at)
 
 /* ---- recovery ----------------------------------------------------------------------------------- */
 
-static void skip_to_sync(px *P, uint32_t start)
+/* After a syntax error: skip the rest of the construct that started at
+ * `start` (braces it opened included) up to a ';' or to the '}' of the
+ * enclosing block, which is left for the block (at file scope it is eaten). */
+static void skip_to_sync(px *P, uint32_t start, int top)
 {
-    int depth = 0;
+    long depth = 0;
+    for (uint32_t i = start; i < P->pos; i++) {
+        if (px_is_punct(&P->toks[i], P_LBRACE))
+            depth++;
+        else if (px_is_punct(&P->toks[i], P_RBRACE) && depth > 0)
+            depth--;
+    }
     for (;;) {
         const fe_token *t = px_tok(P);
         if (t->kind == TK_EOF)
@@ -1410,12 +1425,14 @@ static void skip_to_sync(px *P, uint32_t start)
             depth++;
         if (px_is_punct(t, P_RBRACE)) {
             if (depth == 0) {
-                if (P->pos == start)
+                if (top || P->pos == start)
                     px_next(P);
                 return;
             }
             if (--depth == 0) {
                 px_next(P);
+                if (px_is_punct(px_tok(P), P_SEMI))
+                    px_next(P);
                 return;
             }
         }
@@ -1446,7 +1463,7 @@ static int px_protect(px *P, px_fn fn, void *arg)
         P->nbreak = r.nbreak;
         P->sw = r.sw;
         P->in_sizeof = r.in_sizeof;
-        skip_to_sync(P, r.start_pos);
+        skip_to_sync(P, r.start_pos, r.outer == NULL);
         return 1;
     }
     fn(P, arg);

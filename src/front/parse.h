@@ -147,6 +147,7 @@ typedef struct px {
     px_switch *sw;
     int in_sizeof;
     int proto_mode;       /* fe_parse_prototype */
+    ast_expr *free_expr;  /* recycled nodes (linked through lhs) */
 } px;
 
 /* parse.c */
@@ -209,6 +210,7 @@ ast_expr *px_conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at,
 ast_expr *px_scalar_cond(px *P, ast_expr *e, const fe_token *at);
 int px_is_null_const(px *P, ast_expr *e);
 ast_expr *px_compound_literal(px *P, ctype *t, const fe_token *at);
+void px_recycle(px *P, ast_expr *e);
 
 /* parse_stmt.c */
 ast_stmt *px_new_stmt(px *P, st_kind k, const fe_token *at);

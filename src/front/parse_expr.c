@@ -8,7 +8,13 @@
 
 ast_expr *px_new_expr(px *P, ex_kind k, ctype *t, const fe_token *at)
 {
-    ast_expr *e = px_alloc(P, sizeof *e);
+    ast_expr *e = P->free_expr;
+    if (e) {
+        P->free_expr = e->lhs;
+        memset(e, 0, sizeof *e);
+    } else {
+        e = px_alloc(P, sizeof *e);
+    }
     e->kind = k;
     e->type = t;
     e->file = at->file;
@@ -140,19 +146,26 @@ ast_expr *px_cast_to(px *P, ast_expr *e, ctype *t)
     if (same_type(e->type, t) && (t->kind != TY_PTR || e->type->unqual == t ||
                                   ty_compatible(e->type->unqual->base, t->base)))
         return e;
-    if (e->kind == EX_INT && ty_is_integer(t))
-        return mk_int(P, e->ival, t, pos_of(e, &tb));
+    /* constants are converted in place: a constant node has one user */
+    if (e->kind == EX_INT && ty_is_integer(t)) {
+        e->ival = ty_wrap(t, e->ival);
+        e->type = t;
+        return e;
+    }
     if (e->kind == EX_INT && ty_is_float(t)) {
-        ast_expr *f = px_new_expr(P, EX_FLOAT, t, pos_of(e, &tb));
-        f->fval = ty_is_unsigned(e->type) ? (double)(uint64_t)e->ival : (double)e->ival;
+        double d = ty_is_unsigned(e->type) ? (double)(uint64_t)e->ival : (double)e->ival;
         if (t->kind == TY_FLOAT)
-            f->fval = (float)f->fval;
-        return f;
+            d = ty_is_unsigned(e->type) ? (float)(uint64_t)e->ival : (float)e->ival;
+        e->kind = EX_FLOAT;
+        e->fval = d;
+        e->ival = 0;
+        e->type = t;
+        return e;
     }
     if (e->kind == EX_FLOAT && ty_is_float(t)) {
-        ast_expr *f = px_new_expr(P, EX_FLOAT, t, pos_of(e, &tb));
-        f->fval = t->kind == TY_FLOAT ? (double)(float)e->fval : e->fval;
-        return f;
+        e->fval = t->kind == TY_FLOAT ? (double)(float)e->fval : e->fval;
+        e->type = t;
+        return e;
     }
     ast_expr *c = px_new_expr(P, EX_CAST, t, pos_of(e, &tb));
     c->lhs = e;
@@ -1191,4 +1204,28 @@ ast_expr *px_expr(px *P)
         e = c;
     }
     return e;
+}
+
+/* Returns the nodes of a dead expression tree (a static initializer that
+ * has been evaluated) to the free list, so that huge constant tables do not
+ * keep one tree per element alive. Bounded work per node; deep trees are
+ * only partly recycled. */
+void px_recycle(px *P, ast_expr *e)
+{
+    ast_expr *stack[64];
+    int sp = 0;
+    if (e)
+        stack[sp++] = e;
+    while (sp > 0) {
+        ast_expr *x = stack[--sp];
+        ast_expr *kids[3] = {x->lhs, x->rhs, x->cond};
+        for (int i = 0; i < 3; i++)
+            if (kids[i] && sp < 64)
+                stack[sp++] = kids[i];
+        for (uint32_t i = 0; i < x->nargs && sp < 64; i++)
+            if (x->args[i])
+                stack[sp++] = x->args[i];
+        x->lhs = P->free_expr;
+        P->free_expr = x;
+    }
 }

@@ -89,6 +89,7 @@ typedef struct pp {
     size_t nib, capib;
     fe_token *out;
     size_t nout, capout;
+    int out_malloced;   /* out outgrew its arena block and moved to malloc */
     uint64_t nexpanded, nsource;
     int in_if;
     int eof_checked;
@@ -103,8 +104,10 @@ typedef struct pp {
 
 static int stopped(pp *p)
 {
+    /* fe_verror counts every error, so code != KP_OK implies nerrors */
     fe_ctx *cx = p->cx;
-    return (cx->nerrors || cx->arena.failed || cx->code) && fe_should_stop(cx);
+    return __builtin_expect((cx->nerrors | (unsigned)cx->arena.failed) != 0, 0) &&
+           fe_should_stop(cx);
 }
 
 static void perr(pp *p, const pp_tok *t, const char *fmt, ...)
@@ -1626,9 +1629,23 @@ static int init(pp *p, fe_ctx *cx)
 
 static fe_token *out_push(pp *p)
 {
-    if (p->nout == p->capout &&
-        grow(p, (void **)&p->out, &p->capout, p->nout + 1, sizeof(fe_token)) < 0)
-        return NULL;
+    if (p->nout == p->capout) {
+        /* The arena block guessed at the start was too small: continue in
+         * malloc'd memory (copied back to the arena at the end). */
+        size_t nc = p->capout * 2 + 256;
+        fe_token *n = NULL;
+        if (nc < ((size_t)1 << 40) / sizeof *n)
+            n = p->out_malloced ? realloc(p->out, nc * sizeof *n) : malloc(nc * sizeof *n);
+        if (!n) {
+            fe_nomem(p->cx);
+            return NULL;
+        }
+        if (!p->out_malloced && p->nout)
+            memcpy(n, p->out, p->nout * sizeof *n);
+        p->out = n;
+        p->capout = nc;
+        p->out_malloced = 1;
+    }
     return &p->out[p->nout++];
 }
 
@@ -1642,10 +1659,18 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         return -1;
     }
     /* Reserve the likely output at once rather than copying while growing. */
-    size_t guess = cx->files[0].len / 4 + 256;
+    size_t guess = cx->files[0].len / 3 + 512;
     if (guess > ((size_t)1 << 22))
         guess = (size_t)1 << 22;
-    grow(p, (void **)&p->out, &p->capout, guess, sizeof(fe_token));
+    if (cx->arena.budget) {
+        size_t room = cx->arena.budget > cx->arena.used_total
+                          ? (cx->arena.budget - cx->arena.used_total) / 4 / sizeof(fe_token)
+                          : 0;
+        if (guess > room)
+            guess = room;
+    }
+    p->out = guess ? kp_arena_alloc(&cx->arena, guess * sizeof(fe_token)) : NULL;
+    p->capout = p->out ? guess : 0;
     pp_tok t, held;
     int have_held = 0;
     for (;;) {
@@ -1690,11 +1715,15 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         o->file = 0;
         o->line = p->files[0]->lx.line;
         o->col = (uint32_t)(p->files[0]->lx.len - p->files[0]->lx.line_start + 1);
-        fe_token *arr = kp_arena_alloc(&cx->arena, p->nout * sizeof *arr);
+        fe_token *arr = p->out;
+        if (p->out_malloced) {
+            arr = kp_arena_alloc(&cx->arena, p->nout * sizeof *arr);
+            if (arr)
+                memcpy(arr, p->out, p->nout * sizeof *arr);
+        }
         if (!arr) {
             fe_nomem(cx);
         } else {
-            memcpy(arr, p->out, p->nout * sizeof *arr);
             *toks = arr;
             *ntoks = (uint32_t)p->nout;
             rc = 0;
@@ -1710,7 +1739,8 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     free(p->scratch.v);
     free(p->ib);
     free(p->conds);
-    free(p->out);
+    if (p->out_malloced)
+        free(p->out);
     if (cx->nerrors) {
         *toks = NULL;
         *ntoks = 0;

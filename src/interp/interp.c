@@ -58,6 +58,12 @@ typedef struct tctx {
     uint8_t *isk, *kread;
     uint64_t *kv;
     uint32_t maxout;
+    struct {                 /* indexed addresses waiting for their store */
+        ir_reg p, base, idx;
+        uint32_t sh;
+    } pend[8];
+    int npend;
+    ir_reg alias_from, alias_to; /* the next store writes alias_to instead */
 } tctx;
 
 static void *grow(tctx *t, void *p, size_t *cap, size_t need, size_t elt)
@@ -362,6 +368,27 @@ static const uint8_t ldx_op[] = {0, IOP_LDX_I8, IOP_LDX_U8, IOP_LDX_I16, IOP_LDX
 static const uint8_t stx_op[] = {0, IOP_STX_8, IOP_STX_8, IOP_STX_16, IOP_STX_16,
                                  IOP_STX_32, IOP_STX_32, IOP_STX_64, IOP_STX_32, IOP_STX_64};
 
+/* The register a store really needs: an extension feeding only a narrower
+ * store is skipped (the store ignores the bits it changed). */
+static ir_reg sval(tctx *t, ir_reg b)
+{
+    if (b == t->alias_from && b) {
+        t->alias_from = 0;
+        return t->alias_to;
+    }
+    return b;
+}
+
+static void emit_stx(tctx *t, const ir_insn *mem, ir_reg base, ir_reg idx, uint32_t sh)
+{
+    op(t, stx_op[mem->stype]);
+    word(t, rd(t, base));
+    word(t, rd(t, sval(t, mem->b)));
+    word(t, rd(t, idx));
+    word(t, sh);
+    word(t, (uint32_t)(int32_t)(mem->imm - (int64_t)KP_PAGE_SIZE));
+}
+
 /* "t = mul/shl i, 2^k; p = add b, t; load/store [p + d]" or "p = add b, i;
  * load/store [p + d]" as one indexed access. Returns the instructions
  * consumed, 0 if the pattern does not match. */
@@ -417,12 +444,30 @@ static int try_indexed(tctx *t, const ir_block *bl, uint32_t i)
     ir_reg p = add->dst;
     if (!single(t, p))
         return 0;
+    uint32_t ja = j;
     j = next_real(t, bl, j + 1);
     if (j >= bl->ninsns)
         return 0;
     mem = &bl->insns[j];
-    if (mem->a != p || (mem->op != IR_LOAD && (mem->op != IR_STORE || mem->b == p)))
+    if (mem->a != p || (mem->op != IR_LOAD && (mem->op != IR_STORE || mem->b == p))) {
+        /* A store usually comes after its value is computed: emit the
+         * indexed store there, if base and index keep their values. */
+        if (t->npend == (int)(sizeof t->pend / sizeof t->pend[0]))
+            return 0;
+        for (uint32_t k = ja + 1; k < bl->ninsns && k <= ja + 16; k++) {
+            const ir_insn *x = &bl->insns[k];
+            if (x->op == IR_STORE && x->a == p && x->b != p) {
+                t->pend[t->npend].p = p;
+                t->pend[t->npend].base = base;
+                t->pend[t->npend].idx = idx;
+                t->pend[t->npend++].sh = sh;
+                return (int)(ja - i + 1);
+            }
+            if (ir_is_terminator(x->op) || (has_dst(x) && (x->dst == base || x->dst == idx)))
+                return 0;
+        }
         return 0;
+    }
     uint32_t disp = (uint32_t)(int32_t)(mem->imm - (int64_t)KP_PAGE_SIZE);
     if (mem->op == IR_LOAD) {
         uint32_t k2 = next_real(t, bl, j + 1);
@@ -436,12 +481,7 @@ static int try_indexed(tctx *t, const ir_block *bl, uint32_t i)
         word(t, disp);
         return (int)((skip ? k2 : j) - i + 1);
     }
-    op(t, stx_op[mem->stype]);
-    word(t, rd(t, base));
-    word(t, rd(t, mem->b));
-    word(t, rd(t, idx));
-    word(t, sh);
-    word(t, disp);
+    emit_stx(t, mem, base, idx, sh);
     return (int)(j - i + 1);
 }
 
@@ -488,6 +528,17 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
             int k = in->op == IR_ADD ? 0 : in->op == IR_SUB ? 1 : in->op == IR_MUL ? 2 : 3;
             emit4(t, base + k, d, rd(t, in->a), rd(t, in->b));
             return DONE();
+        }
+        if (in->op == IR_AND && !is64 && nx && nx->op == IR_BR && nx->a == in->dst &&
+            single(t, in->dst) && (kfits(t, in->b, ty) || kfits(t, in->a, ty)) &&
+            !(t->isk[in->a] && t->isk[in->b])) {
+            ir_reg x = kfits(t, in->b, ty) ? in->a : in->b, k = x == in->a ? in->b : in->a;
+            at = op(t, IOP_BAND32_K);
+            word(t, rd(t, x));
+            word(t, (uint32_t)t->kv[k]);
+            target(t, at, nx->t1);
+            target(t, at, nx->t2);
+            return (int)(j - i + 1);
         }
         int rr = 0, comm = 0, div = 0;
         switch (in->op) {
@@ -564,6 +615,13 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
     }
     case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16:
     case IR_SEXT32: case IR_ZEXT32:
+        if (in->op <= IR_ZEXT16 && nx && nx->op == IR_STORE && nx->b == in->dst &&
+            nx->a != in->dst && single(t, in->dst) &&
+            (nx->stype <= IR_M_U8 || (nx->stype <= IR_M_U16 && in->op >= IR_SEXT16))) {
+            t->alias_from = in->dst;
+            t->alias_to = in->a;
+            return 1;
+        }
         d = dst_of(t, in, nx, &skip);
         emit3(t, IOP_SEXT8 + (in->op - IR_SEXT8), d, rd(t, in->a));
         return DONE();
@@ -595,7 +653,13 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
               (uint32_t)(int32_t)(in->imm - (int64_t)KP_PAGE_SIZE));
         return DONE();
     case IR_STORE:
-        emit4(t, store_op(in->stype), rd(t, in->a), rd(t, in->b),
+        for (int k = 0; k < t->npend; k++)
+            if (t->pend[k].p == in->a) {
+                emit_stx(t, in, t->pend[k].base, t->pend[k].idx, t->pend[k].sh);
+                t->pend[k] = t->pend[--t->npend];
+                return 1;
+            }
+        emit4(t, store_op(in->stype), rd(t, in->a), rd(t, sval(t, in->b)),
               (uint32_t)(int32_t)(in->imm - (int64_t)KP_PAGE_SIZE));
         return 1;
     case IR_FRAME:
@@ -681,6 +745,8 @@ static void add_pos(tctx *t, const ir_insn *in)
 
 static void translate_block(tctx *t, const ir_block *bl)
 {
+    t->npend = 0;
+    t->alias_from = 0;
     for (uint32_t i = 0; i < bl->ninsns;) {
         add_pos(t, &bl->insns[i]);
         i += (uint32_t)xlate(t, bl, i);

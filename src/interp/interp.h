@@ -56,6 +56,7 @@
     X(STX_8) X(STX_16) X(STX_32) X(STX_64)                                       \
     X(FRAME) X(COPY) X(ZERO)                                                     \
     X(CALL) X(CALLI) X(CALLR) X(CALLP)                                           \
+    X(BAND32_K)                                                                  \
     X(JMP) X(BR) X(SWT32) X(SWT64) X(SWB32) X(SWB64) X(RET) X(RETV)
 
 typedef enum interp_op {

@@ -687,6 +687,9 @@ enter:
 
     /* ---- control ---- */
     vmcase(JMP) { JUMP(1); }
+    vmcase(BAND32_K) {
+        if ((uint32_t)R[pc[1]] & pc[2]) JUMP(3); else JUMP(4);
+    }
     vmcase(BR) {
         if ((uint32_t)R[pc[1]]) JUMP(2); else JUMP(3);
     }

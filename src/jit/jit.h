@@ -4,6 +4,7 @@
  *   x86_64/x64.h       the instruction encoder (inline helpers, no state)
  *   x86_64/codemem.c   code memory: one process-wide reservation, W^X chunks
  *   x86_64/regalloc.c  liveness and linear-scan register allocation
+ *   x86_64/opt.c       local optimizations on a private copy of the IR
  *   x86_64/emit.c      instruction selection and emission of one module
  *   x86_64/engine.c    kp_jit_engine: load/unload/call, trampolines, helpers
  *   x86_64/trap.c      signal handlers: faults in generated code -> traps
@@ -122,7 +123,9 @@ enum { JL_NONE = 0, JL_REG = 1, JL_SPILL = 2, JL_CONST = 3 };
 typedef struct jit_loc {
     uint8_t kind;            /* JL_* */
     uint8_t reg;             /* native GP or XMM number */
-    uint32_t slot;           /* spill slot index */
+    uint8_t saved;           /* JL_REG in a clobbered register, live across
+                                a call: saved to `slot` around calls */
+    uint32_t slot;           /* spill (or save) slot index */
     uint64_t k;              /* JL_CONST: the raw value */
 } jit_loc;
 
@@ -131,6 +134,9 @@ typedef struct jit_ra {
     uint32_t nslots;         /* spill slots (8 bytes each) */
     uint32_t used_callee;    /* bitmask of callee-saved GP regs used */
     uint32_t *uses;          /* use count per IR register */
+    int64_t *s, *e;          /* live interval per IR register (e < 0: none) */
+    ir_reg *saved;           /* the registers with loc.saved set */
+    uint32_t nsaved;
 } jit_ra;
 
 /* Allocate registers for f. Constants (single definition by CONST/GADDR/
@@ -142,6 +148,11 @@ void jit_ra_free(jit_ra *ra);
 /* Which registers an instruction reads (up to 3 + args): fills out[],
  * returns the count; *def gets the register written (0 none). */
 uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def);
+
+/* ---- opt.c ---- */
+/* A private copy of f with local CSE applied (NULL if out of memory). */
+ir_func *jit_opt_copy(const ir_func *f);
+void jit_opt_free(ir_func *c);
 
 /* ---- emit.c ---- */
 /* Emit code for every function of mod into jm (allocates jm->code etc.). */
@@ -175,6 +186,7 @@ uint64_t jit_sig_continue(jit_frame *jf);
 
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
+int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
 int jit_thread_init(void);        /* once per thread: alternate signal stack, limits */
 jit_frame *jit_tls_frame(void);
 void jit_tls_set_frame(jit_frame *jf);

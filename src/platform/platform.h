@@ -57,5 +57,7 @@ int kp_os_tls_set(kp_tls_key *k, void *arg);
 
 /* Monotonic nanoseconds since an arbitrary origin. */
 uint64_t kp_os_now_ns(void);
+/* Let other threads run for about `us` microseconds. */
+void kp_os_sleep_us(unsigned us);
 
 #endif

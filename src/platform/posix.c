@@ -63,3 +63,9 @@ uint64_t kp_os_now_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+void kp_os_sleep_us(unsigned us)
+{
+    struct timespec ts = { us / 1000000u, (long)(us % 1000000u) * 1000 };
+    nanosleep(&ts, NULL);
+}

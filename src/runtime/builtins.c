@@ -35,7 +35,7 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
         return kp_err(KP_ERR_ARG, "kp_builtin_add: function is NULL");
     /* The parse arena is temporary: a built-in keeps only two strings. */
     kp_arena arena;
-    kp_arena_init(&arena, 1 << 20);
+    kp_arena_init(&arena, 0);
     const char *name = NULL;
     ir_sig sig;
     memset(&sig, 0, sizeof sig);
@@ -120,6 +120,7 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
         return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "built-in '%s' called with %u arguments",
                             fn->name, nargs);
     kp_value vbuf[IR_MAX_PARAMS], *vals = vbuf;
+    memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */
     if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
         return kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for call arguments");
     for (uint32_t i = 0; i < nargs; i++) {

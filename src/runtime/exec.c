@@ -8,9 +8,9 @@
  * the enclosing exec's plugin stack below its current sp, inherits its
  * interrupt generation and deadline, and counts against the same depth.
  *
- * Every activation (outermost or nested) increments rt->inflight for its
- * duration. A module unlinked while calls are in flight is retired, and
- * freed by whichever activation brings the count back to 0.
+ * Every activation (outermost or nested) is registered with the
+ * runtime's reclamation phase for its duration (kp_enter_call), so that
+ * modules unlinked meanwhile are freed only after it returns (ns.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +25,12 @@
 
 static KP_THREAD_LOCAL kp_exec *tls_exec; /* innermost exec on this thread */
 
-void kp_leave_call(kp_runtime *rt)
+int kp_exec_in_runtime(const kp_runtime *rt)
 {
-    if (atomic_fetch_sub(&rt->inflight, 1) == 1 && atomic_load(&rt->nretired) > 0)
-        kp_ns_reclaim(rt);
+    for (kp_exec *p = tls_exec; p; p = p->parent)
+        if (p->rt == rt)
+            return 1;
+    return 0;
 }
 
 int kp_exec_trap(kp_exec *ex, int code, const char *fmt, ...)
@@ -173,7 +175,7 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 
     uint64_t rawbuf[IR_MAX_PARAMS], *raw = rawbuf;
     uint8_t tbuf[IR_MAX_PARAMS], *types = tbuf;
-    kp_enter_call(rt);
+    unsigned phase = kp_enter_call(rt);
     int code = KP_OK;
     kp_fn *fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
     if (!fn) {
@@ -290,6 +292,6 @@ out:
         free(raw);
     if (types != tbuf)
         free(types);
-    kp_leave_call(rt);
+    kp_leave_call(rt, phase);
     return code;
 }

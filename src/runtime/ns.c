@@ -16,8 +16,8 @@
  * call create() while other calls run), then under ns_lock checks names,
  * places the data image, resolves handles, has the engine load the code
  * and finally publishes every export. A module that is replaced or deleted
- * is *retired*: unreachable from any slot, but freed only when no call is
- * in flight in the runtime (kp_leave_call), since a running call may still
+ * is *retired*: unreachable from any slot, but freed only when no call
+ * that started before can still run (kp_ns_reclaim), since such a call may
  * be inside its code or hold one of its kp_fn.
  */
 #include <stdio.h>
@@ -306,20 +306,35 @@ static void retire(kp_runtime *rt, kp_modx *mx)
     atomic_fetch_add(&rt->nretired, 1);
 }
 
+static void free_list(kp_runtime *rt, kp_modx *mx)
+{
+    while (mx) {
+        kp_modx *n = mx->next;
+        kp_modx_free(rt, mx);
+        atomic_fetch_sub(&rt->nretired, 1);
+        mx = n;
+    }
+}
+
+/* Two-phase deferred reclamation (in the manner of SRCU). Calls register
+ * in the current phase. A flip to the other phase is allowed when no call
+ * is registered in that other phase; from then on new calls use it, and
+ * only calls of the phase before can still hold modules retired before the
+ * flip. So at the next flip — when those calls have all returned — the
+ * modules retired before the previous flip (retired_prev) are free to go.
+ * Under continuous traffic this makes progress as soon as each call of
+ * one phase has returned; the total never has to reach zero. */
 void kp_ns_reclaim(kp_runtime *rt)
 {
     kp_mutex_lock(&rt->ns_lock);
-    /* Every retired module was unpublished before it was queued. A call
-     * counted after this load of `inflight` can only find published code. */
-    if (atomic_load(&rt->inflight) == 0 && rt->retired) {
-        kp_modx *mx = rt->retired;
+    for (int i = 0; i < 2 && (rt->retired || rt->retired_prev); i++) {
+        unsigned cur = atomic_load(&rt->phase);
+        if (atomic_load(&rt->active[(cur + 1) & 1]) != 0)
+            break;
+        free_list(rt, rt->retired_prev);
+        rt->retired_prev = rt->retired;
         rt->retired = NULL;
-        atomic_store(&rt->nretired, 0);
-        while (mx) {
-            kp_modx *n = mx->next;
-            kp_modx_free(rt, mx);
-            mx = n;
-        }
+        atomic_store(&rt->phase, cur + 1);
     }
     kp_mutex_unlock(&rt->ns_lock);
 }
@@ -332,13 +347,9 @@ void kp_ns_fini(kp_runtime *rt)
         kp_modx_free(rt, mx);
         mx = n;
     }
-    mx = rt->retired;
-    while (mx) {
-        kp_modx *n = mx->next;
-        kp_modx_free(rt, mx);
-        mx = n;
-    }
-    rt->modules = rt->modules_tail = rt->retired = NULL;
+    free_list(rt, rt->retired);
+    free_list(rt, rt->retired_prev);
+    rt->modules = rt->modules_tail = rt->retired = rt->retired_prev = NULL;
     for (uint32_t c = 0; c < KP_HANDLE_CHUNKS; c++) {
         kp_slot **chunk = atomic_load(&rt->handles[c]);
         if (!chunk)
@@ -452,6 +463,10 @@ static const char *header_cb(void *ud, const char *name, size_t *len)
 
 /* ---- plugins ------------------------------------------------------------------------ */
 
+/* How long linking waits for retired modules to be freed when memory is
+ * short (see modx_prepare). */
+#define RECLAIM_WAIT_NS 1000000000ull
+
 /* Build everything of a module that needs no lock: arrays and data image. */
 static int modx_prepare(kp_runtime *rt, kp_modx *mx)
 {
@@ -469,6 +484,21 @@ static int modx_prepare(kp_runtime *rt, kp_modx *mx)
     /* Always place an image (even empty) so data_base is a valid address. */
     uint32_t size = ir->data_size;
     mx->m.data_base = kp_heap_alloc(&rt->heap, size ? size : 16, KP_HB_SYSTEM);
+    if (!mx->m.data_base && atomic_load(&rt->nretired) > 0) {
+        /* Retired versions may only be waiting for calls that started
+         * before them (maybe on a preempted thread) to return. Wait for
+         * that a little — unless this thread is inside such a call. */
+        uint64_t until = kp_os_now_ns() + RECLAIM_WAIT_NS;
+        int wait = !kp_exec_in_runtime(rt);
+        for (;;) {
+            kp_ns_reclaim(rt);
+            mx->m.data_base = kp_heap_alloc(&rt->heap, size ? size : 16, KP_HB_SYSTEM);
+            if (mx->m.data_base || !wait || !atomic_load(&rt->nretired) ||
+                kp_os_now_ns() > until)
+                break;
+            kp_os_sleep_us(100);
+        }
+    }
     if (!mx->m.data_base)
         return kp_err_set(KP_ERR_NOMEM_PLUGIN, mx->name, NULL, 0, 0,
                           "the plugin's globals (%u bytes) do not fit in the "

@@ -121,8 +121,10 @@ struct kp_runtime {
     /* calls */
     atomic_uint interrupt;        /* generation; kp_interrupt bumps it */
     atomic_uint deadline_ms;
-    atomic_long inflight;         /* kp_call activations in progress */
-    atomic_int nretired;
+    /* deferred reclamation (ns.c): calls register in the current phase */
+    atomic_uint phase;            /* its low bit selects active[] */
+    atomic_long active[2];        /* activations registered in each phase */
+    atomic_int nretired;          /* modules in retired + retired_prev */
 
     /* namespace: everything below under ns_lock */
     kp_mutex ns_lock;
@@ -134,7 +136,8 @@ struct kp_runtime {
     uint32_t nanon_free, anon_free_cap;
     kp_modx *modules;             /* live modules, in order of linking */
     kp_modx *modules_tail;
-    kp_modx *retired;             /* unlinked, waiting for no call in flight */
+    kp_modx *retired;             /* unlinked during the current phase */
+    kp_modx *retired_prev;        /* unlinked before the last phase flip */
     uint32_t nmodules;
 };
 
@@ -157,7 +160,7 @@ int kp_ns_link_builtin(kp_runtime *rt, kp_modx *mx);
 int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
                      size_t len, int replace);
 int kp_ns_delete(kp_runtime *rt, const char *name);
-/* Free modules retired while calls were in flight if none is now. */
+/* Free the retired modules no call can be inside any more. */
 void kp_ns_reclaim(kp_runtime *rt);
 void kp_ns_fini(kp_runtime *rt);
 void kp_modx_free(kp_runtime *rt, kp_modx *mx);
@@ -166,13 +169,31 @@ void kp_modx_free(kp_runtime *rt, kp_modx *mx);
 int kp_builtins_init(kp_runtime *rt);
 kp_type kp_type_of_ir(int t);
 
-/* exec.c */
-/* Begin/end an activation that may reach linked code (deferred reclamation). */
-static inline void kp_enter_call(kp_runtime *rt)
+/* Begin/end an activation that may reach linked code (deferred
+ * reclamation, see ns.c). kp_enter_call returns the phase to pass to
+ * kp_leave_call. */
+static inline void kp_leave_call(kp_runtime *rt, unsigned ph)
 {
-    atomic_fetch_add(&rt->inflight, 1);
+    /* Whoever brings a phase to zero lets reclamation advance: a reclaimer
+     * that saw it nonzero has left that to us. */
+    if (atomic_fetch_sub(&rt->active[ph], 1) == 1 && atomic_load(&rt->nretired) > 0)
+        kp_ns_reclaim(rt);
 }
-void kp_leave_call(kp_runtime *rt);
+static inline unsigned kp_enter_call(kp_runtime *rt)
+{
+    for (;;) {
+        unsigned ph = atomic_load(&rt->phase) & 1;
+        atomic_fetch_add(&rt->active[ph], 1);
+        /* A flip between the load and the increment: the reclaimer may
+         * already have seen active[ph] == 0, so register again. */
+        if ((atomic_load(&rt->phase) & 1) == ph)
+            return ph;
+        kp_leave_call(rt, ph);
+    }
+}
+
+/* exec.c: is the calling thread inside a call of rt? */
+int kp_exec_in_runtime(const kp_runtime *rt);
 
 /* builtins.c: scan a NUL-terminated string inside valid memory: its length
  * (without the NUL), or -1 if it leaves valid memory, -2 if over max. */

@@ -187,7 +187,7 @@ int kp_func_signature(const kp_func *f, kp_type *ret, kp_type *params, int cap,
     kp_slot *s = (kp_slot *)f;
     kp_runtime *rt = s->rt;
     /* The fn is read while counted as a call so it cannot be reclaimed. */
-    kp_enter_call(rt);
+    unsigned phase = kp_enter_call(rt);
     kp_fn *fn = atomic_load(&s->fn);
     int n;
     if (!fn) {
@@ -201,7 +201,7 @@ int kp_func_signature(const kp_func *f, kp_type *ret, kp_type *params, int cap,
         if (variadic)
             *variadic = fn->sig.variadic;
     }
-    kp_leave_call(rt);
+    kp_leave_call(rt, phase);
     return n;
 }
 

@@ -12,6 +12,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +343,10 @@ static int run(tmod *t, uint32_t fi, const uint64_t *args, uint64_t *ret)
 {
     exec_reset();
     *ret = 0xdeadbeefdeadbeefull;
+    if (!t->fns[fi].code) {
+        CHECK(0, "function %u not loaded", fi);
+        return -999;
+    }
     int rc = kp_interp_engine.call(&EX, &t->fns[fi], args, ret);
     CHECK(EX.sp == MEMSZ && EX.depth == 0, "sp/depth restored (sp %u depth %u)", EX.sp, EX.depth);
     return rc;
@@ -918,6 +923,30 @@ static int raw_callback(kp_exec *ex, const uint64_t *args, const uint8_t *types,
     uint64_t a = args[1];
     return kp_rt_invoke(ex, fn, &a, NULL, 1, ret);
 }
+typedef struct thread_arg {
+    kp_fn *fn;
+    uint64_t n, ret;
+    int rc;
+} thread_arg;
+
+static void *thread_main(void *p)
+{
+    thread_arg *ta = p;
+    kp_exec ex;
+    memset(&ex, 0, sizeof ex);
+    ex.mem = MEM;
+    ex.mem_size = MEMSZ;
+    ex.sp = MEMSZ - STACK_SIZE - (uint32_t)(ta->n * 65536); /* a private plugin stack */
+    ex.stack_lo = ex.sp - 65536;
+    ex.max_depth = 1000;
+    ex.interrupt_word = &IWORD;
+    ex.interrupt_gen = atomic_load(&IWORD);
+    ex.poll_countdown = 1u << 30;
+    for (int i = 0; i < 50 && (i == 0 || ta->rc == 0); i++)
+        ta->rc = kp_interp_engine.call(&ex, ta->fn, &ta->n, &ta->ret);
+    return NULL;
+}
+
 static raw_builtin B_ADD3 = {raw_add3}, B_FAIL = {raw_fail}, B_CALLBACK = {raw_callback};
 
 static void test_control(int bench)
@@ -1165,6 +1194,25 @@ static void test_control(int bench)
     CHECK(run(&tm, 19, NULL, &r) == 0 && (int64_t)r == (1 + 2 + 3 + 4 + 5 + 6 - 7) * -2,
           "many args: %" PRId64, r);
 
+    /* several threads in the same module at once: each has its own
+     * interpreter stack and its own exec */
+    {
+        pthread_t th[4];
+        thread_arg ta[4];
+        for (int k = 0; k < 4; k++) {
+            ta[k].fn = &tm.fns[1];
+            ta[k].n = 18 + k;
+            ta[k].rc = -1;
+            pthread_create(&th[k], NULL, thread_main, &ta[k]);
+        }
+        static const int32_t fibs[] = {2584, 4181, 6765, 10946};
+        for (int k = 0; k < 4; k++) {
+            pthread_join(th[k], NULL);
+            CHECK(ta[k].rc == 0 && (int32_t)ta[k].ret == fibs[k], "thread %d: fib = %d", k,
+                  (int32_t)ta[k].ret);
+        }
+    }
+
     if (bench) {
         double t0 = now();
         a = 32;
@@ -1183,6 +1231,158 @@ static void test_control(int bench)
         printf("sum(2e8): interp %.3fs, C %.3fs, ratio %.1fx (%s)\n", t1 - t0, t2 - t1,
                (t1 - t0) / (t2 - t1), (int64_t)r == cs ? "same" : "DIFFERENT");
     }
+    mod_unload(&tm);
+    ir_module_free(M);
+}
+
+/* ---- fused forms: indexed memory, copied loop tests ---------------------------- */
+
+static void test_fusion(void)
+{
+    new_module();
+    /* 0: f(b, i) = load.i32 [b + i*4 + 8] (mul form) */
+    fn_begin("ldx_mul", IR_I32, 2, IR_I32, IR_I32);
+    {
+        ir_reg t = op2(IR_MUL, prm(1), kI(4));
+        ir_reg p = op2(IR_ADD, prm(0), t);
+        ret(load(IR_M_I32, IR_I32, p, 8));
+    }
+    /* 1: f(b, i) = load.i16 [(i << 1) + b] (shl form, operands swapped) */
+    fn_begin("ldx_shl", IR_I32, 2, IR_I32, IR_I32);
+    {
+        ir_reg t = op2(IR_SHL, prm(1), kI(1));
+        ir_reg p = op2(IR_ADD, t, prm(0));
+        ret(load(IR_M_I16, IR_I32, p, 0));
+    }
+    /* 2: f(i, v): store.i64 [gaddr 0 + i*8] = v * 3 + i, value computed
+     * between the address and the store (deferred indexed store) */
+    fn_begin("stx_late", IR_VOID, 2, IR_I32, IR_I64);
+    {
+        ir_reg g = reg(IR_I32);
+        emit((ir_insn){.op = IR_GADDR, .type = IR_I32, .dst = g, .imm = 0});
+        ir_reg t = op2(IR_MUL, prm(0), kI(8));
+        ir_reg p = op2(IR_ADD, g, t);
+        ir_reg v = op2(IR_ADD, op2(IR_MUL, prm(1), kL(3)), conv(IR_SEXT32, IR_I64, prm(0)));
+        store(IR_M_I64, p, v, 0);
+        ret(0);
+    }
+    /* 3: the index changes between address and store: no fusion allowed.
+     * f(b, i): p = b + i; i = i + 1; store.u8 [p] = i; return i */
+    fn_begin("stx_clobber", IR_I32, 2, IR_I32, IR_I32);
+    {
+        ir_reg p = op2(IR_ADD, prm(0), prm(1));
+        op2to(IR_ADD, prm(1), prm(1), kI(1));
+        store(IR_M_U8, p, prm(1), 0);
+        ret(prm(1));
+    }
+    /* 4: f(b, i) = load.u8 [b + i] with the address wrapping mod 2^32 */
+    fn_begin("ldx_wrap", IR_I32, 2, IR_I32, IR_I32);
+    ret(load(IR_M_U8, IR_I32, op2(IR_ADD, prm(0), prm(1)), 0));
+    /* 5: s = 0; i = 0; while (i < n) { s += load.u8 [b + i]; i++ } (the JMP
+     * back to the small test block is replaced by a copy of it) */
+    fn_begin("bytesum", IR_I32, 2, IR_I32, IR_I32);
+    {
+        ir_reg s = reg(IR_I32), i = reg(IR_I32);
+        uint32_t head = blk(), body = blk(), done = blk();
+        mov(s, kI(0));
+        mov(i, kI(0));
+        jmp(head);
+        at(head);
+        br(cmp(IR_LTS, i, prm(1)), body, done);
+        at(body);
+        op2to(IR_ADD, s, s, load(IR_M_U8, IR_I32, op2(IR_ADD, prm(0), i), 0));
+        op2to(IR_ADD, i, i, kI(1));
+        jmp(head);
+        at(done);
+        ret(s);
+    }
+    /* 6: f(p, x): store.u8 [p] = zext8 x; store.i16 [p+2] = zext8 x;
+     * store.i16 [p+4] = sext16 x (extensions feeding narrower stores) */
+    fn_begin("extstore", IR_VOID, 2, IR_I32, IR_I32);
+    store(IR_M_U8, prm(0), conv(IR_ZEXT8, IR_I32, prm(1)), 0);
+    store(IR_M_I16, prm(0), conv(IR_ZEXT8, IR_I32, prm(1)), 2);
+    store(IR_M_I16, prm(0), conv(IR_SEXT16, IR_I32, prm(1)), 4);
+    ret(0);
+    /* 7: f(x) = (x & 0x104) ? 1 : 2 (and-and-branch) */
+    fn_begin("band", IR_I32, 1, IR_I32);
+    {
+        uint32_t b1 = blk(), b2 = blk();
+        br(op2(IR_AND, kI(0x104), prm(0)), b1, b2);
+        at(b1);
+        ret(kI(1));
+        at(b2);
+        ret(kI(2));
+    }
+    CHECK(verify_ok(), "verify fusion");
+    tmod tm;
+    memset(MEM, 0, MEMSZ);
+    if (mod_load(&tm, M, DATA_BASE)) {
+        CHECK(0, "load fusion");
+        ir_module_free(M);
+        return;
+    }
+    const uint32_t P = 0x20000;
+    for (int k = 0; k < 64; k++)
+        MEM[P + k] = (uint8_t)(k * 7 + 1);
+    uint64_t r, a2[2];
+    uint32_t w;
+    a2[0] = P;
+    a2[1] = 3;
+    memcpy(&w, MEM + P + 20, 4);
+    CHECK(run(&tm, 0, a2, &r) == 0 && (uint32_t)r == w, "ldx mul");
+    a2[0] = P + 20;
+    a2[1] = (uint32_t)-2; /* b + (-2 << 2) + 8 wraps back to P + 20 */
+    CHECK(run(&tm, 0, a2, &r) == 0 && (uint32_t)r == w, "ldx negative index");
+    uint16_t h;
+    memcpy(&h, MEM + P + 10, 2);
+    a2[0] = P;
+    a2[1] = 5;
+    CHECK(run(&tm, 1, a2, &r) == 0 && (int32_t)r == (int16_t)h, "ldx shl");
+    a2[0] = 7;
+    a2[1] = 5;
+    CHECK(run(&tm, 2, a2, &r) == 0, "stx late");
+    int64_t got;
+    memcpy(&got, MEM + DATA_BASE + 56, 8);
+    CHECK(got == 5 * 3 + 7, "stx late value %" PRId64, got);
+    a2[0] = (uint32_t)-1; /* index -1: DATA_BASE - 8, also valid */
+    CHECK(run(&tm, 2, a2, &r) == 0, "stx negative");
+    memcpy(&got, MEM + DATA_BASE - 8, 8);
+    CHECK(got == 5 * 3 - 1, "stx negative value");
+    a2[0] = 0x40000000; /* 0x40000000 * 8 wraps to 0: the store hits DATA_BASE */
+    CHECK(run(&tm, 2, a2, &r) == 0, "stx wrap");
+    memcpy(&got, MEM + DATA_BASE, 8);
+    CHECK(got == 5 * 3 + 0x40000000, "stx wrap value");
+    a2[0] = P;
+    a2[1] = 9;
+    CHECK(run(&tm, 3, a2, &r) == 0 && (int32_t)r == 10 && MEM[P + 9] == 10, "no fusion across a redefinition");
+    a2[0] = 0xfffffff0u; /* + 0x20010 wraps to 0x20000 */
+    a2[1] = P + 0x10;
+    CHECK(run(&tm, 4, a2, &r) == 0 && (uint32_t)r == MEM[P], "ldx 32-bit wrap");
+    a2[0] = 16;
+    a2[1] = 0xfffffff0u; /* 16 + -16 = 0: NULL */
+    CHECK(run(&tm, 4, a2, &r) == KP_TRAP_MEMORY && strstr(EX.trap_msg, "at 0x00000000"), "ldx wrap to NULL: %s",
+          EX.trap_msg);
+    a2[0] = P;
+    a2[1] = 64;
+    uint32_t want = 0;
+    for (int k = 0; k < 64; k++)
+        want += MEM[P + k];
+    CHECK(run(&tm, 5, a2, &r) == 0 && (uint32_t)r == want, "bytesum %u %u", (uint32_t)r, want);
+    a2[0] = P + 32;
+    a2[1] = 0x12345687;
+    CHECK(run(&tm, 6, a2, &r) == 0 && MEM[P + 32] == 0x87 && MEM[P + 34] == 0x87 && MEM[P + 35] == 0 &&
+              MEM[P + 36] == 0x87 && MEM[P + 37] == 0x56,
+          "extension + store");
+    static const uint64_t bx[][2] = {{4, 1}, {0x100, 1}, {3, 2}, {0x100000004ull, 1}, {0x100000000ull, 2}};
+    for (int k = 0; k < 5; k++) {
+        a2[0] = bx[k][0];
+        CHECK(run(&tm, 7, a2, &r) == 0 && (uint32_t)r == bx[k][1], "band %d", k);
+    }
+    polls_until_timeout = 3;
+    a2[1] = 0x7fffffff; /* runs off the end of memory unless stopped first */
+    a2[0] = 4096;
+    CHECK(run(&tm, 5, a2, &r) == KP_TRAP_TIMEOUT || EX.trap_code == KP_TRAP_MEMORY, "copied test polls");
+    polls_until_timeout = 0;
     mod_unload(&tm);
     ir_module_free(M);
 }
@@ -1373,6 +1573,7 @@ static void test_print(void)
 int main(int argc, char **argv)
 {
     int bench = argc > 1 && !strcmp(argv[1], "bench");
+    setvbuf(stdout, NULL, _IONBF, 0);
     MEM = calloc(1, MEMSZ);
     if (!MEM)
         return 2;
@@ -1385,6 +1586,7 @@ int main(int argc, char **argv)
         test_floats();
         test_conversions();
         test_memory();
+        test_fusion();
     }
     test_control(bench);
     free(MEM);

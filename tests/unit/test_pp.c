@@ -579,7 +579,7 @@ static void test_robustness(void)
         run r;
         start(&r, s, strlen(s), NULL);
         double dt = now() - t0;
-        EXPECT(r.rc == 0 && dt < 2.0, "includes: rc %d %.3f s", r.rc, dt);
+        EXPECT(r.rc == 0 && dt < 10.0, "includes: rc %d %.3f s", r.rc, dt);
         finish(&r);
         free(s);
     }

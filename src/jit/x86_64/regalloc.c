@@ -94,7 +94,7 @@ static int itv_cmp(const void *x, const void *y)
 }
 
 static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12, R13};
-static const int gp_order_cross[] = {RBX, RBP, R12, R13};
+static const int gp_order_cross[] = {RBX, RBP, R12, R13, RSI, RDI, R8, R9, R10};
 
 static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 {
@@ -127,6 +127,9 @@ void jit_ra_free(jit_ra *ra)
 {
     free(ra->loc);
     free(ra->uses);
+    free(ra->s);
+    free(ra->e);
+    free(ra->saved);
     memset(ra, 0, sizeof *ra);
 }
 
@@ -360,11 +363,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             int norder;
             if (cls == 0) {
                 order = cur->cross ? gp_order_cross : gp_order_free;
-                norder = cur->cross ? 4 : 9;
+                norder = 9;
             } else {
                 static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
                 order = xorder;
-                norder = cur->cross ? 0 : 14;
+                norder = 14;
             }
             int got = -1;
             for (int x = 0; x < norder; x++)
@@ -415,6 +418,36 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                             ra->used_callee |= 1u << g;
                     }
                 }
+        }
+    }
+    /* values kept in clobbered registers across calls get a save slot */
+    ra->s = s;
+    ra->e = e;
+    s = e = NULL;
+    ra->saved = malloc(nr * sizeof *ra->saved);
+    if (!ra->saved)
+        goto out;
+    for (uint32_t r = 1; r < nr; r++) {
+        jit_loc *l = &ra->loc[r];
+        if (l->kind != JL_REG || ra->e[r] < 0)
+            continue;
+        int t = f->reg_types[r];
+        int clobbered = (t == IR_F32 || t == IR_F64) ||
+                        !(l->reg == RBX || l->reg == RBP || l->reg == R12 || l->reg == R13);
+        if (!clobbered)
+            continue;
+        size_t lo = 0, hi = ncalls;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (calls[mid] < ra->s[r])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < ncalls && calls[lo] + 1 <= ra->e[r]) {
+            l->saved = 1;
+            l->slot = ra->nslots++;
+            ra->saved[ra->nsaved++] = r;
         }
     }
     rc = 0;

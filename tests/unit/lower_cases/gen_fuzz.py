@@ -50,7 +50,14 @@ class Gen:
         if k < 8 and allow_bf:
             return "s." + r.choice(self.fields)[0]
         if k < 9:
-            return "arr[%d]" % r.randrange(8)
+            kk = r.randrange(4)
+            if kk == 0:
+                return "arr[%d]" % r.randrange(8)
+            if kk == 1:
+                return "pa[(%s) & 7]" % self.lvalue(False)
+            if kk == 2 and self.fields:
+                return "sa[(%s) & 3].%s" % (self.lvalue(False), r.choice(self.fields)[0])
+            return "ps->%s" % r.choice(self.fields)[0]
         return "(*pv)"
 
     def expr(self, d):
@@ -167,7 +174,8 @@ class Gen:
             o.append("static %s g%d%s;\n" % (t, i, init))
             self.vars.append(("g%d" % i, t))
             gl.append("g%d" % i)
-        o.append("static struct S s;\nstatic long arr[8];\nstatic double dv;\n")
+        o.append("static struct S s, sa[4];\nstatic long arr[8];\nstatic double dv;\n")
+        o.append("static long *pa = arr + 0;\nstatic struct S *ps = &sa[1];\n")
         for i in range(3):
             rt = r.choice(INT_TYPES)
             pa, pb = r.choice(INT_TYPES), r.choice(INT_TYPES)
@@ -194,6 +202,8 @@ class Gen:
         for n, t in self.fields:
             o.append("    h = mix(h, (u64)s.%s);\n" % n)
         o.append("    for (int i = 0; i < 8; i++) h = mix(h, (u64)arr[i]);\n")
+        for n, t in self.fields:
+            o.append("    for (int i = 0; i < 4; i++) h = mix(h, (u64)sa[i].%s);\n" % n)
         o.append("    h = mix(h, (u64)(long)(dv / 1e6));\n")
         o.append("    return (int)(h ^ (h >> 32));\n}\n")
         return "".join(o)

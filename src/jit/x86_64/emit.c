@@ -1,0 +1,1734 @@
+/*
+ * emit.c — instruction selection and emission: IR of one module -> one
+ * chunk of x86-64 code (see jit.h for the register and call conventions,
+ * docs/jit.md for the frame layout and the isolation argument).
+ *
+ * Every function is emitted as: prologue (native stack, call depth,
+ * plugin frame, poll, parameters), the blocks in IR order, then its
+ * out-of-line stubs (traps, slow polls, back-edge polls, slow call paths).
+ * Native frame, from rsp up:
+ *   [0, out)            outgoing arguments (also the slow paths' result slot)
+ *   [out, out + 8*n)    spill slots
+ *   [fpoff]             plugin frame base (u32), [fpoff+4] caller's plugin sp
+ *   padding, pushed callee-saved registers, return address, incoming args.
+ */
+#include "../jit.h"
+
+#if KP_JIT_AVAILABLE
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x64.h"
+
+#define MAX_NATIVE_FRAME (16 * 1024)
+#define XT1 14 /* scratch xmm */
+#define XT2 15
+
+enum {
+    ST_TRAP = 1,     /* status in eax (0: use ex->trap_code) -> trap at line:col */
+    ST_POLL,         /* slow poll, then back */
+    ST_BACKEDGE,     /* poll, then jump to block */
+    ST_UNLINKED,     /* CALLI of an unlinked name */
+    ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
+    ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+};
+
+typedef struct stub {
+    int kind;
+    size_t label;    /* filled when emitted */
+    size_t back;     /* where to resume */
+    uint32_t line, col;
+    uint32_t extra;
+    const void *ptr;
+    int emitted;
+} stub;
+
+enum { FX_BLOCK = 0, FX_STUB = 1, FX_FUNC = 2 };
+typedef struct fixup {
+    size_t at;
+    uint32_t target;
+    int kind;
+    size_t table;   /* jump-table entry: offset of the table (entry = target - table), else 0 */
+} fixup;
+
+typedef struct E {
+    xbuf b;
+    jit_module *jm;
+    const kp_module *kmod;
+    const ir_module *m;
+    const ir_func *f;
+    uint32_t fi;
+    jit_ra ra;
+    uint32_t cur;            /* block being emitted */
+    size_t *blk;             /* block offsets */
+    fixup *fx;
+    size_t nfx, fxcap;
+    fixup *cfx;              /* module-wide call fixups */
+    size_t ncfx, cfxcap;
+    stub *st;
+    size_t nst, stcap;
+    jit_pcmap *pc;
+    size_t npc, pccap;
+    uint32_t nsite;
+    int32_t out, spill_base, fpoff, frame_total;
+    int npush;
+    int pushed[4];
+    int nomem;
+    int has_frame;           /* sets ex->sp */
+    int uses_fp;
+    int leaf;                /* calls no plugin code (CALL/CALLI/CALLP) */
+    const ir_insn *in;       /* current insn (positions) */
+    uint32_t pos;            /* its number, as regalloc counts */
+} E;
+
+static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
+{
+    if (need <= *cap)
+        return p;
+    size_t nc = *cap ? *cap * 2 : 32;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(p, nc * elt);
+    if (!np) {
+        e->nomem = 1;
+        return NULL;
+    }
+    *cap = nc;
+    return np;
+}
+
+static void fix(E *e, size_t at, uint32_t target, int kind)
+{
+    if (kind == FX_FUNC) {
+        fixup *n = grow(e, e->cfx, &e->cfxcap, e->ncfx + 1, sizeof *n);
+        if (!n)
+            return;
+        e->cfx = n;
+        e->cfx[e->ncfx++] = (fixup){at, target, kind, 0};
+        return;
+    }
+    fixup *n = grow(e, e->fx, &e->fxcap, e->nfx + 1, sizeof *n);
+    if (!n)
+        return;
+    e->fx = n;
+    e->fx[e->nfx++] = (fixup){at, target, kind, 0};
+}
+
+static uint32_t new_stub(E *e, int kind, uint32_t line, uint32_t col, uint32_t extra,
+                         const void *ptr, size_t back)
+{
+    stub *n = grow(e, e->st, &e->stcap, e->nst + 1, sizeof *n);
+    if (!n)
+        return 0;
+    e->st = n;
+    e->st[e->nst] = (stub){kind, 0, back, line, col, extra, ptr, 0};
+    return (uint32_t)e->nst++;
+}
+
+/* jcc/jmp to a stub */
+static void jcc_stub(E *e, int cc, uint32_t s) { fix(e, x_jcc32(&e->b, cc), s, FX_STUB); }
+static void jmp_stub(E *e, uint32_t s) { fix(e, x_jmp32(&e->b), s, FX_STUB); }
+
+static void pcmap(E *e, int kind, int size, int areg, int32_t disp, int dreg)
+{
+    jit_pcmap *n = grow(e, e->pc, &e->pccap, e->npc + 1, sizeof *n);
+    if (!n)
+        return;
+    e->pc = n;
+    e->pc[e->npc++] = (jit_pcmap){(uint32_t)e->b.n, e->fi, e->in ? e->in->line : e->f->line,
+                                  e->in ? e->in->col : 0, (uint8_t)kind, (uint8_t)size,
+                                  (int8_t)areg, (int8_t)dreg, disp};
+}
+
+/* ---- operands ---- */
+
+static int isx(int t) { return t == IR_F32 || t == IR_F64; }
+static const jit_loc *L(E *e, ir_reg v) { return &e->ra.loc[v]; }
+static int rtype(E *e, ir_reg v) { return e->f->reg_types[v]; }
+static xmem slotm(E *e, uint32_t slot) { return xm(RSP, e->spill_base + 8 * (int32_t)slot); }
+
+/* Is v a constant usable as a sign-extended imm32 for an op of width w? */
+static int kimm(E *e, ir_reg v, int w, int32_t *imm)
+{
+    if (!v || L(e, v)->kind != JL_CONST)
+        return 0;
+    uint64_t k = L(e, v)->k;
+    if (!w) {
+        *imm = (int32_t)(uint32_t)k;
+        return 1;
+    }
+    if (!fits32((int64_t)k))
+        return 0;
+    *imm = (int32_t)(int64_t)k;
+    return 1;
+}
+
+/* The GP register holding v (loaded into tmp if needed). Never touches flags. */
+static int gsrc(E *e, ir_reg v, int tmp)
+{
+    const jit_loc *l = L(e, v);
+    int w = rtype(e, v) == IR_I64 || rtype(e, v) == IR_F64;
+    switch (l->kind) {
+    case JL_REG:
+        if (isx(rtype(e, v))) {
+            x_movd_gx(&e->b, w, tmp, l->reg);
+            return tmp;
+        }
+        return l->reg;
+    case JL_SPILL:
+        x_load(&e->b, 1, tmp, slotm(e, l->slot));
+        return tmp;
+    case JL_CONST:
+        x_mov_ri_nf(&e->b, w, tmp, l->k);
+        return tmp;
+    default:
+        x_mov_ri_nf(&e->b, 0, tmp, 0);
+        return tmp;
+    }
+}
+static int gdst(E *e, ir_reg v, int tmp)
+{
+    const jit_loc *l = L(e, v);
+    return l->kind == JL_REG ? l->reg : tmp;
+}
+static void gfin(E *e, ir_reg v, int r)
+{
+    const jit_loc *l = L(e, v);
+    if (l->kind == JL_SPILL)
+        x_store(&e->b, 1, slotm(e, l->slot), r);
+}
+static int xsrc(E *e, ir_reg v, int tmp)
+{
+    const jit_loc *l = L(e, v);
+    switch (l->kind) {
+    case JL_REG:
+        return l->reg;
+    case JL_SPILL:
+        x_fload(&e->b, 1, tmp, slotm(e, l->slot));
+        return tmp;
+    case JL_CONST:
+        if (l->k == 0) {
+            x_xorps(&e->b, tmp, tmp);
+        } else {
+            x_mov_ri_nf(&e->b, 1, R11, l->k);
+            x_movd_xg(&e->b, 1, tmp, R11);
+        }
+        return tmp;
+    default:
+        x_xorps(&e->b, tmp, tmp);
+        return tmp;
+    }
+}
+static int xdst(E *e, ir_reg v, int tmp)
+{
+    const jit_loc *l = L(e, v);
+    return l->kind == JL_REG ? l->reg : tmp;
+}
+static void xfin(E *e, ir_reg v, int x)
+{
+    const jit_loc *l = L(e, v);
+    if (l->kind == JL_SPILL)
+        x_fstore(&e->b, 1, slotm(e, l->slot), x);
+}
+
+/* Set a GP destination from register r (width of dst's type). */
+static void gset(E *e, ir_reg d, int r)
+{
+    int w = rtype(e, d) == IR_I64;
+    int dd = gdst(e, d, r);
+    /* a 32-bit move also clears bits a helper may have left above an I32 */
+    if (dd != r || !w)
+        x_mov_rr(&e->b, w, dd, r);
+    gfin(e, d, dd);
+}
+
+/* ---- polls ---- */
+
+static void emit_poll(E *e, uint32_t line, uint32_t col)
+{
+    xbuf *b = &e->b;
+    x_load(b, 1, RAX, xm(R14, offsetof(kp_exec, interrupt_word)));
+    x_load(b, 0, RAX, xm(RAX, 0));
+    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, interrupt_gen)));
+    size_t j1 = x_jcc32(b, CC_NE);
+    x_alu_mi(b, 0, ALU_SUB, xm(R14, offsetof(kp_exec, poll_countdown)), 1);
+    size_t j2 = x_jcc32(b, CC_E);
+    uint32_t s = new_stub(e, ST_POLL, line, col, 0, NULL, b->n);
+    fix(e, j1, s, FX_STUB);
+    fix(e, j2, s, FX_STUB);
+}
+
+/* ---- prologue / epilogue ---- */
+
+static void emit_prologue(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    for (int i = 0; i < e->npush; i++)
+        x_push(b, e->pushed[i]);
+    if (e->frame_total)
+        x_alu_ri(b, 1, ALU_SUB, RSP, e->frame_total);
+    /* native stack: cmp rsp, fs:[limit] ; jb trap */
+    xb1(b, 0x64);
+    x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
+    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, f->line, 0, 2, NULL, 0));
+    /* call depth */
+    x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
+    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
+    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
+    /* A leaf runs no plugin code that could read the depth (traps restore
+     * it from the entry trampoline), so it only checks the limit. */
+    if (!e->leaf) {
+        x_alu_ri(b, 0, ALU_ADD, RAX, 1);
+        x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
+    }
+    /* plugin frame */
+    if (e->has_frame) {
+        uint32_t mask = (f->frame_align > 16 ? f->frame_align : 16) - 1;
+        x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, sp)));
+        x_store(b, 0, xm(RSP, e->fpoff + 4), RAX);
+        x_alu_ri(b, 1, ALU_SUB, RAX, (int32_t)f->frame_size);
+        x_alu_ri(b, 1, ALU_AND, RAX, (int32_t)~mask);
+        x_load(b, 0, RCX, xm(R14, offsetof(kp_exec, stack_lo)));
+        x_alu_rr(b, 1, ALU_CMP, RAX, RCX);
+        jcc_stub(e, CC_L, new_stub(e, ST_ENTRY, f->line, 0, 1, NULL, 0));
+        x_store(b, 0, xm(R14, offsetof(kp_exec, sp)), RAX);
+        x_store(b, 0, xm(RSP, e->fpoff), RAX);
+    } else if (e->uses_fp) {
+        x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, sp)));
+        x_store(b, 0, xm(RSP, e->fpoff), RAX);
+    }
+    /* Entry polls bound recursion; a leaf cannot recurse and its loops
+     * poll on their back-edges, so it runs a bounded time between polls. */
+    if (!e->leaf)
+        emit_poll(e, f->line, 0);
+    /* parameters */
+    int32_t inc = e->frame_total + 8 * e->npush + 8;
+    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+        const jit_loc *l = L(e, p);
+        xmem src = xm(RSP, inc + 8 * (int32_t)(p - 1));
+        int t = rtype(e, p);
+        if (l->kind == JL_REG) {
+            if (isx(t))
+                x_fload(b, t == IR_F64, l->reg, src);
+            else
+                x_load(b, t == IR_I64, l->reg, src);
+        } else if (l->kind == JL_SPILL) {
+            if (t == IR_I32)
+                x_load(b, 0, RAX, src);
+            else
+                x_load(b, 1, RAX, src);
+            x_store(b, 1, slotm(e, l->slot), RAX);
+        }
+    }
+}
+
+static void emit_epilogue(E *e)
+{
+    xbuf *b = &e->b;
+    if (e->has_frame) {
+        x_load(b, 0, RCX, xm(RSP, e->fpoff + 4));
+        x_store(b, 0, xm(R14, offsetof(kp_exec, sp)), RCX);
+    }
+    if (!e->leaf)
+        x_alu_mi(b, 0, ALU_SUB, xm(R14, offsetof(kp_exec, depth)), 1);
+    if (e->frame_total)
+        x_alu_ri(b, 1, ALU_ADD, RSP, e->frame_total);
+    for (int i = e->npush; i-- > 0;)
+        x_pop(b, e->pushed[i]);
+    x_ret(b);
+}
+
+/* ---- helpers ---- */
+
+static void trap_if_nz(E *e)
+{
+    /* eax = status from a helper */
+    x_test_rr(&e->b, 0, RAX, RAX);
+    jcc_stub(e, CC_NE, new_stub(e, ST_TRAP, e->in->line, e->in->col, 0, NULL, 0));
+}
+
+/* ---- memory ---- */
+
+/* The operand [r15 + zext32(a) + disp]: see docs/jit.md, isolation. */
+static xmem addr(E *e, ir_reg a, int64_t disp, int tmp, int *areg, int32_t *adisp)
+{
+    const jit_loc *l = L(e, a);
+    if (l->kind == JL_CONST) {
+        int64_t t = (int64_t)(uint32_t)l->k + disp;
+        if (t >= INT32_MIN && t <= INT32_MAX) {
+            *areg = -1;
+            *adisp = (int32_t)t;
+            return xm(R15, (int32_t)t);
+        }
+        x_mov_ri_nf(&e->b, 0, tmp, (uint32_t)l->k);
+        *areg = tmp;
+        *adisp = (int32_t)disp;
+        return xmi(R15, tmp, (int32_t)disp);
+    }
+    int r;
+    if (l->kind == JL_REG) {
+        r = l->reg;
+    } else if (l->kind == JL_SPILL) {
+        x_load(&e->b, 0, tmp, slotm(e, l->slot)); /* 32-bit load: zero-extends */
+        r = tmp;
+    } else {
+        x_mov_ri_nf(&e->b, 0, tmp, 0);
+        r = tmp;
+    }
+    *areg = r;
+    *adisp = (int32_t)disp;
+    return xmi(R15, r, (int32_t)disp);
+}
+
+static int mem_size(int st)
+{
+    switch (st) {
+    case IR_M_I8: case IR_M_U8: return 1;
+    case IR_M_I16: case IR_M_U16: return 2;
+    case IR_M_I32: case IR_M_U32: case IR_M_F32: return 4;
+    default: return 8;
+    }
+}
+
+static void emit_load(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int areg;
+    int32_t ad;
+    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    int t = rtype(e, in->dst), w = t == IR_I64;
+    if (in->stype == IR_M_F32 || in->stype == IR_M_F64) {
+        int dd = xdst(e, in->dst, XT1);
+        pcmap(e, JIT_PC_READ, mem_size(in->stype), areg, ad, -1);
+        x_fload(b, in->stype == IR_M_F64, dd, m);
+        xfin(e, in->dst, dd);
+        return;
+    }
+    int dd = gdst(e, in->dst, RDX);
+    pcmap(e, JIT_PC_READ, mem_size(in->stype), areg, ad, -1);
+    switch (in->stype) {
+    case IR_M_I8: x_rm(b, 0, w, 0x0FBE, 2, dd, m, 0); break;
+    case IR_M_U8: x_rm(b, 0, 0, 0x0FB6, 2, dd, m, 0); break;
+    case IR_M_I16: x_rm(b, 0, w, 0x0FBF, 2, dd, m, 0); break;
+    case IR_M_U16: x_rm(b, 0, 0, 0x0FB7, 2, dd, m, 0); break;
+    case IR_M_I32:
+        if (w)
+            x_rm(b, 0, 1, 0x63, 1, dd, m, 0);
+        else
+            x_load(b, 0, dd, m);
+        break;
+    case IR_M_U32: x_load(b, 0, dd, m); break;
+    default: x_load(b, 1, dd, m); break;
+    }
+    gfin(e, in->dst, dd);
+}
+
+static void emit_store(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int sz = mem_size(in->stype);
+    const jit_loc *lv = L(e, in->b);
+    int vt = rtype(e, in->b);
+    int vreg = -1, vx = -1;
+    int64_t kv = 0;
+    int isk = 0;
+    if (lv->kind == JL_CONST) {
+        uint64_t k = lv->k;
+        if (sz < 8 || fits32((int64_t)k)) {
+            isk = 1;
+            kv = (int64_t)k;
+        } else {
+            x_mov_ri_nf(b, 1, RDX, k);
+            vreg = RDX;
+        }
+    } else if (isx(vt) && (in->stype == IR_M_F32 || in->stype == IR_M_F64)) {
+        vx = xsrc(e, in->b, XT1);
+    } else {
+        vreg = gsrc(e, in->b, RDX);
+    }
+    int areg;
+    int32_t ad;
+    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    pcmap(e, JIT_PC_WRITE, sz, areg, ad, -1);
+    if (isk) {
+        switch (sz) {
+        case 1: x_rm(b, 0, 0, 0xC6, 1, 0, m, 0); xb1(b, (uint8_t)kv); break;
+        case 2:
+            x_rm(b, 0x66, 0, 0xC7, 1, 0, m, 0);
+            xb1(b, (uint8_t)kv);
+            xb1(b, (uint8_t)(kv >> 8));
+            break;
+        case 4: x_rm(b, 0, 0, 0xC7, 1, 0, m, 0); xb4(b, (uint32_t)kv); break;
+        default: x_rm(b, 0, 1, 0xC7, 1, 0, m, 0); xb4(b, (uint32_t)kv); break;
+        }
+        return;
+    }
+    if (vx >= 0) {
+        x_fstore(b, in->stype == IR_M_F64, m, vx);
+        return;
+    }
+    switch (sz) {
+    case 1: x_rm(b, 0, 0, 0x88, 1, vreg, m, 1); break;
+    case 2: x_rm(b, 0x66, 0, 0x89, 1, vreg, m, 0); break;
+    case 4: x_store(b, 0, m, vreg); break;
+    default: x_store(b, 1, m, vreg); break;
+    }
+}
+
+/* ---- integer operations ---- */
+
+static int commutative(int op)
+{
+    return op == IR_ADD || op == IR_MUL || op == IR_AND || op == IR_OR || op == IR_XOR;
+}
+
+static int alu_of(int op)
+{
+    switch (op) {
+    case IR_ADD: return ALU_ADD;
+    case IR_SUB: return ALU_SUB;
+    case IR_AND: return ALU_AND;
+    case IR_OR: return ALU_OR;
+    default: return ALU_XOR;
+    }
+}
+
+static void emit_binop_int(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int w = in->type == IR_I64;
+    ir_reg a = in->a, c = in->b;
+    int32_t imm;
+    if (commutative(in->op) && kimm(e, a, w, &imm) && !kimm(e, c, w, &imm)) {
+        ir_reg t = a;
+        a = c;
+        c = t;
+    }
+    if (kimm(e, c, w, &imm)) {
+        int ra = gsrc(e, a, RCX);
+        int dd = gdst(e, in->dst, RAX);
+        switch (in->op) {
+        case IR_ADD:
+        case IR_SUB:
+            if (in->op == IR_SUB && imm == INT32_MIN) {
+                if (dd != ra)
+                    x_mov_rr(b, w, dd, ra);
+                x_alu_ri(b, w, ALU_SUB, dd, imm);
+                break;
+            }
+            if (in->op == IR_SUB)
+                imm = -imm;
+            if (dd == ra) {
+                if (imm)
+                    x_alu_ri(b, w, ALU_ADD, dd, imm);
+                else if (!w)
+                    x_mov_rr(b, 0, dd, dd);
+            } else {
+                x_lea(b, w, dd, xm(ra, imm));
+            }
+            break;
+        case IR_MUL:
+            if (imm == 3 || imm == 5 || imm == 9) {
+                x_lea(b, w, dd, (xmem){ra, ra, imm - 1, 0});
+            } else if (imm > 1 && !(imm & (imm - 1))) {
+                if (dd != ra)
+                    x_mov_rr(b, w, dd, ra);
+                x_shift_i(b, w, 4, dd, __builtin_ctz((unsigned)imm));
+            } else {
+                x_imul_rri(b, w, dd, ra, imm);
+            }
+            break;
+        default:
+            if (dd != ra)
+                x_mov_rr(b, w, dd, ra);
+            x_alu_ri(b, w, alu_of(in->op), dd, imm);
+            break;
+        }
+        gfin(e, in->dst, dd);
+        return;
+    }
+    int rb = gsrc(e, c, RDX);
+    int ra = gsrc(e, a, RCX);
+    int dd = gdst(e, in->dst, RAX);
+    if (dd == rb && dd != ra) {
+        if (commutative(in->op)) {
+            if (in->op == IR_MUL)
+                x_imul_rr(b, w, dd, ra);
+            else
+                x_alu_rr(b, w, alu_of(in->op), dd, ra);
+            gfin(e, in->dst, dd);
+            return;
+        }
+        x_mov_rr(b, w, RAX, ra);
+        x_alu_rr(b, w, alu_of(in->op), RAX, rb);
+        x_mov_rr(b, w, dd, RAX);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    if (dd != ra)
+        x_mov_rr(b, w, dd, ra);
+    if (in->op == IR_MUL)
+        x_imul_rr(b, w, dd, rb);
+    else
+        x_alu_rr(b, w, alu_of(in->op), dd, rb);
+    gfin(e, in->dst, dd);
+}
+
+static void emit_div(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int w = in->type == IR_I64;
+    int sign = in->op == IR_DIVS || in->op == IR_REMS;
+    int rem = in->op == IR_REMS || in->op == IR_REMU;
+    int32_t imm;
+    /* unsigned division by a power of two: no trap possible */
+    if (!sign && kimm(e, in->b, w, &imm)) {
+        uint64_t k = L(e, in->b)->k;
+        if (!w)
+            k = (uint32_t)k;
+        if (k && !(k & (k - 1))) {
+            int sh = __builtin_ctzll(k);
+            int ra = gsrc(e, in->a, RCX);
+            int dd = gdst(e, in->dst, RAX);
+            if (dd != ra)
+                x_mov_rr(b, w, dd, ra);
+            if (rem) {
+                if (k - 1 <= INT32_MAX) {
+                    x_alu_ri(b, w, ALU_AND, dd, (int32_t)(k - 1));
+                } else {
+                    x_mov_ri_nf(b, w, RDX, k - 1);
+                    x_alu_rr(b, w, ALU_AND, dd, RDX);
+                }
+            } else if (sh) {
+                x_shift_i(b, w, 5, dd, sh);
+            } else if (!w) {
+                x_mov_rr(b, 0, dd, dd);
+            }
+            gfin(e, in->dst, dd);
+            return;
+        }
+    }
+    /* 32-bit division by a constant d >= 2 (signed: d > 0): multiply by
+     * M = floor(2^64 / d) + 1 and keep the high half. For x < 2^32,
+     * x*M/2^64 = x/d + err with err < 2^-32 <= 1/d, which never reaches
+     * the next integer: the quotient is exact. Signed operands go through
+     * their magnitude (|INT_MIN| = 2^31 fits). No trap is possible. */
+    if (!w && L(e, in->b)->kind == JL_CONST) {
+        uint32_t d32 = (uint32_t)L(e, in->b)->k;
+        int ok = sign ? ((int32_t)d32 >= 2) : (d32 >= 2);
+        if (ok) {
+            uint64_t M = UINT64_MAX / d32 + 1;
+            int ra = gsrc(e, in->a, RCX);
+            x_mov_rr(b, 0, RAX, ra);
+            if (sign) {
+                xb1(b, 0x99);                      /* cdq: edx = sign mask */
+                x_alu_rr(b, 0, ALU_XOR, RAX, RDX);
+                x_alu_rr(b, 0, ALU_SUB, RAX, RDX); /* eax = |x| */
+                x_mov_rr(b, 0, R11, RDX);
+            }
+            x_mov_ri_nf(b, 1, RDX, M);
+            x_f7(b, 1, 4, RDX);                    /* mul rdx: rdx = |q| */
+            if (!rem) {
+                x_mov_rr(b, 0, RAX, RDX);
+            } else {
+                x_rr(b, 0, 0, 0x69, 1, RDX, RDX);  /* imul edx, edx, d */
+                xb4(b, d32);
+                x_mov_rr(b, 0, RAX, ra);
+                if (sign) {
+                    x_alu_rr(b, 0, ALU_XOR, RAX, R11);
+                    x_alu_rr(b, 0, ALU_SUB, RAX, R11);
+                }
+                x_alu_rr(b, 0, ALU_SUB, RAX, RDX);
+            }
+            if (sign) { /* the result takes the dividend's sign */
+                x_alu_rr(b, 0, ALU_XOR, RAX, R11);
+                x_alu_rr(b, 0, ALU_SUB, RAX, R11);
+            }
+            gset(e, in->dst, RAX);
+            return;
+        }
+    }
+    int rb = gsrc(e, in->b, RCX);
+    if (rb == RAX || rb == RDX) { /* cannot happen: scratch never allocated */
+        x_mov_rr(b, w, RCX, rb);
+        rb = RCX;
+    }
+    int ra = gsrc(e, in->a, RAX);
+    if (ra != RAX)
+        x_mov_rr(b, w, RAX, ra);
+    if (sign) {
+        if (w)
+            xb1(b, 0x48);
+        xb1(b, 0x99); /* cdq / cqo */
+    } else {
+        x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
+    }
+    pcmap(e, JIT_PC_DIV, w ? 8 : 4, -1, 0, rb);
+    x_f7(b, w, sign ? 7 : 6, rb);
+    gset(e, in->dst, rem ? RDX : RAX);
+}
+
+static void emit_shift(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int w = in->type == IR_I64;
+    int n = in->op == IR_SHL ? 4 : in->op == IR_SHRU ? 5 : 7;
+    int32_t imm;
+    if (kimm(e, in->b, 0, &imm)) {
+        int k = imm & (w ? 63 : 31);
+        int ra = gsrc(e, in->a, RCX);
+        int dd = gdst(e, in->dst, RAX);
+        if (dd != ra)
+            x_mov_rr(b, w, dd, ra);
+        if (k)
+            x_shift_i(b, w, n, dd, k);
+        else if (!w)
+            x_mov_rr(b, 0, dd, dd);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    int rb = gsrc(e, in->b, RCX);
+    if (rb != RCX)
+        x_mov_rr(b, 0, RCX, rb);
+    int ra = gsrc(e, in->a, RAX);
+    int dd = gdst(e, in->dst, RAX);
+    if (dd != ra)
+        x_mov_rr(b, w, dd, ra);
+    x_shift_cl(b, w, n, dd);
+    gfin(e, in->dst, dd);
+}
+
+/* ---- comparisons ---- */
+
+static int swap_cc(int cc)
+{
+    switch (cc) {
+    case CC_L: return CC_G;
+    case CC_G: return CC_L;
+    case CC_LE: return CC_GE;
+    case CC_GE: return CC_LE;
+    case CC_B: return CC_A;
+    case CC_A: return CC_B;
+    case CC_BE: return CC_AE;
+    case CC_AE: return CC_BE;
+    default: return cc;
+    }
+}
+
+/* Flags for comparison in; returns the condition code, or -1 for float EQ
+ * (ZF & !PF) and -2 for float NE (!ZF | PF). */
+static int emit_cmp(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int t = in->type;
+    if (isx(t)) {
+        int is64 = t == IR_F64;
+        ir_reg a = in->a, c = in->b;
+        int cc;
+        switch (in->op) {
+        case IR_GTS: case IR_GTU: cc = CC_A; break;
+        case IR_GES: case IR_GEU: cc = CC_AE; break;
+        case IR_LTS: case IR_LTU: cc = CC_A; a = in->b; c = in->a; break;
+        case IR_LES: case IR_LEU: cc = CC_AE; a = in->b; c = in->a; break;
+        case IR_EQ: cc = -1; break;
+        default: cc = -2; break;
+        }
+        int rc = xsrc(e, c, XT2);
+        int ra = xsrc(e, a, XT1);
+        x_ucomi(b, is64, ra, rc);
+        return cc;
+    }
+    int w = t == IR_I64;
+    int cc;
+    switch (in->op) {
+    case IR_EQ: cc = CC_E; break;
+    case IR_NE: cc = CC_NE; break;
+    case IR_LTS: cc = CC_L; break;
+    case IR_LES: cc = CC_LE; break;
+    case IR_GTS: cc = CC_G; break;
+    case IR_GES: cc = CC_GE; break;
+    case IR_LTU: cc = CC_B; break;
+    case IR_LEU: cc = CC_BE; break;
+    case IR_GTU: cc = CC_A; break;
+    default: cc = CC_AE; break;
+    }
+    ir_reg a = in->a, c = in->b;
+    int32_t imm;
+    if (kimm(e, a, w, &imm) && !kimm(e, c, w, &imm)) {
+        a = in->b;
+        c = in->a;
+        cc = swap_cc(cc);
+    }
+    if (kimm(e, c, w, &imm)) {
+        int ra = gsrc(e, a, RAX);
+        if (imm == 0 && (cc == CC_E || cc == CC_NE))
+            x_test_rr(b, w, ra, ra);
+        else
+            x_alu_ri(b, w, ALU_CMP, ra, imm);
+        return cc;
+    }
+    int rc = gsrc(e, c, RCX);
+    int ra = gsrc(e, a, RAX);
+    x_alu_rr(b, w, ALU_CMP, ra, rc);
+    return cc;
+}
+
+static void emit_setcc(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int cc = emit_cmp(e, in);
+    if (cc == -1) {
+        x_setcc(b, CC_E, RAX);
+        x_setcc(b, CC_NP, RCX);
+        x_rr8(b, 0, 0x20, 1, RCX, RAX); /* and al, cl */
+    } else if (cc == -2) {
+        x_setcc(b, CC_NE, RAX);
+        x_setcc(b, CC_P, RCX);
+        x_rr8(b, 0, 0x08, 1, RCX, RAX); /* or al, cl */
+    } else {
+        x_setcc(b, cc, RAX);
+    }
+    int dd = gdst(e, in->dst, RAX);
+    x_movzx8(b, dd, RAX);
+    gfin(e, in->dst, dd);
+}
+
+static int is_cmp(int op) { return op >= IR_EQ && op <= IR_GEU; }
+
+/* ---- branches ---- */
+
+/* A jump to block t from the current block: back-edges poll via a stub. */
+static void jcc_block(E *e, int cc, uint32_t t)
+{
+    if (t <= e->cur) {
+        uint32_t s = new_stub(e, ST_BACKEDGE, e->in->line, e->in->col, t, NULL, 0);
+        if (cc < 0)
+            jmp_stub(e, s);
+        else
+            jcc_stub(e, cc, s);
+        return;
+    }
+    if (cc < 0)
+        fix(e, x_jmp32(&e->b), t, FX_BLOCK);
+    else
+        fix(e, x_jcc32(&e->b, cc), t, FX_BLOCK);
+}
+
+static int falls(E *e, uint32_t t) { return t == e->cur + 1; }
+
+static void emit_br_cc(E *e, int cc, uint32_t t1, uint32_t t2)
+{
+    if (t1 == t2) {
+        if (!falls(e, t1))
+            jcc_block(e, -1, t1);
+        return;
+    }
+    if (cc == -1) { /* float EQ: true iff ZF && !PF */
+        jcc_block(e, CC_P, t2);
+        if (falls(e, t1)) {
+            jcc_block(e, CC_NE, t2);
+        } else {
+            jcc_block(e, CC_E, t1);
+            if (!falls(e, t2))
+                jcc_block(e, -1, t2);
+        }
+        return;
+    }
+    if (cc == -2) { /* float NE: true iff !ZF || PF */
+        jcc_block(e, CC_P, t1);
+        if (falls(e, t1)) {
+            jcc_block(e, CC_E, t2);
+        } else {
+            jcc_block(e, CC_NE, t1);
+            if (!falls(e, t2))
+                jcc_block(e, -1, t2);
+        }
+        return;
+    }
+    if (falls(e, t2)) {
+        jcc_block(e, cc, t1);
+    } else if (falls(e, t1)) {
+        jcc_block(e, cc ^ 1, t2);
+    } else {
+        jcc_block(e, cc, t1);
+        jcc_block(e, -1, t2);
+    }
+}
+
+static int64_t case_value(const ir_insn *in, uint32_t i)
+{
+    int64_t v = in->cases[i].value;
+    return in->type == IR_I64 ? v : (int64_t)(int32_t)(uint32_t)v;
+}
+
+/* A dense SWITCH: bounds check, then an indirect jump through a table of
+ * 32-bit offsets placed right after the jump. */
+static int emit_switch_table(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    uint32_t n = in->nargs;
+    if (n < 4)
+        return 0;
+    int64_t lo = case_value(in, 0), hi = lo;
+    for (uint32_t i = 1; i < n; i++) {
+        int64_t v = case_value(in, i);
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+    }
+    uint64_t range = (uint64_t)hi - (uint64_t)lo;
+    if (range >= 4ull * n || range >= 65536 || !fits32(lo))
+        return 0;
+    int w = in->type == IR_I64;
+    int ra = gsrc(e, in->a, RAX);
+    if (w)
+        x_mov_rr(b, 1, RCX, ra);
+    else
+        x_rr(b, 0, 1, 0x63, 1, RCX, ra); /* movsxd rcx, ra32 */
+    if (lo)
+        x_alu_ri(b, 1, ALU_SUB, RCX, (int32_t)lo);
+    x_alu_ri(b, 1, ALU_CMP, RCX, (int32_t)range);
+    jcc_block(e, CC_A, in->t1);
+    /* lea rdx, [rip + table] */
+    xb1(b, 0x48);
+    xb1(b, 0x8D);
+    xb1(b, 0x15);
+    size_t lea_at = b->n;
+    xb4(b, 0);
+    x_rm(b, 0, 1, 0x63, 1, RCX, (xmem){RDX, RCX, 4, 0}, 0); /* movsxd rcx, [rdx + rcx*4] */
+    x_alu_rr(b, 1, ALU_ADD, RCX, RDX);
+    x_jmp_r(b, RCX);
+    while (b->n % 4)
+        xb1(b, 0xCC);
+    size_t table = b->n;
+    xpatch4(b, lea_at, (uint32_t)(table - (lea_at + 4)));
+    uint32_t *tg = malloc((range + 1) * sizeof *tg);
+    if (!tg) {
+        e->nomem = 1;
+        return 1;
+    }
+    for (uint64_t k = 0; k <= range; k++)
+        tg[k] = in->t1;
+    for (uint32_t i = 0; i < n; i++)
+        tg[case_value(in, i) - lo] = in->cases[i].block;
+    for (uint64_t k = 0; k <= range; k++) {
+        uint32_t t = tg[k];
+        size_t at = b->n;
+        xb4(b, 0);
+        if (t <= e->cur) {
+            uint32_t s = new_stub(e, ST_BACKEDGE, in->line, in->col, t, NULL, 0);
+            fix(e, at, s, FX_STUB);
+        } else {
+            fix(e, at, t, FX_BLOCK);
+        }
+        if (!e->nomem)
+            e->fx[e->nfx - 1].table = table;
+    }
+    free(tg);
+    return 1;
+}
+
+static void emit_switch(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int w = in->type == IR_I64;
+    if (emit_switch_table(e, in))
+        return;
+    int ra = gsrc(e, in->a, RAX);
+    for (uint32_t i = 0; i < in->nargs; i++) {
+        int64_t v = in->cases[i].value;
+        if (!w)
+            v = (int32_t)(uint32_t)v;
+        if (fits32(v)) {
+            if (v == 0)
+                x_test_rr(b, w, ra, ra);
+            else
+                x_alu_ri(b, w, ALU_CMP, ra, (int32_t)v);
+        } else {
+            x_mov_ri_nf(b, 1, RCX, (uint64_t)v);
+            x_alu_rr(b, 1, ALU_CMP, ra, RCX);
+        }
+        jcc_block(e, CC_E, in->cases[i].block);
+    }
+    if (!falls(e, in->t1))
+        jcc_block(e, -1, in->t1);
+}
+
+/* ---- conversions ---- */
+
+static void emit_conv(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int t = in->type, st = in->stype;
+    switch (in->op) {
+    case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16: {
+        int w = t == IR_I64;
+        int ra = gsrc(e, in->a, RCX);
+        int dd = gdst(e, in->dst, RAX);
+        uint32_t opc = in->op == IR_SEXT8 ? 0x0FBE : in->op == IR_ZEXT8 ? 0x0FB6
+                     : in->op == IR_SEXT16 ? 0x0FBF : 0x0FB7;
+        int ww = (in->op == IR_SEXT8 || in->op == IR_SEXT16) ? w : 0;
+        if (opc == 0x0FBE || opc == 0x0FB6)
+            x_rr8(b, ww, opc, 2, dd, ra);
+        else
+            x_rr(b, 0, ww, opc, 2, dd, ra);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    case IR_SEXT32: {
+        int ra = gsrc(e, in->a, RCX);
+        int dd = gdst(e, in->dst, RAX);
+        x_rr(b, 0, 1, 0x63, 1, dd, ra);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    case IR_ZEXT32: case IR_TRUNC: {
+        int ra = gsrc(e, in->a, RCX);
+        int dd = gdst(e, in->dst, RAX);
+        x_mov_rr(b, 0, dd, ra);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    case IR_SITOF: case IR_UITOF: {
+        int is64 = t == IR_F64;
+        int ra = gsrc(e, in->a, RCX);
+        int dd = xdst(e, in->dst, XT1);
+        if (in->op == IR_UITOF && st == IR_I64) {
+            /* unsigned 64: halve with a sticky bit when the top bit is set */
+            x_xorps(b, dd, dd);
+            x_test_rr(b, 1, ra, ra);
+            size_t jneg = x_jcc32(b, CC_S);
+            x_cvtsi2f(b, is64, 1, dd, ra);
+            size_t jdone = x_jmp32(b);
+            x_bind(b, jneg, b->n);
+            x_mov_rr(b, 1, RAX, ra);
+            x_shift_i(b, 1, 5, RAX, 1);
+            x_mov_rr(b, 0, RDX, ra);
+            x_alu_ri(b, 0, ALU_AND, RDX, 1);
+            x_alu_rr(b, 1, ALU_OR, RAX, RDX);
+            x_cvtsi2f(b, is64, 1, dd, RAX);
+            x_farith(b, is64, 0x58, dd, dd);
+            x_bind(b, jdone, b->n);
+        } else {
+            /* I32 unsigned: the register is zero-extended, convert 64-bit */
+            int w = st == IR_I64 || in->op == IR_UITOF;
+            x_xorps(b, dd, dd);
+            x_cvtsi2f(b, is64, w, dd, ra);
+        }
+        xfin(e, in->dst, dd);
+        return;
+    }
+    case IR_FTOSI: case IR_FTOUI: {
+        int is64 = st == IR_F64;
+        int ra = xsrc(e, in->a, XT1);
+        int dd = gdst(e, in->dst, RAX);
+        if (in->op == IR_FTOSI) {
+            x_cvttf2si(b, is64, t == IR_I64, dd, ra);
+        } else if (t == IR_I32) {
+            x_cvttf2si(b, is64, 1, dd, ra);
+            x_mov_rr(b, 0, dd, dd);
+        } else {
+            /* x < 2^63 (false for NaN) ? cvtt(x) : cvtt(x - 2^63) ^ 2^63 */
+            uint64_t two63 = is64 ? 0x43E0000000000000ull : 0x5F000000ull;
+            x_mov_ri_nf(b, 1, R11, two63);
+            x_movd_xg(b, 1, XT2, R11);
+            x_ucomi(b, is64, XT2, ra);
+            size_t jbig = x_jcc32(b, CC_BE);
+            x_cvttf2si(b, is64, 1, dd, ra);
+            size_t jdone = x_jmp32(b);
+            x_bind(b, jbig, b->n);
+            if (ra != XT1)
+                x_movaps(b, XT1, ra);
+            x_farith(b, is64, 0x5C, XT1, XT2);
+            x_cvttf2si(b, is64, 1, dd, XT1);
+            x_rr(b, 0, 1, 0x0FBA, 2, 7, dd); /* btc dd, 63 */
+            xb1(b, 63);
+            x_bind(b, jdone, b->n);
+        }
+        gfin(e, in->dst, dd);
+        return;
+    }
+    case IR_FCVT: {
+        int ra = xsrc(e, in->a, XT1);
+        int dd = xdst(e, in->dst, XT1);
+        x_fcvt(b, st == IR_F64, dd, ra);
+        xfin(e, in->dst, dd);
+        return;
+    }
+    case IR_BITCAST: {
+        int w = t == IR_I64 || t == IR_F64;
+        if (isx(t)) {
+            int ra = gsrc(e, in->a, RCX);
+            int dd = xdst(e, in->dst, XT1);
+            x_movd_xg(b, w, dd, ra);
+            xfin(e, in->dst, dd);
+        } else {
+            int ra = xsrc(e, in->a, XT1);
+            int dd = gdst(e, in->dst, RAX);
+            x_movd_gx(b, w, dd, ra);
+            gfin(e, in->dst, dd);
+        }
+        return;
+    }
+    }
+}
+
+/* ---- calls ---- */
+
+static void store_args(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    for (uint32_t i = 0; i < in->nargs; i++) {
+        ir_reg v = in->args[i];
+        xmem dst = xm(RSP, 8 * (int32_t)i);
+        const jit_loc *l = L(e, v);
+        if (l->kind == JL_CONST) {
+            if (fits32((int64_t)l->k)) {
+                x_rm(b, 0, 1, 0xC7, 1, 0, dst, 0);
+                xb4(b, (uint32_t)l->k);
+            } else {
+                x_mov_ri_nf(b, 1, RAX, l->k);
+                x_store(b, 1, dst, RAX);
+            }
+        } else if (l->kind == JL_REG && isx(rtype(e, v))) {
+            x_fstore(b, 1, dst, l->reg);
+        } else {
+            int r = gsrc(e, v, RAX);
+            x_store(b, 1, dst, r);
+        }
+    }
+}
+
+static void call_result(E *e, const ir_insn *in)
+{
+    if (!in->dst)
+        return;
+    if (isx(rtype(e, in->dst))) {
+        int dd = xdst(e, in->dst, 0);
+        if (dd != 0)
+            x_movaps(&e->b, dd, 0);
+        xfin(e, in->dst, dd);
+    } else {
+        gset(e, in->dst, RAX);
+    }
+}
+
+/* rax = callee kp_fn (non-NULL). Fast path into a function of this engine
+ * with the expected prototype, else the generic slow path. */
+static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site)
+{
+    xbuf *b = &e->b;
+    uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
+    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
+    jcc_stub(e, CC_NE, sg);
+    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
+    x_test_rr(b, 1, RCX, RCX);
+    jcc_stub(e, CC_E, sg);
+    x_mov_ri_nf(b, 1, RDX, JIT_FN_MAGIC);
+    x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
+    jcc_stub(e, CC_NE, sg);
+    /* prototype: compare the significant bytes of kp_fn.sig */
+    uint8_t sb[sizeof(ir_sig) + 8];
+    memset(sb, 0, sizeof sb);
+    memcpy(sb, want, sizeof *want);
+    size_t nbytes = 3 + (size_t)want->nparams;
+    for (size_t off = 0; off < nbytes; off += 8) {
+        size_t len = nbytes - off < 8 ? nbytes - off : 8;
+        uint64_t k;
+        memcpy(&k, sb + off, 8);
+        x_load(b, 1, RDX, xm(RAX, (int32_t)(offsetof(kp_fn, sig) + off)));
+        if (len < 8) {
+            int sh = (int)(64 - 8 * len);
+            x_shift_i(b, 1, 4, RDX, sh);
+            k <<= sh;
+        }
+        x_mov_ri_nf(b, 1, R11, k);
+        x_alu_rr(b, 1, ALU_CMP, RDX, R11);
+        jcc_stub(e, CC_NE, sg);
+    }
+    x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
+    e->st[sg].back = b->n;
+    call_result(e, in);
+}
+
+/* Values live across the call at e->pos that sit in clobbered registers:
+ * stored to their save slots before, reloaded after. */
+static void save_live(E *e, int restore)
+{
+    xbuf *b = &e->b;
+    int64_t p = 2 * (int64_t)e->pos;
+    for (uint32_t i = 0; i < e->ra.nsaved; i++) {
+        ir_reg v = e->ra.saved[i];
+        /* the call's own result is (re)defined here: intervals are hulls,
+         * so a register assigned in several places may seem to cross */
+        if (e->ra.s[v] > p || e->ra.e[v] < p + 1 || v == e->in->dst)
+            continue;
+        const jit_loc *l = L(e, v);
+        xmem m = slotm(e, l->slot);
+        if (isx(rtype(e, v))) {
+            if (restore)
+                x_fload(b, 1, l->reg, m);
+            else
+                x_fstore(b, 1, m, l->reg);
+        } else {
+            if (restore)
+                x_load(b, 1, l->reg, m);
+            else
+                x_store(b, 1, m, l->reg);
+        }
+    }
+}
+
+static void emit_call1(E *e, const ir_insn *in);
+
+static void emit_call(E *e, const ir_insn *in)
+{
+    save_live(e, 0);
+    emit_call1(e, in);
+    save_live(e, 1);
+}
+
+static void emit_call1(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    switch (in->op) {
+    case IR_CALL:
+        store_args(e, in);
+        fix(e, x_call32(b), (uint32_t)in->imm, FX_FUNC);
+        call_result(e, in);
+        return;
+    case IR_CALLI: {
+        jit_callsite *site = &e->jm->sites[e->nsite++];
+        kp_slot *slot = e->kmod->imports[in->imm];
+        store_args(e, in);
+        x_mov_ri_nf(b, 1, RAX, (uint64_t)(uintptr_t)&slot->fn);
+        x_load(b, 1, RAX, xm(RAX, 0));
+        x_test_rr(b, 1, RAX, RAX);
+        jcc_stub(e, CC_E, new_stub(e, ST_UNLINKED, in->line, in->col, 0, slot, 0));
+        call_fn_in_rax(e, in, site->want, site);
+        return;
+    }
+    case IR_CALLP: {
+        jit_callsite *site = &e->jm->sites[e->nsite++];
+        store_args(e, in);
+        int ra = gsrc(e, in->a, RSI);
+        if (ra != RSI)
+            x_mov_rr(b, 0, RSI, ra);
+        x_mov_rr(b, 1, RDI, R14);
+        x_call_abs(b, (const void *)jit_h_handle);
+        x_test_rr(b, 1, RAX, RAX);
+        jcc_stub(e, CC_E, new_stub(e, ST_TRAP, in->line, in->col, 0, NULL, 0));
+        call_fn_in_rax(e, in, site->want, site);
+        return;
+    }
+    default: /* CALLR */
+        store_args(e, in);
+        x_mov_rr(b, 1, RDI, R14);
+        x_mov_ri_nf(b, 0, RSI, (uint64_t)in->imm);
+        x_mov_rr(b, 1, RDX, RSP);
+        x_call_abs(b, (const void *)jit_h_rtlib);
+        trap_if_nz(e);
+        if (in->dst) {
+            if (isx(rtype(e, in->dst))) {
+                int dd = xdst(e, in->dst, XT1);
+                x_fload(b, 1, dd, xm(RSP, 0));
+                xfin(e, in->dst, dd);
+            } else {
+                x_load(b, rtype(e, in->dst) == IR_I64, RAX, xm(RSP, 0));
+                gset(e, in->dst, RAX);
+            }
+        }
+        return;
+    }
+}
+
+static void emit_copy_zero(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    if ((uint32_t)in->imm == 0)
+        return;
+    save_live(e, 0);
+    int ra = gsrc(e, in->a, RAX);
+    x_mov_rr(b, 0, RAX, ra);
+    if (in->op == IR_COPY) {
+        int rb = gsrc(e, in->b, R11);
+        x_mov_rr(b, 0, R11, rb);
+        x_mov_rr(b, 0, RDX, R11);
+        x_mov_ri_nf(b, 0, RCX, (uint32_t)in->imm);
+    } else {
+        x_mov_ri_nf(b, 0, RDX, (uint32_t)in->imm);
+    }
+    x_mov_rr(b, 0, RSI, RAX);
+    x_mov_rr(b, 1, RDI, R14);
+    x_call_abs(b, in->op == IR_COPY ? (const void *)jit_h_copy : (const void *)jit_h_zero);
+    trap_if_nz(e);
+    save_live(e, 1);
+}
+
+/* ---- one instruction ---- */
+
+static void emit_mov(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    const jit_loc *ld = L(e, in->dst), *la = L(e, in->a);
+    int t = in->type;
+    if (isx(t)) {
+        if (ld->kind == JL_REG) {
+            if (la->kind == JL_REG) {
+                if (la->reg != ld->reg)
+                    x_movaps(b, ld->reg, la->reg);
+            } else {
+                xsrc(e, in->a, ld->reg);
+            }
+        } else {
+            int r = xsrc(e, in->a, XT1);
+            xfin(e, in->dst, r);
+        }
+        return;
+    }
+    int w = t == IR_I64;
+    if (ld->kind == JL_REG) {
+        if (la->kind == JL_REG) {
+            if (la->reg != ld->reg)
+                x_mov_rr(b, w, ld->reg, la->reg);
+        } else if (la->kind == JL_CONST) {
+            x_mov_ri(b, w, ld->reg, la->k);
+        } else {
+            gsrc(e, in->a, ld->reg);
+        }
+    } else {
+        int r = gsrc(e, in->a, RAX);
+        gfin(e, in->dst, r);
+    }
+}
+
+static void emit_insn(E *e, const ir_block *bl, uint32_t i)
+{
+    xbuf *b = &e->b;
+    const ir_insn *in = &bl->insns[i];
+    e->in = in;
+    int t = in->type;
+    switch (in->op) {
+    case IR_CONST: case IR_GADDR: case IR_FADDR:
+        if (in->dst && L(e, in->dst)->kind != JL_CONST) {
+            /* a register also assigned elsewhere: materialize */
+            jit_loc k = {JL_CONST, 0, 0, 0};
+            jit_loc save = e->ra.loc[in->dst];
+            /* compute the value as the allocator would */
+            if (in->op == IR_CONST) {
+                int rt = rtype(e, in->dst);
+                if (rt == IR_F32) {
+                    float fl = (float)in->fimm;
+                    uint32_t u;
+                    memcpy(&u, &fl, 4);
+                    k.k = u;
+                } else if (rt == IR_F64) {
+                    memcpy(&k.k, &in->fimm, 8);
+                } else if (rt == IR_I32) {
+                    k.k = (uint32_t)in->imm;
+                } else {
+                    k.k = (uint64_t)in->imm;
+                }
+            } else if (in->op == IR_GADDR) {
+                k.k = (uint32_t)(e->kmod->data_base + (uint32_t)in->imm);
+            } else {
+                k.k = (in->flags & IR_F_IMPORT) ? e->kmod->import_handles[in->imm]
+                                                : e->kmod->func_handles[in->imm];
+            }
+            /* use a temporary constant location as the source of a move */
+            ir_reg d = in->dst;
+            jit_loc *loc = e->ra.loc;
+            if (isx(rtype(e, d))) {
+                loc[d] = k;
+                int r = xsrc(e, d, save.kind == JL_REG ? save.reg : XT1);
+                loc[d] = save;
+                xfin(e, d, r);
+            } else {
+                loc[d] = k;
+                int r = gsrc(e, d, save.kind == JL_REG ? save.reg : RAX);
+                loc[d] = save;
+                gfin(e, d, r);
+            }
+        }
+        return;
+    case IR_MOV:
+        emit_mov(e, in);
+        return;
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIVS:
+    case IR_DIVU: case IR_REMS: case IR_REMU:
+        if (isx(t)) {
+            int is64 = t == IR_F64;
+            int op = in->op == IR_ADD ? 0x58 : in->op == IR_MUL ? 0x59
+                   : in->op == IR_SUB ? 0x5C : 0x5E;
+            int rb = xsrc(e, in->b, XT2);
+            int ra = xsrc(e, in->a, XT1);
+            int dd = xdst(e, in->dst, XT1);
+            if (dd == rb && dd != ra) {
+                if (op == 0x58 || op == 0x59) {
+                    x_farith(b, is64, op, dd, ra);
+                } else {
+                    x_movaps(b, XT1, ra);
+                    x_farith(b, is64, op, XT1, rb);
+                    x_movaps(b, dd, XT1);
+                }
+            } else {
+                if (dd != ra)
+                    x_movaps(b, dd, ra);
+                x_farith(b, is64, op, dd, rb);
+            }
+            xfin(e, in->dst, dd);
+            return;
+        }
+        if (in->op == IR_ADD || in->op == IR_SUB || in->op == IR_MUL)
+            emit_binop_int(e, in);
+        else
+            emit_div(e, in);
+        return;
+    case IR_AND: case IR_OR: case IR_XOR:
+        emit_binop_int(e, in);
+        return;
+    case IR_SHL: case IR_SHRS: case IR_SHRU:
+        emit_shift(e, in);
+        return;
+    case IR_NEG: case IR_NOT:
+        if (isx(t)) {
+            int ra = xsrc(e, in->a, XT1);
+            int dd = xdst(e, in->dst, XT1);
+            if (dd != ra)
+                x_movaps(b, dd, ra);
+            x_mov_ri_nf(b, 1, R11, t == IR_F64 ? 0x8000000000000000ull : 0x80000000ull);
+            x_movd_xg(b, 1, XT2, R11);
+            x_xorps(b, dd, XT2);
+            xfin(e, in->dst, dd);
+        } else {
+            int w = t == IR_I64;
+            int ra = gsrc(e, in->a, RCX);
+            int dd = gdst(e, in->dst, RAX);
+            if (dd != ra)
+                x_mov_rr(b, w, dd, ra);
+            x_f7(b, w, in->op == IR_NEG ? 3 : 2, dd);
+            gfin(e, in->dst, dd);
+        }
+        return;
+    case IR_EQ: case IR_NE: case IR_LTS: case IR_LES: case IR_GTS: case IR_GES:
+    case IR_LTU: case IR_LEU: case IR_GTU: case IR_GEU: {
+        /* fused into the BR right after it? */
+        if (i + 1 < bl->ninsns) {
+            const ir_insn *nx = &bl->insns[i + 1];
+            if (nx->op == IR_BR && nx->a == in->dst && e->ra.uses[in->dst] == 1)
+                return;
+        }
+        emit_setcc(e, in);
+        return;
+    }
+    case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16: case IR_SEXT32:
+    case IR_ZEXT32: case IR_TRUNC: case IR_SITOF: case IR_UITOF: case IR_FTOSI:
+    case IR_FTOUI: case IR_FCVT: case IR_BITCAST:
+        emit_conv(e, in);
+        return;
+    case IR_LOAD:
+        emit_load(e, in);
+        return;
+    case IR_STORE:
+        emit_store(e, in);
+        return;
+    case IR_FRAME: {
+        int dd = gdst(e, in->dst, RAX);
+        x_load(b, 0, dd, xm(RSP, e->fpoff));
+        if ((int32_t)in->imm)
+            x_alu_ri(b, 0, ALU_ADD, dd, (int32_t)in->imm);
+        gfin(e, in->dst, dd);
+        return;
+    }
+    case IR_COPY: case IR_ZERO:
+        emit_copy_zero(e, in);
+        return;
+    case IR_CALL: case IR_CALLI: case IR_CALLR: case IR_CALLP:
+        emit_call(e, in);
+        return;
+    case IR_JMP:
+        if (in->t1 <= e->cur) {
+            emit_poll(e, in->line, in->col);
+            fix(e, x_jmp32(b), in->t1, FX_BLOCK);
+        } else if (!falls(e, in->t1)) {
+            fix(e, x_jmp32(b), in->t1, FX_BLOCK);
+        }
+        return;
+    case IR_BR: {
+        if (i > 0) {
+            const ir_insn *pv = &bl->insns[i - 1];
+            if (is_cmp(pv->op) && pv->dst == in->a && e->ra.uses[in->a] == 1) {
+                e->in = pv;
+                int cc = emit_cmp(e, pv);
+                e->in = in;
+                emit_br_cc(e, cc, in->t1, in->t2);
+                return;
+            }
+        }
+        int ra = gsrc(e, in->a, RAX);
+        x_test_rr(b, 0, ra, ra);
+        emit_br_cc(e, CC_NE, in->t1, in->t2);
+        return;
+    }
+    case IR_SWITCH:
+        emit_switch(e, in);
+        return;
+    case IR_RET:
+        if (in->a) {
+            if (isx(rtype(e, in->a))) {
+                int r = xsrc(e, in->a, 0);
+                if (r != 0)
+                    x_movaps(b, 0, r);
+            } else {
+                int w = rtype(e, in->a) == IR_I64;
+                int r = gsrc(e, in->a, RAX);
+                if (r != RAX)
+                    x_mov_rr(b, w, RAX, r);
+            }
+        }
+        emit_epilogue(e);
+        return;
+    }
+}
+
+/* ---- stubs ---- */
+
+static void emit_stubs(E *e)
+{
+    xbuf *b = &e->b;
+    const kp_fn *kfn = &e->kmod->fns[e->fi];
+    for (size_t i = 0; i < e->nst; i++) {
+        stub *s = &e->st[i];
+        s->label = b->n;
+        switch (s->kind) {
+        case ST_TRAP:
+            x_mov_rr(b, 0, R8, RAX);
+            x_mov_rr(b, 1, RDI, R14);
+            x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
+            x_mov_ri_nf(b, 0, RDX, s->line);
+            x_mov_ri_nf(b, 0, RCX, s->col);
+            x_call_abs(b, (const void *)jit_h_trap);
+            break;
+        case ST_POLL: {
+            x_call_abs(b, jit_g.poll_thunk);
+            x_test_rr(b, 0, RAX, RAX);
+            uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
+            s = &e->st[i];
+            jcc_stub(e, CC_NE, t);
+            x_bind(b, x_jmp32(b), s->back);
+            break;
+        }
+        case ST_BACKEDGE: {
+            uint32_t line = s->line, col = s->col, blk = s->extra;
+            const ir_insn *save = e->in;
+            emit_poll(e, line, col);
+            e->in = save;
+            fix(e, x_jmp32(b), blk, FX_BLOCK);
+            break;
+        }
+        case ST_UNLINKED:
+            x_mov_rr(b, 1, RDI, R14);
+            x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)s->ptr);
+            x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)kfn);
+            x_mov_ri_nf(b, 0, RCX, s->line);
+            x_mov_ri_nf(b, 0, R8, s->col);
+            x_call_abs(b, (const void *)jit_h_unlinked);
+            break;
+        case ST_GENERIC: {
+            x_mov_rr(b, 1, RDI, R14);
+            x_mov_rr(b, 1, RSI, RAX);
+            x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)s->ptr);
+            x_mov_rr(b, 1, RCX, RSP);
+            x_call_abs(b, (const void *)jit_h_generic);
+            x_test_rr(b, 0, RAX, RAX);
+            uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
+            s = &e->st[i];
+            jcc_stub(e, CC_NE, t);
+            x_load(b, 1, RAX, xm(RSP, 0));
+            x_movd_xg(b, 1, 0, RAX);
+            x_bind(b, x_jmp32(b), s->back);
+            break;
+        }
+        case ST_ENTRY:
+            x_mov_rr(b, 1, RDI, R14);
+            x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
+            x_mov_ri_nf(b, 0, RDX, s->extra);
+            x_call_abs(b, (const void *)jit_h_entry_trap);
+            break;
+        }
+        if (e->nomem)
+            return;
+    }
+}
+
+/* ---- one function ---- */
+
+static int emit_func1(E *e, char *err, size_t errsize);
+
+static int emit_func(E *e, char *err, size_t errsize)
+{
+    const ir_func *orig = e->f;
+    ir_func *opt = jit_opt_copy(orig);
+    if (!opt) {
+        snprintf(err, errsize, "out of memory compiling '%s'", orig->name);
+        return KP_ERR_NOMEM;
+    }
+    e->f = opt;
+    int rc = emit_func1(e, err, errsize);
+    e->f = orig;
+    jit_opt_free(opt);
+    return rc;
+}
+
+static int emit_func1(E *e, char *err, size_t errsize)
+{
+    const ir_func *f = e->f;
+    int rc = jit_regalloc(f, e->kmod, &e->ra, err, errsize);
+    if (rc)
+        return rc;
+    /* frame layout */
+    uint32_t maxargs = 1;
+    e->uses_fp = 0;
+    e->leaf = 1;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
+            const ir_insn *in = &f->blocks[bi].insns[i];
+            if (in->op >= IR_CALL && in->op <= IR_CALLP && in->nargs > maxargs)
+                maxargs = in->nargs;
+            if (in->op == IR_FRAME)
+                e->uses_fp = 1;
+            if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP)
+                e->leaf = 0;
+            /* the isolation argument needs |disp| <= IR_MAX_DISP: never
+             * trust that the module went through ir_verify */
+            if ((in->op == IR_LOAD || in->op == IR_STORE) &&
+                (in->imm > IR_MAX_DISP || in->imm < -IR_MAX_DISP)) {
+                snprintf(err, errsize, "function '%s': displacement %lld out of range",
+                         f->name, (long long)in->imm);
+                jit_ra_free(&e->ra);
+                return KP_ERR_ARG;
+            }
+        }
+    if (f->frame_size > (uint32_t)INT32_MAX - 64) {
+        snprintf(err, errsize, "function '%s': frame too large", f->name);
+        jit_ra_free(&e->ra);
+        return KP_ERR_LIMIT;
+    }
+    e->has_frame = f->frame_size > 0;
+    e->out = (int32_t)((8 * maxargs + 15) & ~15u);
+    e->spill_base = e->out;
+    e->fpoff = e->spill_base + 8 * (int32_t)e->ra.nslots;
+    e->npush = 0;
+    static const int cs[4] = {RBX, RBP, R12, R13};
+    for (int i = 0; i < 4; i++)
+        if (e->ra.used_callee >> cs[i] & 1)
+            e->pushed[e->npush++] = cs[i];
+    int32_t total = e->fpoff + 8;
+    /* entry rsp = 8 mod 16; keep rsp 16-aligned in the body */
+    while ((8 + 8 * e->npush + total) % 16)
+        total += 8;
+    if (total > MAX_NATIVE_FRAME) {
+        snprintf(err, errsize, "function '%s' needs too many spill slots for the JIT", f->name);
+        jit_ra_free(&e->ra);
+        return KP_ERR_LIMIT;
+    }
+    e->frame_total = total;
+
+    e->blk = calloc(f->nblocks + 1, sizeof *e->blk);
+    if (!e->blk) {
+        jit_ra_free(&e->ra);
+        snprintf(err, errsize, "out of memory");
+        return KP_ERR_NOMEM;
+    }
+    e->nfx = 0;
+    e->nst = 0;
+    e->in = NULL;
+    e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
+    emit_prologue(e);
+    uint32_t pos = 1;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++) {
+        e->cur = bi;
+        e->blk[bi] = e->b.n;
+        const ir_block *bl = &f->blocks[bi];
+        for (uint32_t i = 0; i < bl->ninsns; i++) {
+            e->pos = pos++;
+            emit_insn(e, bl, i);
+        }
+    }
+    e->in = NULL;
+    emit_stubs(e);
+    for (size_t i = 0; i < e->nfx; i++) {
+        fixup *x = &e->fx[i];
+        size_t tgt = x->kind == FX_BLOCK ? e->blk[x->target] : e->st[x->target].label;
+        if (x->table)
+            xpatch4(&e->b, x->at, (uint32_t)(int32_t)((int64_t)tgt - (int64_t)x->table));
+        else
+            x_bind(&e->b, x->at, tgt);
+    }
+    e->jm->fns[e->fi].code_len = (uint32_t)(e->b.n - e->jm->fns[e->fi].code_off);
+    free(e->blk);
+    e->blk = NULL;
+    jit_ra_free(&e->ra);
+    if (e->nomem || e->b.nomem) {
+        snprintf(err, errsize, "out of memory compiling '%s'", f->name);
+        return KP_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int jit_emit_module(jit_module *jm, char *err, size_t errsize)
+{
+    E e;
+    memset(&e, 0, sizeof e);
+    e.jm = jm;
+    e.kmod = jm->kmod;
+    e.m = jm->kmod->ir;
+    int rc = 0;
+    for (uint32_t fi = 0; fi < e.m->nfuncs && !rc; fi++) {
+        e.f = e.m->funcs[fi];
+        e.fi = fi;
+        /* align function entries */
+        while (e.b.n % 16)
+            xb1(&e.b, 0xCC);
+        rc = emit_func(&e, err, errsize);
+    }
+    if (!rc && (e.nomem || e.b.nomem)) {
+        snprintf(err, errsize, "out of memory");
+        rc = KP_ERR_NOMEM;
+    }
+    if (!rc) {
+        for (size_t i = 0; i < e.ncfx; i++)
+            x_bind(&e.b, e.cfx[i].at, jm->fns[e.cfx[i].target].code_off);
+        size_t got = 0;
+        uint8_t *code = jit_code_alloc(e.b.n ? e.b.n : 1, &got);
+        if (!code) {
+            snprintf(err, errsize, "out of JIT code memory");
+            rc = KP_ERR_NOMEM;
+        } else {
+            memcpy(code, e.b.p, e.b.n);
+            if (jit_code_seal(code, got) != 0) {
+                jit_code_free(code, got);
+                snprintf(err, errsize, "cannot make JIT code executable");
+                rc = KP_ERR_NOMEM;
+            } else {
+                jm->code = code;
+                jm->code_size = got;
+                for (uint32_t i = 0; i < jm->nfns; i++)
+                    jm->fns[i].entry = code + jm->fns[i].code_off;
+                jm->pcmap = e.pc;
+                jm->npc = (uint32_t)e.npc;
+                e.pc = NULL;
+            }
+        }
+    }
+    free(e.b.p);
+    free(e.fx);
+    free(e.cfx);
+    free(e.st);
+    free(e.pc);
+    free(e.blk);
+    return rc;
+}
+#endif

@@ -1,0 +1,438 @@
+/*
+ * engine.c — kp_jit_engine: load/unload/call, the trampolines (generated
+ * once per process into code memory), and the C helpers generated code
+ * calls for the rare or complex cases (traps, calls that are not
+ * plugin -> plugin of this engine, runtime library, block copies).
+ */
+#include "../jit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if KP_JIT_AVAILABLE
+#include <pthread.h>
+
+#include "x64.h"
+
+
+jit_globals jit_g;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+typedef int (*enter_fn)(jit_frame *, void *, const uint64_t *, uint64_t);
+typedef void (*unwind_fn)(uint64_t, int) __attribute__((noreturn));
+
+static void epilogue_restore(xbuf *b)
+{
+    x_alu_ri(b, 1, ALU_ADD, RSP, 8);
+    x_pop(b, R15);
+    x_pop(b, R14);
+    x_pop(b, R13);
+    x_pop(b, R12);
+    x_pop(b, RBP);
+    x_pop(b, RBX);
+    x_ret(b);
+}
+
+static void gen_trampolines(void)
+{
+    xbuf bb = {0}, *b = &bb;
+    /* enter(rdi = jit_frame *, rsi = entry, rdx = args, rcx = nargs) */
+    size_t o_enter = b->n;
+    x_push(b, RBX);
+    x_push(b, RBP);
+    x_push(b, R12);
+    x_push(b, R13);
+    x_push(b, R14);
+    x_push(b, R15);
+    x_alu_ri(b, 1, ALU_SUB, RSP, 8);
+    x_store(b, 1, xm(RDI, JF_SAVED_RSP), RSP);
+    x_mov_rr(b, 1, RBX, RDI);
+    x_load(b, 1, R14, xm(RDI, JF_EX));
+    x_load(b, 1, R15, xm(R14, offsetof(kp_exec, mem)));
+    /* outgoing area: 8 * max(nargs, 1), 16-aligned */
+    x_mov_rr(b, 1, RAX, RCX);
+    x_shift_i(b, 1, 4, RAX, 3);
+    x_alu_ri(b, 1, ALU_ADD, RAX, 15 + 8);
+    x_alu_ri(b, 1, ALU_AND, RAX, -16);
+    x_alu_rr(b, 1, ALU_SUB, RSP, RAX);
+    x_test_rr(b, 1, RCX, RCX);
+    size_t jz = x_jcc32(b, CC_E);
+    x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
+    size_t loop = b->n;
+    x_load(b, 1, R8, (xmem){RDX, RAX, 8, 0});
+    x_store(b, 1, (xmem){RSP, RAX, 8, 0}, R8);
+    x_alu_ri(b, 1, ALU_ADD, RAX, 1);
+    x_alu_rr(b, 1, ALU_CMP, RAX, RCX);
+    x_bind(b, x_jcc32(b, CC_B), loop);
+    x_bind(b, jz, b->n);
+    x_call_r(b, RSI);
+    x_store(b, 1, xm(RBX, JF_RET_I), RAX);
+    x_fstore(b, 1, xm(RBX, JF_RET_F), 0);
+    x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
+    x_load(b, 1, RSP, xm(RBX, JF_SAVED_RSP));
+    epilogue_restore(b);
+    /* unwind(rdi = saved rsp, esi = status) */
+    while (b->n % 16)
+        xb1(b, 0xCC);
+    size_t o_unwind = b->n;
+    x_mov_rr(b, 1, RSP, RDI);
+    x_mov_rr(b, 0, RAX, RSI);
+    epilogue_restore(b);
+    /* signal stub: rsp = saved rsp, rdi = jit_frame * */
+    while (b->n % 16)
+        xb1(b, 0xCC);
+    size_t o_sig = b->n;
+    x_call_abs(b, (const void *)jit_sig_continue);
+    epilogue_restore(b);
+    /* poll thunk: keeps every allocatable register */
+    while (b->n % 16)
+        xb1(b, 0xCC);
+    size_t o_poll = b->n;
+    static const int saved[6] = {RSI, RDI, R8, R9, R10, R11};
+    for (int i = 0; i < 6; i++)
+        x_push(b, saved[i]);
+    x_alu_ri(b, 1, ALU_SUB, RSP, 120);
+    for (int i = 0; i < 14; i++)
+        x_fstore(b, 1, xm(RSP, 8 * i), i);
+    x_mov_rr(b, 1, RDI, R14);
+    x_call_abs(b, (const void *)kp_exec_poll_slow);
+    for (int i = 0; i < 14; i++)
+        x_fload(b, 1, i, xm(RSP, 8 * i));
+    x_alu_ri(b, 1, ALU_ADD, RSP, 120);
+    for (int i = 6; i-- > 0;)
+        x_pop(b, saved[i]);
+    x_ret(b);
+
+    if (b->nomem) {
+        free(b->p);
+        return;
+    }
+    size_t got = 0;
+    uint8_t *code = jit_code_alloc(b->n, &got);
+    if (!code) {
+        free(b->p);
+        return;
+    }
+    memcpy(code, b->p, b->n);
+    free(b->p);
+    if (jit_code_seal(code, got) != 0) {
+        jit_code_free(code, got);
+        return;
+    }
+    jit_g.enter = code + o_enter;
+    jit_g.unwind = code + o_unwind;
+    jit_g.sigstub = code + o_sig;
+    jit_g.poll_thunk = code + o_poll;
+    jit_g.tls_limit_off = jit_tls_limit_offset();
+    if (jit_signals_init() != 0)
+        return;
+    jit_g.ok = 1;
+}
+
+int jit_init(void)
+{
+    pthread_once(&init_once, gen_trampolines);
+    return jit_g.ok ? 0 : -1;
+}
+
+/* ---- helpers called from generated code ---- */
+
+static __attribute__((noreturn)) void unwind(kp_exec *ex, int status)
+{
+    jit_frame *jf = jit_tls_frame();
+    if (ex->trap_code)
+        status = ex->trap_code;
+    if (!status)
+        status = KP_TRAP_BAD_CALL;
+    ((unwind_fn)jit_g.unwind)(jf->saved_rsp, status);
+}
+
+void jit_h_trap(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col, int status)
+{
+    kp_exec_locate(ex, fn, line, col);
+    unwind(ex, status);
+}
+
+void jit_h_entry_trap(kp_exec *ex, const kp_fn *fn, int what)
+{
+    if (what == 0)
+        kp_exec_trap(ex, KP_TRAP_STACK, "call depth limit (%u) exceeded", ex->max_depth);
+    else if (what == 1)
+        kp_exec_trap(ex, KP_TRAP_STACK, "plugin stack exhausted");
+    else
+        kp_exec_trap(ex, KP_TRAP_STACK, "native stack exhausted");
+    kp_exec_locate(ex, fn, fn->ir ? fn->ir->line : 0, 0);
+    unwind(ex, KP_TRAP_STACK);
+}
+
+void jit_h_unlinked(kp_exec *ex, const kp_slot *slot, const kp_fn *fn, uint32_t line,
+                    uint32_t col)
+{
+    kp_exec_trap(ex, KP_TRAP_UNLINKED, "call to unlinked function '%s'",
+                 slot->name ? slot->name : "?");
+    kp_exec_locate(ex, fn, line, col);
+    unwind(ex, KP_TRAP_UNLINKED);
+}
+
+kp_fn *jit_h_handle(kp_exec *ex, uint32_t h)
+{
+    int code = KP_TRAP_BAD_CALL;
+    kp_fn *c = kp_rt_handle_fn(ex->rt, h, &code);
+    if (!c) {
+        if (code == KP_TRAP_UNLINKED)
+            kp_exec_trap(ex, KP_TRAP_UNLINKED,
+                         "call through a function pointer to an unlinked function");
+        else
+            kp_exec_trap(ex, KP_TRAP_BAD_CALL, "call through an invalid function pointer (0x%x)",
+                         h);
+    }
+    return c;
+}
+
+int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args)
+{
+    if (!ir_sig_equal(&callee->sig, site->want))
+        return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "prototype mismatch calling '%s'",
+                            callee->name ? callee->name : "?");
+    uint64_t rv = 0;
+    int rc;
+    if (callee->kind == KP_FN_BUILTIN)
+        rc = kp_rt_call_builtin(ex, callee, args, site->types, site->nargs, &rv);
+    else
+        rc = kp_rt_invoke(ex, callee, args, site->types, site->nargs, &rv);
+    args[0] = rv;
+    return rc;
+}
+
+int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args)
+{
+    uint64_t rv = 0;
+    int rc = kp_rt_rtlib(ex, id, args, &rv);
+    args[0] = rv;
+    return rc;
+}
+
+static int memfault(kp_exec *ex, int is_write, uint32_t size, int64_t a)
+{
+    if (a < 0)
+        return kp_exec_trap(ex, KP_TRAP_MEMORY, "invalid memory %s of %u bytes at -0x%llx",
+                            is_write ? "write" : "read", size, (unsigned long long)-a);
+    return kp_exec_trap(ex, KP_TRAP_MEMORY, "invalid memory %s of %u bytes at 0x%08llx",
+                        is_write ? "write" : "read", size, (unsigned long long)a);
+}
+
+int jit_h_copy(kp_exec *ex, uint32_t dst, uint32_t src, uint32_t n)
+{
+    if (!kp_exec_mem_ok(ex, src, 0, n))
+        return memfault(ex, 0, n, src);
+    if (!kp_exec_mem_ok(ex, dst, 0, n))
+        return memfault(ex, 1, n, dst);
+    memmove(ex->mem + dst, ex->mem + src, n);
+    return 0;
+}
+
+int jit_h_zero(kp_exec *ex, uint32_t dst, uint32_t n)
+{
+    if (!kp_exec_mem_ok(ex, dst, 0, n))
+        return memfault(ex, 1, n, dst);
+    memset(ex->mem + dst, 0, n);
+    return 0;
+}
+
+uint64_t jit_sig_continue(jit_frame *jf)
+{
+    kp_exec *ex = jf->ex;
+    jit_module *jm = jit_registry_find((uintptr_t)jf->fault_pc);
+    const jit_pcmap *pm = NULL;
+    uint32_t off = 0;
+    if (jm) {
+        off = (uint32_t)((uintptr_t)jf->fault_pc - (uintptr_t)jm->code);
+        uint32_t lo = 0, hi = jm->npc;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (jm->pcmap[mid].off < off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < jm->npc && jm->pcmap[lo].off == off)
+            pm = &jm->pcmap[lo];
+    }
+    if (pm && (pm->kind == JIT_PC_READ || pm->kind == JIT_PC_WRITE)) {
+        int64_t a = pm->disp;
+        if (pm->areg >= 0)
+            a += (int64_t)(uint32_t)jf->regs[pm->areg];
+        memfault(ex, pm->kind == JIT_PC_WRITE, pm->size, a);
+    } else if (pm && pm->kind == JIT_PC_DIV) {
+        uint64_t d = jf->regs[pm->dreg];
+        if (pm->size == 4)
+            d = (uint32_t)d;
+        if (d == 0)
+            kp_exec_trap(ex, KP_TRAP_DIV, "integer division by zero");
+        else
+            kp_exec_trap(ex, KP_TRAP_DIV, "integer overflow in division (minimum / -1)");
+    } else if (jf->sig == SIGFPE) {
+        kp_exec_trap(ex, KP_TRAP_DIV, "arithmetic fault in generated code");
+    } else {
+        kp_exec_trap(ex, KP_TRAP_MEMORY, "invalid memory access in generated code");
+    }
+    if (jm) {
+        if (pm) {
+            kp_exec_locate(ex, &jm->kmod->fns[pm->fn], pm->line, pm->col);
+        } else {
+            for (uint32_t i = 0; i < jm->nfns; i++)
+                if (off >= jm->fns[i].code_off && off < jm->fns[i].code_off + jm->fns[i].code_len) {
+                    kp_exec_locate(ex, &jm->kmod->fns[i], jm->kmod->fns[i].ir ? jm->kmod->fns[i].ir->line : 0, 0);
+                    break;
+                }
+        }
+    }
+    return (uint64_t)(uint32_t)(ex->trap_code ? ex->trap_code : KP_TRAP_MEMORY);
+}
+
+/* ---- the engine ---- */
+
+static void jm_free(jit_module *jm)
+{
+    if (!jm)
+        return;
+    if (jm->code)
+        jit_code_free(jm->code, jm->code_size);
+    free(jm->fns);
+    free(jm->pcmap);
+    free(jm->sites);
+    free(jm->types);
+    free(jm);
+}
+
+static int jit_load(kp_module *mod, char *err, size_t errsize)
+{
+    if (jit_init() != 0) {
+        snprintf(err, errsize, "the JIT could not initialise (code memory or signal handlers)");
+        return KP_ERR_NOMEM;
+    }
+    const ir_module *m = mod->ir;
+    jit_module *jm = calloc(1, sizeof *jm);
+    if (!jm)
+        goto nomem;
+    jm->ops = &kp_jit_engine;
+    jm->kmod = mod;
+    jm->nfns = m->nfuncs;
+    jm->fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->fns);
+    if (!jm->fns)
+        goto nomem;
+    /* call sites: CALLI/CALLP in emission order */
+    size_t nsites = 0, ntypes = 0;
+    for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
+        const ir_func *f = m->funcs[fi];
+        for (uint32_t bi = 0; bi < f->nblocks; bi++)
+            for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
+                const ir_insn *in = &f->blocks[bi].insns[i];
+                if (in->op == IR_CALLI || in->op == IR_CALLP) {
+                    nsites++;
+                    ntypes += in->nargs;
+                }
+            }
+    }
+    jm->sites = calloc(nsites ? nsites : 1, sizeof *jm->sites);
+    jm->types = calloc(ntypes ? ntypes : 1, 1);
+    if (!jm->sites || !jm->types)
+        goto nomem;
+    jm->nsites = (uint32_t)nsites;
+    size_t si = 0, ti = 0;
+    for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
+        const ir_func *f = m->funcs[fi];
+        for (uint32_t bi = 0; bi < f->nblocks; bi++)
+            for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
+                const ir_insn *in = &f->blocks[bi].insns[i];
+                if (in->op != IR_CALLI && in->op != IR_CALLP)
+                    continue;
+                jit_callsite *s = &jm->sites[si++];
+                s->want = in->op == IR_CALLI ? &m->imports[in->imm].sig : in->sig;
+                s->slot = in->op == IR_CALLI ? mod->imports[in->imm] : NULL;
+                s->nargs = in->nargs;
+                s->types = jm->types + ti;
+                for (uint32_t a = 0; a < in->nargs; a++)
+                    jm->types[ti++] = f->reg_types[in->args[a]];
+            }
+    }
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
+        jm->fns[i].magic = JIT_FN_MAGIC;
+        jm->fns[i].kfn = &mod->fns[i];
+        jm->fns[i].jm = jm;
+    }
+    int rc = jit_emit_module(jm, err, errsize);
+    if (rc) {
+        jm_free(jm);
+        return rc;
+    }
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        mod->fns[i].code = &jm->fns[i];
+    mod->engine_data = jm;
+    jit_registry_add(jm);
+    return KP_OK;
+nomem:
+    jm_free(jm);
+    snprintf(err, errsize, "out of memory loading the plugin into the JIT");
+    return KP_ERR_NOMEM;
+}
+
+static void jit_unload(kp_module *mod)
+{
+    jit_module *jm = mod->engine_data;
+    if (!jm)
+        return;
+    jit_registry_remove(jm);
+    for (uint32_t i = 0; i < mod->nfns; i++)
+        mod->fns[i].code = NULL;
+    mod->engine_data = NULL;
+    jm_free(jm);
+}
+
+static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
+{
+    const jit_fn *jfn = fn->code;
+    if (!jfn || jfn->magic != JIT_FN_MAGIC)
+        return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "'%s' is not compiled by the JIT",
+                            fn->name ? fn->name : "?");
+    if (jit_thread_init() != 0)
+        return kp_exec_trap(ex, KP_TRAP_STACK, "cannot set up a signal stack for this thread");
+    jit_frame fr;
+    fr.saved_rsp = 0;
+    fr.ex = ex;
+    fr.ret_i = fr.ret_f = 0;
+    fr.prev = jit_tls_frame();
+    fr.sig = 0;
+    uint32_t sp0 = ex->sp, depth0 = ex->depth;
+    jit_tls_set_frame(&fr);
+    int rc = ((enter_fn)jit_g.enter)(&fr, jfn->entry, args, fn->sig.nparams);
+    jit_tls_set_frame(fr.prev);
+    if (rc) {
+        ex->sp = sp0;
+        ex->depth = depth0;
+        return ex->trap_code ? ex->trap_code : rc;
+    }
+    if (ret)
+        *ret = (fn->sig.ret == IR_F32 || fn->sig.ret == IR_F64) ? fr.ret_f : fr.ret_i;
+    return KP_OK;
+}
+
+const kp_engine_ops kp_jit_engine = {"jit", jit_load, jit_unload, jit_call};
+
+#else /* no JIT on this host */
+
+static int nojit_load(kp_module *mod, char *err, size_t errsize)
+{
+    (void)mod;
+    snprintf(err, errsize, "the JIT engine is not available on this platform");
+    return KP_ERR_ARG;
+}
+static void nojit_unload(kp_module *mod) { (void)mod; }
+static int nojit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
+{
+    (void)fn; (void)args; (void)ret;
+    return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "the JIT engine is not available");
+}
+const kp_engine_ops kp_jit_engine = {"jit", nojit_load, nojit_unload, nojit_call};
+#endif

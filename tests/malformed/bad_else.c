@@ -1,0 +1,5 @@
+/* expect-error: 4: else|expected */
+int main(void)
+{
+    else return 1;
+}

@@ -1,0 +1,7 @@
+/* expect-error: 5: duplicate label|redefinition of label|label */
+int main(void)
+{
+here:
+here:
+    return 0;
+}

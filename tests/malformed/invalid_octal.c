@@ -1,0 +1,2 @@
+/* expect-error: 2: invalid digit|octal|invalid */
+int x = 0129;

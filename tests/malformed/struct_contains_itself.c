@@ -1,0 +1,2 @@
+/* expect-error: 2: incomplete|itself|recursive */
+struct s { int a; struct s inner; };

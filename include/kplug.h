@@ -134,7 +134,8 @@ typedef struct kp_config {
                                4 KiB .. 1 GiB) */
     unsigned max_call_depth;/* nested plugin calls per host call (default 10000) */
     unsigned deadline_ms;   /* default deadline of each host call; 0 = none */
-    kp_engine engine;       /* KP_ENGINE_JIT: KP_ERR_ARG while no JIT is built in */
+    kp_engine engine;       /* KP_ENGINE_JIT: KP_ERR_ARG where there is no
+                               JIT (only x86-64 Linux has one) */
     size_t max_source;      /* bytes of one plugin source (default 16 MiB) */
     unsigned max_nesting;   /* nesting of expressions/statements/includes (default 256) */
     unsigned max_functions; /* functions in one plugin (default 10000) */

@@ -276,17 +276,18 @@ suite_stress() {
 }
 
 # ---- fuzz: random programs (integer expressions, floating point, struct
-# layouts and initializers), gcc vs kplug on every engine. gen_expr programs
-# rely on -fwrapv (kplug's signed arithmetic wraps); the others are plain C.
+# layouts and initializers, calls), gcc vs kplug on every engine. gen_expr and
+# gen_call rely on -fwrapv (kplug's signed arithmetic wraps); the others are
+# plain C.
 suite_fuzz() {
     local gen seed e first=${FUZZ_FIRST:-1} n=${FUZZ_SEEDS:-30} ws flags
-    for gen in gen_expr gen_float gen_struct; do
+    for gen in gen_expr gen_float gen_struct gen_call; do
         if ! gcc -O2 -o "$TMP/$gen" "tests/fuzz/$gen.c" 2>"$TMP/cc.err"; then
             fail "fuzz: cannot build tests/fuzz/$gen.c: $(first_line "$TMP/cc.err")"
             continue
         fi
         flags="-w -O0"
-        [ $gen = gen_expr ] && flags="$flags -fwrapv"
+        case $gen in gen_expr | gen_call) flags="$flags -fwrapv" ;; esac
         for seed in $(seq "$first" $((first + n - 1))); do
             "$TMP/$gen" "$seed" >"$TMP/fz.c"
             # gcc itself occasionally crashes on a program: skip the seed.
@@ -337,7 +338,8 @@ suite_unit() {
     # Unit suites with their own build lines (e.g. several interpreter configurations).
     for f in tests/unit/run_*.sh; do
         [ -e "$f" ] || continue
-        run "$TMP/out" "$TMP/err" env CC="$CC" OUT="$TMP/unit-$(basename "$f" .sh)" sh "$f"
+        # These build several configurations (sanitizers included): more time.
+        LIMIT=$((LIMIT * 5)) run "$TMP/out" "$TMP/err" env CC="$CC" OUT="$TMP/unit-$(basename "$f" .sh)" sh "$f"
         if [ "$ST" = 0 ]; then pass "${f#tests/}"
         else fail "${f#tests/}: $(describe_status "$ST"): $(cat "$TMP/err" "$TMP/out" | grep -m 2 -iE 'fail|error' | tr '\n' ' ' | cut -c 1-200)"; fi
     done

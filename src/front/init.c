@@ -37,6 +37,10 @@ typedef struct ictx {
     int32_t pack_idx;      /* entry holding the pack, or -1 */
     uint32_t run;          /* trailing adjacent packable entries */
     int nopack;
+    /* the member last designated in each union (offset, type): designating
+       the same member again must not discard what it already holds */
+    struct umemo { uint32_t off, member; const ctype *t; } *um;
+    uint32_t num, capum;
 } ictx;
 
 typedef struct iframe {
@@ -480,6 +484,33 @@ static int record_field_path(const ctype *t, const char *name, uint32_t *path, u
     return 0;
 }
 
+static void union_member(ictx *ic, const iframe *f, uint32_t member)
+{
+    uint32_t lo = ic->num > 64 ? ic->num - 64 : 0;
+    for (uint32_t i = ic->num; i-- > lo;) {
+        struct umemo *m = &ic->um[i];
+        if (m->off == f->off && m->t == f->t) {
+            if (m->member != member)
+                add_kill(ic, f->off, f->t->size);
+            m->member = member;
+            return;
+        }
+    }
+    add_kill(ic, f->off, f->t->size);
+    if (ic->num == ic->capum) {
+        uint32_t cap = ic->capum ? ic->capum * 2 : 8;
+        struct umemo *n = px_alloc(ic->P, cap * sizeof *n);
+        if (ic->num)
+            memcpy(n, ic->um, ic->num * sizeof *n);
+        ic->um = n;
+        ic->capum = cap;
+    }
+    ic->um[ic->num].off = f->off;
+    ic->um[ic->num].t = f->t;
+    ic->um[ic->num].member = member;
+    ic->num++;
+}
+
 /* Parses designators (at '.' or '['), repositions the frame stack (whose
  * bottom is the braced object) and consumes '='. */
 static void designation(ictx *ic, fstack *fs, uint32_t *maxlen)
@@ -540,7 +571,7 @@ static void designation(ictx *ic, fstack *fs, uint32_t *maxlen)
             for (uint32_t k = 0; k < np; k++) {
                 f = &fs->v[fs->n - 1];
                 if (f->t->kind == TY_UNION)
-                    add_kill(ic, f->off, f->t->size);
+                    union_member(ic, f, path[k]);
                 f->idx = path[k];
                 if (k + 1 < np) {
                     const cfield *fl = &f->t->fields[path[k]];

@@ -1109,7 +1109,8 @@ void px_static_assert(px *P)
 
 static csym *sym_new(px *P, const char *name, ctype *t, sym_kind k, const fe_token *at)
 {
-    csym *s = px_alloc(P, sizeof *s);
+    px_csym *ps = px_alloc(P, sizeof *ps);
+    csym *s = &ps->s;
     s->name = name;
     s->type = t;
     s->kind = k;

@@ -150,6 +150,14 @@ typedef struct px {
     ast_expr *free_expr;  /* recycled nodes (linked through lhs) */
 } px;
 
+/* Every csym the parser makes for a declaration carries the EX_VAR node
+ * shared by its uses (nodes are never mutated after construction, and this
+ * halves the memory of big functions). */
+typedef struct px_csym {
+    csym s;
+    ast_expr *var;
+} px_csym;
+
 /* parse.c */
 _Noreturn void px_syntax(px *P, const fe_token *t, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -564,8 +564,12 @@ static ast_expr *ident_expr(px *P, const fe_token *t)
         csym *s = b->sym;
         if (!P->in_sizeof)
             s->is_used = 1;
+        px_csym *ps = (px_csym *)s;
+        if (ps->var && ps->var->type == s->type)
+            return ps->var;
         ast_expr *e = px_new_expr(P, EX_VAR, s->type, t);
         e->sym = s;
+        ps->var = e;
         return e;
     }
     }
@@ -1183,6 +1187,14 @@ ast_expr *px_assign_expr(px *P)
     }
     e->op_type = probe->type;
     e->rhs = probe->rhs;
+    /* the probe's own nodes are garbage: l and rhs live on in e */
+    if (probe->lhs != l && probe->lhs->kind == EX_CAST && probe->lhs->lhs == l) {
+        probe->lhs->lhs = NULL;
+        probe->lhs->rhs = NULL;
+        px_recycle(P, probe->lhs);
+    }
+    probe->lhs = probe->rhs = NULL;
+    px_recycle(P, probe);
     if (ty_is_integer(lt) || ty_is_float(lt)) {
         if (!ty_is_arith(lt))
             px_error(P, t, "invalid operands to compound assignment");
@@ -1218,6 +1230,8 @@ void px_recycle(px *P, ast_expr *e)
         stack[sp++] = e;
     while (sp > 0) {
         ast_expr *x = stack[--sp];
+        if (x->kind == EX_VAR)
+            continue; /* shared */
         ast_expr *kids[3] = {x->lhs, x->rhs, x->cond};
         for (int i = 0; i < 3; i++)
             if (kids[i] && sp < 64)

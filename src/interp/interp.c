@@ -9,7 +9,7 @@
  *    it take an immediate instead, and it is set at function entry only if
  *    some instruction still reads its slot;
  *  - a compare whose only use is the BR right after it becomes one
- *    compare-and-branch;
+ *    compare-and-branch, and "t = mul x, K1; d = add t, K2" one MADD_K;
  *  - an instruction whose result is only moved into another register
  *    ("t = op ...; x = mov t") writes x directly;
  *  - "t = shl/mul i, 2^k; p = add b, t; load/store [p + d]" (and the same
@@ -540,6 +540,23 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
             target(t, at, nx->t2);
             return (int)(j - i + 1);
         }
+        if (in->op == IR_MUL && nx && nx->op == IR_ADD && nx->type == ty &&
+            single(t, in->dst) && (kfits(t, in->a, ty) || kfits(t, in->b, ty))) {
+            ir_reg x = kfits(t, in->b, ty) ? in->a : in->b, k1 = x == in->a ? in->b : in->a;
+            ir_reg k2 = nx->a == in->dst ? nx->b : nx->a;
+            if (!t->isk[x] && k2 != in->dst && kfits(t, k2, ty)) {
+                /* t = x * K1; d = t + K2 */
+                uint32_t j2 = next_real(t, bl, j + 1);
+                const ir_insn *nx2 = j2 < bl->ninsns ? &bl->insns[j2] : NULL;
+                d = dst_of(t, nx, nx2, &skip);
+                op(t, IOP_MADD_K);
+                word(t, d);
+                word(t, rd(t, x));
+                word(t, (uint32_t)t->kv[k1]);
+                word(t, (uint32_t)t->kv[k2]);
+                return (int)((skip ? j2 : j) - i + 1);
+            }
+        }
         int rr = 0, comm = 0, div = 0;
         switch (in->op) {
         case IR_ADD: rr = IOP_ADD; comm = 1; break;
@@ -719,13 +736,12 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
         emit_switch(t, in);
         return 1;
     case IR_RET:
-        if (in->a)
-        {
+        if (in->a) {
             op(t, IOP_RET);
             word(t, rd(t, in->a));
-        }
-        else
+        } else {
             op(t, IOP_RETV);
+        }
         return 1;
     }
     t->nomem = 1; /* unreachable after ir_verify */
@@ -845,7 +861,7 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
     t->types = NULL;
     t->sigs = NULL;
     F->nslots = (uint32_t)nr;
-    F->reserve = (uint32_t)nr + 1 + t->maxout;
+    F->reserve = (uint32_t)nr + INTERP_HDR + 1 + t->maxout;
     F->frame_size = f->frame_size;
     F->frame_mask = (f->frame_align > 16 ? f->frame_align : 16) - 1;
     F->line = f->line;

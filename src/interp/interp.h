@@ -38,7 +38,7 @@
     INTERP_RK(X, SHL64) INTERP_RK(X, SHRS64) INTERP_RK(X, SHRU64)                \
     INTERP_RK(X, DIVS32) INTERP_RK(X, DIVU32) INTERP_RK(X, REMS32) INTERP_RK(X, REMU32) \
     INTERP_RK(X, DIVS64) INTERP_RK(X, DIVU64) INTERP_RK(X, REMS64) INTERP_RK(X, REMU64) \
-    X(NEG) X(NOT)                                                                \
+    X(NEG) X(NOT) X(MADD_K)                                                      \
     INTERP_CMPS(X, , 32) INTERP_CMPS(X, , 64)                                    \
     INTERP_CMPS(X, B, 32) INTERP_CMPS(X, B, 64)                                  \
     X(FADD32) X(FSUB32) X(FMUL32) X(FDIV32) X(FNEG32)                            \
@@ -76,7 +76,7 @@ typedef struct interp_module interp_module;
 typedef struct interp_fn {
     const uint32_t *code;
     uint32_t nslots;      /* slots of a frame: IR registers incl. slot 0 */
-    uint32_t reserve;     /* slots to have free at entry: frame + outgoing args */
+    uint32_t reserve;     /* slots to have free at entry: frame, callee header, args */
     uint32_t frame_size;  /* plugin-stack bytes */
     uint32_t frame_mask;  /* alignment - 1 (alignment at least 16) */
     uint32_t nkinit;      /* registers holding one constant, set at entry */
@@ -100,6 +100,8 @@ struct interp_module {
 };
 
 /* ---- interp_vm.c ---- */
+
+#define INTERP_HDR 3 /* slots of the header before each frame (interp_vm.c) */
 
 /* Fill table[IOP_COUNT] with the opcode words to store in threaded code. */
 void interp_vm_table(int32_t *table);

@@ -2,11 +2,18 @@
  * interp_vm.c — the dispatch loop of the portable engine.
  *
  * Plugin-to-plugin calls never recurse on the native stack: frames of
- * register slots are pushed on a per-thread value stack, and the return
- * information on a per-thread call-info stack, both reused across calls
- * so that a call costs no allocation in steady state. A built-in that
- * calls back into a plugin re-enters interp_vm_call, which stacks its
- * frames above the caller's (st->vtop / st->citop mark the boundary).
+ * register slots are pushed on a per-thread value stack, reused across
+ * calls so that a call costs no allocation in steady state. Each frame is
+ * preceded by a header of VM_HDR slots saying where to return:
+ *
+ *     R[-1]  the caller's pc (after its call instruction)
+ *     R[-2]  the caller's interp_fn (NULL: return to the host)
+ *     R[-3]  the caller's frame base (low 32 bits) and the caller's slot
+ *            receiving the result (high 32 bits)
+ *
+ * and the caller's slots end right below the header, so the caller's R is
+ * R - VM_HDR - caller->nslots. A built-in that calls back into a plugin
+ * re-enters interp_vm_call, which stacks its frames above st->vtop.
  *
  * Every opcode body is written once behind vmcase/vmbreak: computed goto
  * under GCC/clang, a plain switch when KP_INTERP_SWITCH is defined.
@@ -31,20 +38,12 @@
 
 /* ---- per-thread stacks ---------------------------------------------------- */
 
-typedef struct interp_ci {
-    const uint32_t *pc;      /* where the caller resumes */
-    const interp_fn *F;      /* the caller; NULL = return to the host */
-    size_t base;             /* caller's slots: st->v + base */
-    uint32_t fp;             /* caller's frame base = plugin sp to restore */
-    uint32_t dst;            /* caller's slot receiving the result */
-} interp_ci;
-
 typedef struct interp_stack {
     uint64_t *v;
     size_t vcap, vtop;       /* slots; vtop = first slot free for a new call */
-    interp_ci *ci;
-    size_t cicap, citop;
 } interp_stack;
+
+#define VM_HDR INTERP_HDR
 
 /* The value stack may not grow past this many slots (512 MiB). */
 #define VM_MAX_SLOTS ((size_t)1 << 26)
@@ -60,7 +59,6 @@ static void vm_stack_free(void *p)
     if (!st)
         return;
     free(st->v);
-    free(st->ci);
     free(st);
 }
 
@@ -104,20 +102,6 @@ static int vm_grow_v(interp_stack *st, size_t need)
     return 0;
 }
 
-static int vm_grow_ci(interp_stack *st, size_t need)
-{
-    if (need <= st->cicap)
-        return 0;
-    size_t cap = st->cicap ? st->cicap * 2 : 64;
-    while (cap < need)
-        cap *= 2;
-    interp_ci *nc = realloc(st->ci, cap * sizeof *nc);
-    if (!nc)
-        return -1;
-    st->ci = nc;
-    st->cicap = cap;
-    return 0;
-}
 
 /* ---- value helpers --------------------------------------------------------- */
 
@@ -387,14 +371,13 @@ static int interp_vm_run(kp_exec *ex, const interp_fn *F0, const uint64_t *args,
         return kp_exec_trap(ex, KP_TRAP_MEMORY, "runtime memory too small");
 
     /* what to restore when the call ends, normally or not */
-    const size_t vtop0 = st->vtop, ci0 = st->citop;
+    const size_t vtop0 = st->vtop;
     const uint32_t sp0 = ex->sp, depth0 = ex->depth;
 
     const interp_fn *F = NULL, *G = F0;
-    const uint32_t *pc = NULL, *ret_pc = NULL;
+    const uint32_t *pc = NULL;
     uint64_t *R, *NR;
-    uint32_t fp = ex->sp, ret_dst = 0;
-    size_t cidx = ci0;
+    uint32_t fp = ex->sp;
     uint8_t *mem4k;
     uint64_t lim;
     int rc = 0;
@@ -404,31 +387,20 @@ static int interp_vm_run(kp_exec *ex, const interp_fn *F0, const uint64_t *args,
     RELOAD_MEM();
 
     /* The host's call is entered like a plugin call from a NULL caller. */
-    if (vm_grow_v(st, vtop0 + 1 + G->kfn->sig.nparams)) {
+    if (vm_grow_v(st, vtop0 + VM_HDR + 1 + G->kfn->sig.nparams)) {
         rc = kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for the interpreter stack");
         goto entry_trap;
     }
-    R = st->v + vtop0;
-    NR = R;
+    NR = st->v + vtop0 + VM_HDR;
     for (unsigned i = 0; i < G->kfn->sig.nparams; i++)
         NR[1 + i] = args[i];
+    NR[-1] = 0;
+    NR[-2] = 0;
+    NR[-3] = fp;
     goto enter;
 
 enter:
-    /* G: callee, NR: its slots (params set), F/R/pc/fp: the caller,
-     * ret_pc/ret_dst: where the result goes. */
-    if (UNLIKELY(cidx >= st->cicap) && vm_grow_ci(st, cidx + 1)) {
-        rc = kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for the interpreter stack");
-        goto entry_trap;
-    }
-    {
-        interp_ci *ci = &st->ci[cidx++];
-        ci->pc = ret_pc;
-        ci->F = F;
-        ci->base = F ? (size_t)(R - st->v) : 0;
-        ci->fp = fp;
-        ci->dst = ret_dst;
-    }
+    /* G: callee; NR: its slots, with the parameters and the header set */
     if (UNLIKELY(ex->depth >= ex->max_depth)) {
         rc = kp_exec_trap(ex, KP_TRAP_STACK, "call depth limit (%u) exceeded", ex->max_depth);
         goto entry_trap;
@@ -489,6 +461,8 @@ enter:
     BIN(DIVU64, uint64_t, LDU64, KU64, x / y, DIVCHECK)
     BIN(REMS64, int64_t, S64, KS, (uint64_t)(x % y), DIVS64CHECK)
     BIN(REMU64, uint64_t, LDU64, KU64, x % y, DIVCHECK)
+    /* d = a * K1 + K2: the "i * stride + base" of array indexing */
+    vmcase(MADD_K) { R[pc[1]] = R[pc[2]] * (uint64_t)KS(3) + (uint64_t)KS(4); vmbreak(5); }
     vmcase(NEG) { R[pc[1]] = 0 - R[pc[2]]; vmbreak(3); }
     vmcase(NOT) { R[pc[1]] = ~R[pc[2]]; vmbreak(3); }
 
@@ -586,11 +560,12 @@ enter:
     vmcase(CALL) {
         nargs = pc[3];
         G = &F->im->fns[pc[2]];
-        NR = R + F->nslots;
+        NR = R + F->nslots + VM_HDR;
         for (uint32_t i = 0; i < nargs; i++)
             NR[1 + i] = R[pc[4 + i]];
-        ret_pc = pc + 4 + nargs;
-        ret_dst = pc[1];
+        NR[-1] = (uintptr_t)(pc + 4 + nargs);
+        NR[-2] = (uintptr_t)F;
+        NR[-3] = fp | (uint64_t)pc[1] << 32;
         goto enter;
     }
     vmcase(CALLI) {
@@ -605,7 +580,6 @@ enter:
         nargs = pc[3];
         types = F->types + pc[4];
         argv = pc + 5;
-        ret_pc = pc + 5 + nargs;
         goto call_fn;
     }
     vmcase(CALLP) {
@@ -625,7 +599,6 @@ enter:
         nargs = pc[3];
         types = F->types + pc[4];
         argv = pc + 6;
-        ret_pc = pc + 6 + nargs;
         goto call_fn;
     }
     call_fn:
@@ -636,10 +609,12 @@ enter:
         }
         if (LIKELY(interp_owns(callee))) {
             G = callee->code;
-            NR = R + F->nslots;
+            NR = R + F->nslots + VM_HDR;
             for (uint32_t i = 0; i < nargs; i++)
                 NR[1 + i] = R[argv[i]];
-            ret_dst = pc[1];
+            NR[-1] = (uintptr_t)(argv + nargs);
+            NR[-2] = (uintptr_t)F;
+            NR[-3] = fp | (uint64_t)pc[1] << 32;
             goto enter;
         }
         {
@@ -652,7 +627,6 @@ enter:
             for (uint32_t i = 0; i < nargs; i++)
                 av[i] = R[argv[i]];
             st->vtop = roff + F->nslots;
-            st->citop = cidx;
             if (callee->kind == KP_FN_BUILTIN)
                 rc = kp_rt_call_builtin(ex, callee, av, types, nargs, &rv);
             else
@@ -664,7 +638,7 @@ enter:
             if (UNLIKELY(rc))
                 goto trapped;
             R[pc[1]] = rv;
-            pc = ret_pc;
+            pc = argv + nargs;
             vmdispatch();
         }
     }
@@ -675,7 +649,6 @@ enter:
         for (uint32_t i = 0; i < nargs && i < 4; i++)
             av[i] = R[pc[4 + i]];
         st->vtop = roff + F->nslots;
-        st->citop = cidx;
         rc = kp_rt_rtlib(ex, (int)pc[2], av, &rv);
         R = st->v + roff;
         RELOAD_MEM();
@@ -726,20 +699,18 @@ enter:
     vmcase(RET) { rv = R[pc[1]]; goto do_ret; }
     vmcase(RETV) { rv = 0; goto do_ret; }
     do_ret: {
-            const interp_ci *ci = &st->ci[--cidx];
+            uint64_t h = R[-3];
             ex->depth--;
-            ex->sp = ci->fp;
-            if (UNLIKELY(!ci->F)) {
+            ex->sp = fp = (uint32_t)h;
+            F = (const interp_fn *)(uintptr_t)R[-2];
+            if (UNLIKELY(!F)) {
                 *ret = rv;
                 st->vtop = vtop0;
-                st->citop = ci0;
                 return KP_OK;
             }
-            F = ci->F;
-            R = st->v + ci->base;
-            pc = ci->pc;
-            fp = ci->fp;
-            R[ci->dst] = rv;
+            pc = (const uint32_t *)(uintptr_t)R[-1];
+            R -= VM_HDR + F->nslots;
+            R[h >> 32] = rv;
             vmdispatch();
         }
     }
@@ -765,7 +736,6 @@ unwind:
     ex->sp = sp0;
     ex->depth = depth0;
     st->vtop = vtop0;
-    st->citop = ci0;
     return rc;
 }
 

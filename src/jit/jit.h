@@ -137,6 +137,9 @@ typedef struct jit_ra {
     int64_t *s, *e;          /* live interval per IR register (e < 0: none) */
     ir_reg *saved;           /* the registers with loc.saved set */
     uint32_t nsaved;
+    ir_reg *undef;           /* non-parameters that may be read before any
+                                definition: zeroed at entry (isolation) */
+    uint32_t nundef;
 } jit_ra;
 
 /* Allocate registers for f. Constants (single definition by CONST/GADDR/

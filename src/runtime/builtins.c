@@ -170,7 +170,7 @@ int64_t kp_mem_strlen(const kp_exec *ex, uint32_t p, uint64_t max)
     if (p < KP_PAGE_SIZE || p >= ex->mem_size)
         return -1;
     uint64_t avail = ex->mem_size - p;
-    uint64_t scan = avail < max + 1 ? avail : max + 1;
+    uint64_t scan = max < avail ? max + 1 : avail; /* no overflow at max = ~0 */
     const uint8_t *z = memchr(ex->mem + p, 0, scan);
     if (z)
         return z - (ex->mem + p);

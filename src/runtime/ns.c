@@ -630,6 +630,25 @@ static int check_name(const char *name)
     return KP_OK;
 }
 
+/* May plugin `name` be added (or replaced) now? *existing is the module of
+ * that name, if any. Under ns_lock. */
+static int check_plugin_name(kp_runtime *rt, const char *name, int replace,
+                             kp_modx **existing)
+{
+    kp_modx *ex = *existing = kp_strmap_get(&rt->plugins, name);
+    if (ex && ex->is_builtin)
+        return kp_err_set(replace ? KP_ERR_ARG : KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "'%s' is a built-in", name);
+    if (ex && !replace)
+        return kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
+                          "a plugin named '%s' already exists", name);
+    if (!ex && rt->nmodules >= rt->cfg.max_plugins)
+        return kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
+                          "the runtime already holds %u plugins and built-ins",
+                          rt->nmodules);
+    return KP_OK;
+}
+
 int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
                      size_t len, int replace)
 {
@@ -644,17 +663,8 @@ int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
     /* Fail early (and cheaply) on what is known before compiling; the
      * checks are repeated under the lock at link time. */
     kp_mutex_lock(&rt->ns_lock);
-    kp_modx *existing = kp_strmap_get(&rt->plugins, name);
-    if (existing && existing->is_builtin)
-        code = kp_err_set(replace ? KP_ERR_ARG : KP_ERR_EXISTS, name, NULL, 0, 0,
-                          "'%s' is a built-in", name);
-    else if (existing && !replace)
-        code = kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
-                          "a plugin named '%s' already exists", name);
-    else if (!existing && rt->nmodules >= rt->cfg.max_plugins)
-        code = kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
-                          "the runtime already holds %u plugins and built-ins",
-                          rt->nmodules);
+    kp_modx *existing;
+    code = check_plugin_name(rt, name, replace, &existing);
     hdr_ctx hc = { NULL, 0 };
     char *hdr = code ? NULL : make_header(rt, &hc.len);
     kp_mutex_unlock(&rt->ns_lock);
@@ -702,18 +712,8 @@ int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
     }
 
     kp_mutex_lock(&rt->ns_lock);
-    existing = kp_strmap_get(&rt->plugins, name);
-    if (existing && existing->is_builtin)
-        code = kp_err_set(replace ? KP_ERR_ARG : KP_ERR_EXISTS, name, NULL, 0, 0,
-                          "'%s' is a built-in", name);
-    else if (existing && !replace)
-        code = kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
-                          "a plugin named '%s' already exists", name);
-    else if (!existing && rt->nmodules >= rt->cfg.max_plugins)
-        code = kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
-                          "the runtime already holds %u plugins and built-ins",
-                          rt->nmodules);
-    else
+    code = check_plugin_name(rt, name, replace, &existing);
+    if (!code)
         code = link_locked(rt, mx, existing);
     if (code)
         kp_modx_free(rt, mx); /* nothing of it was published */

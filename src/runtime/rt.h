@@ -192,5 +192,6 @@ typedef struct kp_engine_ops {
 } kp_engine_ops;
 
 extern const kp_engine_ops kp_interp_engine; /* interp/interp.c */
+extern const kp_engine_ops kp_jit_engine;    /* jit/x86_64/engine.c */
 
 #endif /* KP_RT_H */

@@ -11,6 +11,15 @@
 #define GIB ((uint64_t)1 << 30)
 #define MIN_HEAP ((size_t)64 << 10)
 
+#if defined(__x86_64__) && defined(__linux__)
+#define KP_HAVE_JIT 1
+#else
+#define KP_HAVE_JIT 0
+#endif
+/* What KP_ENGINE_DEFAULT means. The interpreter until the JIT passes the
+ * whole corpus; then KP_HAVE_JIT ? KP_ENGINE_JIT : KP_ENGINE_INTERP. */
+#define KP_DEFAULT_ENGINE KP_ENGINE_INTERP
+
 int kp_version(void) { return KP_VERSION_NUMBER; }
 const char *kp_version_string(void) { return KP_VERSION_STRING; }
 
@@ -59,8 +68,10 @@ static int config_check(const kp_config *in, kp_config *c)
     if (c->engine != KP_ENGINE_DEFAULT && c->engine != KP_ENGINE_INTERP &&
         c->engine != KP_ENGINE_JIT)
         return kp_err(KP_ERR_ARG, "unknown engine %d", (int)c->engine);
-    if (c->engine == KP_ENGINE_JIT)
-        return kp_err(KP_ERR_ARG, "the JIT engine is not available in this build");
+    if (c->engine == KP_ENGINE_DEFAULT)
+        c->engine = KP_DEFAULT_ENGINE;
+    if (c->engine == KP_ENGINE_JIT && !KP_HAVE_JIT)
+        return kp_err(KP_ERR_ARG, "the JIT engine is not available on this platform");
     return KP_OK;
 }
 
@@ -77,8 +88,8 @@ int kp_runtime_create(const kp_config *cfg, kp_runtime **out)
     if (!rt)
         return kp_err(KP_ERR_NOMEM, "out of memory");
     rt->cfg = c;
-    rt->engine_kind = KP_ENGINE_INTERP;
-    rt->engine = &kp_interp_engine;
+    rt->engine_kind = c.engine;
+    rt->engine = c.engine == KP_ENGINE_JIT ? &kp_jit_engine : &kp_interp_engine;
     rt->nhandles = 1;
     atomic_init(&rt->deadline_ms, c.deadline_ms);
     int have_ns = 0, have_stack = 0, have_seg = 0, have_heap = 0;

@@ -7,15 +7,17 @@
 #include <string.h>
 
 static int check_failed, check_count;
+static const char *check_prefix = ""; /* e.g. "jit: " when a suite runs twice */
 
 #define CHECK(name, cond)                                                  \
     do {                                                                   \
         check_count++;                                                     \
         if (cond) {                                                        \
-            printf("ok - %s\n", (name));                                   \
+            printf("ok - %s%s\n", check_prefix, (name));                   \
         } else {                                                           \
             check_failed++;                                                \
-            printf("not ok - %s  (%s:%d: %s; last error %s: %s)\n", (name), \
+            printf("not ok - %s%s  (%s:%d: %s; last error %s: %s)\n",      \
+                   check_prefix, (name),                                   \
                    __FILE__, __LINE__, #cond,                              \
                    kp_result_name(kp_last_error()->code), kp_errmsg());    \
         }                                                                  \

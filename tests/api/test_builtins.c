@@ -55,6 +55,9 @@ static int mem_user(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, voi
         return kp_fail(cx, "bad buffer");
     const char *s = kp_callctx_str(cx, a[0].v.ptr, 100);
     ret->v.i32 = s ? (int)strlen(s) : -1;
+    if (s && (kp_callctx_str(cx, a[0].v.ptr, SIZE_MAX) != s ||
+              kp_callctx_str(cx, a[0].v.ptr, 5) != s || kp_callctx_str(cx, a[0].v.ptr, 4)))
+        return kp_fail(cx, "kp_callctx_str limits");
     if (kp_callctx_runtime(cx) != ud)
         return kp_fail(cx, "wrong runtime");
     if (kp_callctx_ptr(cx, 0, 1) || kp_callctx_ptr(cx, 4095, 1) ||

@@ -3,6 +3,7 @@
  * another thread, create/lookup/delete from plugin code, built-ins called
  * by plugins, memory exchange, limits. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -84,10 +85,15 @@ static int hnested(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void
     return KP_OK;
 }
 
+/* Interrupts until told to stop: a single kp_interrupt could come before
+ * the call it aims at has started (on a loaded machine) and miss it. */
+static _Atomic int intr_stop;
 static void *interrupter(void *arg)
 {
-    usleep(50000);
-    kp_interrupt(rt);
+    while (!intr_stop) {
+        usleep(20000);
+        kp_interrupt(rt);
+    }
     return NULL;
 }
 
@@ -96,6 +102,14 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static _Atomic int loop_started;
+static void *loop_caller(void *arg)
+{
+    kp_value r;
+    loop_started = 1;
+    return (void *)(long)kp_call(arg, NULL, 0, &r);
 }
 
 static _Atomic int spin_stop;
@@ -113,12 +127,15 @@ static void *spin_caller(void *arg)
     return (void *)bad;
 }
 
-int main(void)
+static int suite(kp_engine engine)
 {
+    spin_stop = 0;
+    loop_started = 0;
     kp_config cfg;
     kp_config_init(&cfg);
     cfg.mem_limit = 16 << 20;
     cfg.stack_size = 256 << 10;
+    cfg.engine = engine;
     CHECK("create", kp_runtime_create(&cfg, &rt) == KP_OK);
     int v;
     kp_value r, args[4];
@@ -281,11 +298,31 @@ int main(void)
     CHECK("deadline", rc == KP_TRAP_TIMEOUT && dt >= 29 && dt < 1000);
     kp_set_deadline(rt, 0);
     pthread_t it;
+    intr_stop = 0;
     pthread_create(&it, NULL, interrupter, NULL);
     rc = call_i("loop", &v);
+    intr_stop = 1;
     pthread_join(it, NULL);
     CHECK("interrupt from another thread", rc == KP_TRAP_INTERRUPTED);
     CHECK("later calls unaffected", call_i("f42", &v) == KP_OK && v == 42);
+    /* delete a plugin while another thread runs inside it: its code must
+     * survive until that call is stopped and has returned */
+    kp_lookup(rt, "loop", &f);
+    pthread_create(&it, NULL, loop_caller, f);
+    while (!loop_started)
+        usleep(1000);
+    usleep(20000);
+    CHECK("delete while running", kp_delete(rt, "traps") == KP_OK &&
+                                      kp_lookup(rt, "loop", &f) == KP_ERR_NOT_FOUND);
+    usleep(20000);
+    pthread_t it2;
+    intr_stop = 0;
+    pthread_create(&it2, NULL, interrupter, NULL);
+    void *lr;
+    pthread_join(it, &lr);
+    intr_stop = 1;
+    pthread_join(it2, NULL);
+    CHECK("deleted code ran to its interrupt", (long)lr == KP_TRAP_INTERRUPTED);
 
     /* ---- built-ins from plugins ---- */
     CHECK("builtin hsum", kp_builtin_add(rt, "int hsum(int n, ...)", hsum, NULL) == KP_OK);
@@ -353,5 +390,22 @@ int main(void)
     CHECK("one plugin fits", add("p1", "int p1f(void) { return 1; }") == KP_OK);
     CHECK("plugin limit", add("p2", "int p2f(void) { return 1; }") == KP_ERR_LIMIT);
     kp_runtime_destroy(rt);
+    return CHECK_DONE();
+}
+
+int main(void)
+{
+    /* every check on each engine this platform has */
+    check_prefix = "interp: ";
+    suite(KP_ENGINE_INTERP);
+    kp_config cfg;
+    kp_config_init(&cfg);
+    cfg.engine = KP_ENGINE_JIT;
+    kp_runtime *probe;
+    if (kp_runtime_create(&cfg, &probe) == KP_OK) {
+        kp_runtime_destroy(probe);
+        check_prefix = "jit: ";
+        suite(KP_ENGINE_JIT);
+    }
     return CHECK_DONE();
 }

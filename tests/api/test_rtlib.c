@@ -68,12 +68,13 @@ static const char *src =
     "int bad_fp(void) { int (*f)(void) = (int (*)(void))123456; return f(); }\n"
     "int call_abort(void) { abort(); return 1; }\n";
 
-int main(void)
+static int suite(kp_engine engine)
 {
     kp_config cfg;
     kp_config_init(&cfg);
     cfg.mem_limit = MEM;
     cfg.stack_size = 128 << 10;
+    cfg.engine = engine;
     CHECK("create", kp_runtime_create(&cfg, &rt) == KP_OK);
     int rc = kp_plugin_add(rt, "lib", src, strlen(src));
     CHECK("add", rc == KP_OK);
@@ -99,5 +100,22 @@ int main(void)
     CHECK("abort", run("call_abort", &v) == KP_TRAP_BUILTIN);
     CHECK("usable after all that", run("ok_heap", &v) == KP_OK && v == 0);
     kp_runtime_destroy(rt);
+    return CHECK_DONE();
+}
+
+int main(void)
+{
+    /* every check on each engine this platform has */
+    check_prefix = "interp: ";
+    suite(KP_ENGINE_INTERP);
+    kp_config cfg;
+    kp_config_init(&cfg);
+    cfg.engine = KP_ENGINE_JIT;
+    kp_runtime *probe;
+    if (kp_runtime_create(&cfg, &probe) == KP_OK) {
+        kp_runtime_destroy(probe);
+        check_prefix = "jit: ";
+        suite(KP_ENGINE_JIT);
+    }
     return CHECK_DONE();
 }

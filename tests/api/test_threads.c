@@ -72,6 +72,28 @@ static void *churner(void *arg)
     return NULL;
 }
 
+/* Each thread makes its own runtimes: nothing is shared between them. */
+static void *own_runtimes(void *arg)
+{
+    long bad = 0;
+    for (int i = 0; i < 20; i++) {
+        kp_runtime *r;
+        if (kp_runtime_create(NULL, &r) != KP_OK)
+            return (void *)1;
+        if (kp_builtin_add(r, "int churn(void)", churn, (void *)arg) != KP_OK)
+            bad++;
+        kp_func *f;
+        kp_value v;
+        if (kp_lookup(r, "churn", &f) || kp_call(f, NULL, 0, &v) || v.v.i32 != (int)(long)arg)
+            bad++;
+        kp_ptr p = kp_alloc(r, 1000);
+        if (!p || !kp_host_ptr(r, p, 1000))
+            bad++;
+        kp_runtime_destroy(r);
+    }
+    return (void *)bad;
+}
+
 int main(void)
 {
     CHECK("create", kp_runtime_create(NULL, &rt) == KP_OK);
@@ -92,6 +114,16 @@ int main(void)
     pthread_join(ch, NULL);
     CHECK("concurrent calls while linking", bad == 0);
     kp_runtime_destroy(rt);
+
+    bad = 0;
+    for (long i = 0; i < T; i++)
+        pthread_create(&th[i], NULL, own_runtimes, (void *)(i + 1));
+    for (int i = 0; i < T; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        bad += (long)r;
+    }
+    CHECK("a runtime per thread", bad == 0);
 
     return CHECK_DONE();
 }

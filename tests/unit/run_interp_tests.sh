@@ -1,6 +1,6 @@
 #!/bin/sh
-# Builds and runs tests/unit/test_interp.c in three configurations:
-# computed goto, forced switch, and sanitizers. Usage: tests/unit/run_interp_tests.sh [bench]
+# Builds and runs tests/unit/test_interp.c in four configurations: computed
+# goto, forced switch, sanitizers, sanitizers with allocation failures. Usage: tests/unit/run_interp_tests.sh [bench]
 set -e
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build/test-interp}
@@ -12,6 +12,9 @@ CC=${CC:-cc}
 $CC $W -O2 -g -o "$OUT/threaded" $SRC -lpthread -lm
 $CC $W -O2 -g -DKP_INTERP_SWITCH -o "$OUT/switch" $SRC -lpthread -lm
 $CC $W -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -o "$OUT/asan" $SRC -lpthread -lm
+# allocation failures injected into load, under ASan (leaks fail the run)
+$CC $W -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -DTEST_FAILALLOC \
+    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o "$OUT/oom" $SRC -lpthread -lm
 if [ "$1" = bench ]; then
     "$OUT/threaded" bench
     "$OUT/switch" bench
@@ -20,3 +23,4 @@ fi
 "$OUT/threaded"
 "$OUT/switch"
 "$OUT/asan"
+"$OUT/oom"

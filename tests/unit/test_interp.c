@@ -19,6 +19,24 @@
 #include <string.h>
 #include <time.h>
 
+/* ---- allocation failure injection (build with TEST_FAILALLOC and
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc) ------------------------------ */
+
+#ifdef TEST_FAILALLOC
+static long fail_after = -1; /* allocations left before every later one fails */
+static long load_fail_after = -1; /* fail_after for the engine's load only */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+static int alloc_fails(void) { return fail_after >= 0 && fail_after-- == 0 ? (fail_after = 0, 1) : 0; }
+void *__wrap_malloc(size_t n) { return alloc_fails() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { return alloc_fails() ? NULL : __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { return alloc_fails() ? NULL : __real_realloc(p, n); }
+#endif
+
 /* ---- stub runtime ----------------------------------------------------------- */
 
 #define MEMSZ (1u << 22)
@@ -320,8 +338,16 @@ static int mod_load(tmod *t, ir_module *m, uint32_t data_base)
     t->km.import_handles = t->ih;
     if (m->data_size)
         memcpy(MEM + data_base, m->data, m->data_size);
-    char err[256];
+    char err[256] = "";
+#ifdef TEST_FAILALLOC
+    fail_after = load_fail_after;
+#endif
     int rc = kp_interp_engine.load(&t->km, err, sizeof err);
+#ifdef TEST_FAILALLOC
+    fail_after = -1;
+    if (rc && load_fail_after >= 0)
+        return rc;
+#endif
     if (rc)
         printf("load failed: %s\n", err);
     return rc;
@@ -1313,6 +1339,11 @@ static void test_fusion(void)
         at(b2);
         ret(kI(2));
     }
+    /* 8, 9: f(x) = x * -1280 + 70000 (mul-add with constants), i32 and i64 */
+    fn_begin("madd32", IR_I32, 1, IR_I32);
+    ret(op2(IR_ADD, kI(70000), op2(IR_MUL, prm(0), kI(-1280))));
+    fn_begin("madd64", IR_I64, 1, IR_I64);
+    ret(op2(IR_ADD, op2(IR_MUL, kL(-1280), prm(0)), kL(70000)));
     CHECK(verify_ok(), "verify fusion");
     tmod tm;
     memset(MEM, 0, MEMSZ);
@@ -1378,6 +1409,15 @@ static void test_fusion(void)
         a2[0] = bx[k][0];
         CHECK(run(&tm, 7, a2, &r) == 0 && (uint32_t)r == bx[k][1], "band %d", k);
     }
+    static const int64_t mx[] = {0, 1, -1, 123456, INT32_MIN, INT32_MAX, 1ll << 40, -(1ll << 50)};
+    for (int k = 0; k < 8; k++) {
+        a2[0] = (uint64_t)mx[k];
+        CHECK(run(&tm, 8, a2, &r) == 0 &&
+                  (uint32_t)r == (uint32_t)((uint32_t)mx[k] * (uint32_t)-1280 + 70000u),
+              "madd32 %d", k);
+        CHECK(run(&tm, 9, a2, &r) == 0 && r == (uint64_t)mx[k] * (uint64_t)-1280 + 70000u,
+              "madd64 %d", k);
+    }
     polls_until_timeout = 3;
     a2[1] = 0x7fffffff; /* runs off the end of memory unless stopped first */
     a2[0] = 4096;
@@ -1386,6 +1426,79 @@ static void test_fusion(void)
     mod_unload(&tm);
     ir_module_free(M);
 }
+
+/* ---- out of memory ----------------------------------------------------------- */
+
+#ifdef TEST_FAILALLOC
+/* Fail the n-th allocation of a load (and of the first call on a new
+ * thread) for every n: load must fail cleanly with KP_ERR_NOMEM and leave
+ * nothing allocated (the ASan build checks for leaks). */
+static void *oom_thread(void *p)
+{
+    tmod *tm = p;
+    uint64_t a = 10, r;
+    kp_exec ex;
+    memset(&ex, 0, sizeof ex);
+    ex.mem = MEM;
+    ex.mem_size = MEMSZ;
+    ex.sp = MEMSZ - STACK_SIZE - 65536;
+    ex.stack_lo = ex.sp - 65536;
+    ex.max_depth = 100;
+    ex.interrupt_word = &IWORD;
+    ex.interrupt_gen = atomic_load(&IWORD);
+    ex.poll_countdown = 100;
+    fail_after = 0;
+    int rc = kp_interp_engine.call(&ex, &tm->fns[1], &a, &r);
+    fail_after = -1;
+    CHECK(rc == KP_TRAP_STACK && strstr(ex.trap_msg, "memory"), "call without memory: %d", rc);
+    return NULL;
+}
+
+static void test_oom(void)
+{
+    new_module();
+    build_sum();
+    build_fib(1);
+    fn_begin("sw", IR_I32, 1, IR_I32);
+    {
+        ir_case *c = kp_arena_alloc(&M->arena, 3 * sizeof *c);
+        uint32_t def = blk();
+        for (int i = 0; i < 3; i++)
+            c[i] = (ir_case){i * 1000, blk()};
+        emit((ir_insn){.op = IR_SWITCH, .type = IR_I32, .a = prm(0), .t1 = def, .nargs = 3, .cases = c});
+        at(def);
+        ret(kI(0));
+        for (int i = 0; i < 3; i++) {
+            at(c[i].block);
+            ret(kI(i));
+        }
+    }
+    CHECK(verify_ok(), "verify oom");
+    int ok = 0, nomem = 0;
+    for (long n = 0; n < 200 && !ok; n++) {
+        tmod tm;
+        load_fail_after = n;
+        int rc = mod_load(&tm, M, DATA_BASE);
+        load_fail_after = -1;
+        if (rc == 0) {
+            ok = 1;
+            uint64_t a = 20, r;
+            CHECK(run(&tm, 1, &a, &r) == 0 && (int32_t)r == 6765, "works after failures");
+            pthread_t th;
+            pthread_create(&th, NULL, oom_thread, &tm);
+            pthread_join(th, NULL);
+        } else {
+            nomem++;
+            CHECK(rc == KP_ERR_NOMEM, "load fails with KP_ERR_NOMEM, not %d", rc);
+            CHECK(tm.km.engine_data == NULL && tm.fns[0].code == NULL && tm.fns[2].code == NULL,
+                  "nothing left behind");
+        }
+        mod_unload(&tm);
+    }
+    CHECK(ok && nomem > 5, "load eventually succeeds (%d failures first)", nomem);
+    ir_module_free(M);
+}
+#endif
 
 /* ---- verifier --------------------------------------------------------------- */
 
@@ -1587,6 +1700,9 @@ int main(int argc, char **argv)
         test_conversions();
         test_memory();
         test_fusion();
+#ifdef TEST_FAILALLOC
+        test_oom();
+#endif
     }
     test_control(bench);
     free(MEM);

@@ -374,6 +374,8 @@ static const char *prog_src =
     "int bsearch3(int k) { int a[] = { 1, 3, 5, 7, 9, 11, 13 }; return bs(a, 0, 6, k) * 100 + bs(a, 0, 6, k + 1) * 10 + bs(a, 0, 6, 1); }\n"
     "double fcross(double x, int n) { double a = x * 2, b = x + 1; float c = (float)x; long l = n * 3L; int s = 0;\n"
     "  for (int i = 0; i < n; i++) { s += id(i) + (int)a; a = a * 0.5 + b; b -= c; c *= 1.5f; l += id(s); } return a + b + c + l + s; }\n"
+    "long junk(long a) { long x = a * 0x100000001L; return x; }\n"
+    "int uninit(int c) { int *p; int s = 0; junk(-1); if (c) p = &s; return *p + s; }\n"
     "int gvar = 5; int gbump(int n) { for (int i = 0; i < n; i++) gvar += i; return gvar; }\n"
     "int many(int a, int b, int c, int d, int e, int f, int g, int h, long i, double j) { return a + b * 2 + c * 3 + d * 4 + e * 5 + f * 6 + g * 7 + h * 8 + (int)i + (int)j; }\n"
     "int callmany(int x) { return many(x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x * 100L, x * 0.5); }\n"
@@ -476,6 +478,8 @@ static void test_prog(void)
             cmp_call(&p, "wr", a, 2, NULL);
     }
     EXPECT(cmp_call(&p, "wrk", a, 0, NULL) == KP_TRAP_MEMORY, "constant address");
+    a[0] = KP_I32(0);
+    EXPECT(cmp_call(&p, "uninit", a, 1, NULL) == KP_TRAP_MEMORY, "uninitialized pointer reads 0");
     /* division traps */
     int32_t dv[][2] = {{7, 0}, {INT32_MIN, -1}, {INT32_MIN, 1}, {-7, 2}, {0, 0}};
     for (int i = 0; i < 5; i++) {

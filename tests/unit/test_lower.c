@@ -4,10 +4,13 @@
  *   test_lower [DIR]        run every check; DIR defaults to tests/unit/lower_cases
  *   test_lower --ir FILE    print the IR of a C file (to refresh goldens)
  *   test_lower --run FILE   compile FILE and print what main() returns
+ *   test_lower --run-jit FILE   the same on the native engine
  *
  * Checks:
  *  - every DIR/NAME.c carries "// expect: N": it is compiled (the front
- *    end verifies the IR) and main() must return N on the interpreter;
+ *    end verifies the IR) and main() must return N on the interpreter
+ *    and, when there is one, the native engine ("// expect-error: CODE"
+ *    and "// expect-message: TEXT" for a trap instead);
  *  - every DIR/NAME.ir is the golden IR printout of DIR/NAME.c;
  *  - inline snippets check properties of the generated code (folding,
  *    displacements, no redundant MOVs) and the lowering's diagnostics.
@@ -68,12 +71,26 @@ static char *compile_ir(const char *src, char **msg, int *code)
 }
 
 /* Run main() of src on the interpreter; 0 and *out on success. */
+static kp_engine engine = KP_ENGINE_INTERP;
+
+/* Is the native engine there? */
+static int have_jit(void)
+{
+    kp_config cfg;
+    kp_config_init(&cfg);
+    cfg.engine = KP_ENGINE_JIT;
+    kp_runtime *rt = NULL;
+    int ok = kp_runtime_create(&cfg, &rt) == KP_OK && kp_runtime_engine(rt) == KP_ENGINE_JIT;
+    kp_runtime_destroy(rt);
+    return ok;
+}
+
 static int run_main(const char *name, const char *src, size_t len, long long *out,
                     char *err, size_t errn)
 {
     kp_config cfg;
     kp_config_init(&cfg);
-    cfg.engine = KP_ENGINE_INTERP;
+    cfg.engine = engine;
     cfg.deadline_ms = 10000;
     kp_runtime *rt = NULL;
     int rc = kp_runtime_create(&cfg, &rt);
@@ -99,10 +116,13 @@ static int run_main(const char *name, const char *src, size_t len, long long *ou
 
 static void run_case(const char *dir, const char *file)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s%s", dir, file,
+             engine == KP_ENGINE_JIT ? " [jit]" : "");
     size_t len;
-    char *src = read_file(path, &len);
+    char fpath[1024];
+    snprintf(fpath, sizeof fpath, "%s/%s", dir, file);
+    char *src = read_file(fpath, &len);
     if (!src) {
         result(0, path, "cannot read");
         return;
@@ -135,8 +155,12 @@ static void run_case(const char *dir, const char *file)
         result(rc == 0 && got == want, path, detail);
     }
     /* golden IR */
+    if (engine != KP_ENGINE_INTERP) {
+        free(src);
+        return;
+    }
     char gpath[1024];
-    snprintf(gpath, sizeof gpath, "%.*s.ir", (int)(strlen(path) - 2), path);
+    snprintf(gpath, sizeof gpath, "%.*s.ir", (int)(strlen(fpath) - 2), fpath);
     size_t glen;
     char *golden = read_file(gpath, &glen);
     if (golden) {
@@ -266,6 +290,10 @@ static void check_nomem(const char *dir)
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--run-jit") == 0) {
+        engine = KP_ENGINE_JIT;
+        argv[1] = "--run";
+    }
     if (argc == 3 && (strcmp(argv[1], "--ir") == 0 || strcmp(argv[1], "--run") == 0)) {
         size_t len;
         char *src = read_file(argv[2], &len);
@@ -316,6 +344,7 @@ int main(int argc, char **argv)
             names[n++] = strdup(de->d_name);
         }
         closedir(d);
+        int jit = have_jit();
         for (size_t i = 0; i < n; i++) {
             for (size_t j = i + 1; j < n; j++)
                 if (strcmp(names[j], names[i]) < 0) {
@@ -323,7 +352,12 @@ int main(int argc, char **argv)
                     names[i] = names[j];
                     names[j] = t;
                 }
+            engine = KP_ENGINE_INTERP;
             run_case(dir, names[i]);
+            if (jit) {
+                engine = KP_ENGINE_JIT;
+                run_case(dir, names[i]);
+            }
             free(names[i]);
         }
         free(names);

@@ -20,6 +20,13 @@
 #include "../../include/kplug.h"
 #include "../../src/front/parse.h"
 
+/* the NATIVE tables below override initializers on purpose */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+
 static int passed, failed;
 
 typedef struct prun {
@@ -394,6 +401,7 @@ NATIVE(n5, double n5[20] = {1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 10.5, 1
 NATIVE(n6, struct { unsigned a : 3; int b : 7; char c; float f; short arr[3]; } n6[18] = {{1, -2, 3, 4.5f, {1, 2, 3}}, {7, 63, -1, -0.f, {4}}, [5] = {.c = 9, .arr[2] = 5}, [17].f = 1e10f})
 NATIVE(n7, union { int i; char c[8]; double d; } n7[20] = {{1}, {2}, {.d = 2.5}, {.c = "abcdefg"}, [19].c[3] = 9, [0].c[1] = 1})
 NATIVE(n8, struct { int a[4]; char s[6]; } n8[20] = {{{1, 2, 3, 4}, "hello"}, {{5}, "x"}, {.s = "ab", .a = {9, 9}}, [10] = {{1, 2, 3, 4}, {1, 2, 3, 4, 5, 6}}, {.a[2] = 3, .a = {4}}})
+NATIVE(n10, struct { int kind; union { struct { int w, h; }; int radius; }; } n10[3] = {{.kind = 0, .w = 3, .h = 4}, {1, {.radius = 2}}, {.w = 5, .h = 6, .w = 7}})
 NATIVE(n9, char n9[3][20] = {"abcdefghijklmnopqrs", "0123456789012345678", [0][5] = 'X'})
 
 static void render_check(int line, const char *src, const char *name, const void *native, size_t size)
@@ -484,6 +492,7 @@ static void test_render(void)
     RENDER(n7);
     RENDER(n8);
     RENDER(n9);
+    RENDER(n10);
 }
 
 /* ---- errors ------------------------------------------------------------------- */

@@ -323,6 +323,19 @@ static void emit_prologue(E *e)
             x_store(b, 1, slotm(e, l->slot), RAX);
         }
     }
+    for (uint32_t i = 0; i < e->ra.nundef; i++) {
+        ir_reg v = e->ra.undef[i];
+        const jit_loc *l = L(e, v);
+        if (l->kind == JL_REG) {
+            if (isx(rtype(e, v)))
+                x_xorps(b, l->reg, l->reg);
+            else
+                x_rr(b, 0, 0, 0x31, 1, l->reg, l->reg);
+        } else if (l->kind == JL_SPILL) {
+            x_rm(b, 0, 1, 0xC7, 1, 0, slotm(e, l->slot), 0);
+            xb4(b, 0);
+        }
+    }
 }
 
 static void emit_epilogue(E *e)

@@ -12,6 +12,7 @@
 
 #if KP_JIT_AVAILABLE
 #include <pthread.h>
+#include <unistd.h>
 
 #include "x64.h"
 
@@ -291,6 +292,31 @@ uint64_t jit_sig_continue(jit_frame *jf)
     return (uint64_t)(uint32_t)(ex->trap_code ? ex->trap_code : KP_TRAP_MEMORY);
 }
 
+/* ---- profilers ---- */
+
+/* Opt-in (environment KPLUG_PERF_MAP=1): append "start size plugin:function"
+ * lines to /tmp/perf-PID.map so that `perf report` names generated code. */
+static pthread_mutex_t perf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void perf_map(const jit_module *jm)
+{
+    const char *on = getenv("KPLUG_PERF_MAP");
+    if (!on || !*on || *on == '0')
+        return;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    pthread_mutex_lock(&perf_lock);
+    FILE *fp = fopen(path, "a");
+    if (fp) {
+        for (uint32_t i = 0; i < jm->nfns; i++)
+            fprintf(fp, "%lx %x %s:%s\n", (unsigned long)(uintptr_t)jm->fns[i].entry,
+                    jm->fns[i].code_len, jm->kmod->name ? jm->kmod->name : "?",
+                    jm->kmod->fns[i].name ? jm->kmod->fns[i].name : "?");
+        fclose(fp);
+    }
+    pthread_mutex_unlock(&perf_lock);
+}
+
 /* ---- the engine ---- */
 
 static void jm_free(jit_module *jm)
@@ -371,6 +397,7 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         mod->fns[i].code = &jm->fns[i];
     mod->engine_data = jm;
     jit_registry_add(jm);
+    perf_map(jm);
     return KP_OK;
 nomem:
     jm_free(jm);

@@ -130,6 +130,7 @@ void jit_ra_free(jit_ra *ra)
     free(ra->s);
     free(ra->e);
     free(ra->saved);
+    free(ra->undef);
     memset(ra, 0, sizeof *ra);
 }
 
@@ -419,6 +420,18 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                     }
                 }
         }
+    }
+    /* Registers live on entry (read before any definition on some path)
+     * would expose whatever the native register held: the emitter zeroes
+     * them, which keeps I32 registers zero-extended (addresses!). */
+    ra->undef = malloc(nr * sizeof *ra->undef);
+    if (!ra->undef)
+        goto out;
+    if (nb > 0) {
+        const uint64_t *I = lin;
+        for (uint32_t r = f->sig.nparams + 1; r < nr; r++)
+            if ((I[r / 64] >> (r % 64) & 1) && ra->loc[r].kind != JL_CONST)
+                ra->undef[ra->nundef++] = r;
     }
     /* values kept in clobbered registers across calls get a save slot */
     ra->s = s;

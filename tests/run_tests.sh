@@ -374,6 +374,9 @@ suite_examples() {
     [ "$ST" = 100 ] && pass "cli/usage-no-entry" || fail "cli/usage-no-entry: $(describe_status "$ST")"
     run "$TMP/out" "$TMP/err" "$KPLUG" check tests/malformed/missing_semicolon.c
     [ "$ST" = 101 ] && pass "cli/compile-error-status" || fail "cli/compile-error-status: $(describe_status "$ST")"
+    printf '#include <stdio.h>\nint puts(const char *s) { return 0; }\n' >"$TMP/clash.c"
+    run "$TMP/out" "$TMP/err" "$KPLUG" check "$TMP/clash.c"
+    [ "$ST" = 101 ] && pass "cli/builtin-name-clash" || fail "cli/builtin-name-clash: $(describe_status "$ST")"
     run "$TMP/out" "$TMP/err" "$KPLUG" run tests/hostile/null_deref.c
     [ "$ST" = 102 ] && pass "cli/trap-status" || fail "cli/trap-status: $(describe_status "$ST")"
     run "$TMP/out" "$TMP/err" "$KPLUG" run /nonexistent/file.c

@@ -8,7 +8,8 @@
  *   0      success (check, filter, version, help)
  *   100    usage error (bad option, bad argument, no such entry, entry of
  *          the wrong prototype)
- *   101    compile error (diagnostics on stderr)
+ *   101    compile error (diagnostics on stderr), including limits and
+ *          exported names that clash with the tool's built-ins
  *   102    trap (the KP_TRAP_* name and message on stderr)
  *   103    host-side failure (cannot read the file, out of memory, engine
  *          unavailable, filter returned an invalid length)
@@ -61,9 +62,9 @@ static const char usage_text[] =
     "default built-ins create, lookup and delete.\n"
     "\n"
     "exit status: run: the entry's result & 255; otherwise 0 on success;\n"
-    "  100 usage error, 101 compile error, 102 trap (its KP_TRAP_* name is\n"
-    "  printed on stderr), 103 host failure (I/O, memory, engine, bad filter\n"
-    "  result).\n";
+    "  100 usage error, 101 compile error (or limit, or a name clash with a\n"
+    "  built-in), 102 trap (its KP_TRAP_* name is printed on stderr), 103\n"
+    "  host failure (I/O, memory, engine, bad filter result).\n";
 
 /* ---- output -------------------------------------------------------------- */
 
@@ -677,6 +678,13 @@ static int setup(const opts *o, kp_runtime **rtp, double *compile_us)
     free(src);
     if (compile_us)
         *compile_us = t1 - t0;
+    if (rc == KP_ERR_EXISTS) {
+        /* The source exports a name the tool's runtime already has (puts,
+         * printf, create, ...): a problem of the source, like a compile error. */
+        errorf("%s: %s", o->file, kp_errmsg());
+        kp_runtime_destroy(rt);
+        return EXIT_COMPILE;
+    }
     if (rc) {
         int st = report(rc, o->file);
         kp_runtime_destroy(rt);

@@ -470,7 +470,7 @@ static int record_field_path(const ctype *t, const char *name, uint32_t *path, u
         return 0;
     for (uint32_t i = 0; i < t->nfields; i++) {
         const cfield *f = &t->fields[i];
-        if (f->name && strcmp(f->name, name) == 0) {
+        if (f->name && f->name == name) {
             path[depth] = i;
             *n = depth + 1;
             return 1;
@@ -561,10 +561,7 @@ static void designation(ictx *ic, fstack *fs, uint32_t *maxlen)
             px_next(P);
             if (!ty_is_record(f->t))
                 px_syntax(P, nt, "field name not in a struct or union initializer");
-            char name[256];
-            uint32_t nl = nt->len < sizeof name - 1 ? nt->len : (uint32_t)sizeof name - 1;
-            memcpy(name, nt->text, nl);
-            name[nl] = 0;
+            const char *name = px_ident_of(P, nt)->name; /* interned */
             uint32_t path[64], np = 0;
             if (!record_field_path(f->t, name, path, &np, 0))
                 px_syntax(P, nt, "unknown field '%s' specified in initializer", name);

@@ -436,7 +436,9 @@ static val arith(lw *L, int kind, const ctype *ty, val a, val b)
 static int is_arith_kind(int k) { return k >= EX_ADD && k <= EX_BITXOR; }
 static int is_cmp_kind(int k) { return k >= EX_EQ && k <= EX_GE; }
 
-static val compare(lw *L, const ast_expr *e)
+/* The 0/1 value of comparison e, or of its negation if `invert` (callers
+ * only invert float comparisons that stay exact: == and !=). */
+static val compare(lw *L, const ast_expr *e, int invert)
 {
     const ctype *ct = e->cmp_type ? e->cmp_type : e->lhs->type;
     tcls c = tc(ct);
@@ -447,7 +449,13 @@ static val compare(lw *L, const ast_expr *e)
         return vk_i(IR_I32, 0);
     }
     int u = c.uns && !c.flt, op;
-    switch (e->kind) {
+    ex_kind k = e->kind;
+    if (invert) {
+        static const ex_kind inv[] = {[EX_EQ] = EX_NE, [EX_NE] = EX_EQ, [EX_LT] = EX_GE,
+                                      [EX_LE] = EX_GT, [EX_GT] = EX_LE, [EX_GE] = EX_LT};
+        k = inv[k];
+    }
+    switch (k) {
     case EX_EQ: op = IR_EQ; break;
     case EX_NE: op = IR_NE; break;
     case EX_LT: op = u ? IR_LTU : IR_LTS; break;
@@ -510,7 +518,7 @@ void lw_cond(lw *L, const ast_expr *e, uint32_t T, uint32_t F)
         lw_cond(L, e->rhs, T, F);
         break;
     default: {
-        val v = is_cmp_kind(e->kind) ? compare(L, e) : lw_lower_expr(L, e);
+        val v = is_cmp_kind(e->kind) ? compare(L, e, 0) : lw_lower_expr(L, e);
         if (v.t == IR_VOID) {
             lw_ierr(L, "condition without a value");
             break;
@@ -826,6 +834,20 @@ static val expr_inner(lw *L, const ast_expr *e)
     case EX_BITNOT:
         return lw_op1(L, IR_NOT, c.t, c.t, lw_lower_expr(L, e->lhs));
     case EX_LOGNOT: {
+        const ast_expr *x = e->lhs;
+        if (is_cmp_kind(x->kind) && x->lhs &&
+            (!ty_is_float(x->cmp_type ? x->cmp_type : x->lhs->type) || x->kind == EX_EQ ||
+             x->kind == EX_NE)) {
+            uint8_t sf = L->file;
+            uint32_t sl = L->line, sc = L->col;
+            L->line = x->line;
+            L->col = x->col;
+            val r = compare(L, x, 1);
+            L->file = sf;
+            L->line = sl;
+            L->col = sc;
+            return r;
+        }
         val v = lw_lower_expr(L, e->lhs);
         return lw_op2(L, IR_EQ, v.t, v, vk_zero(v.t));
     }
@@ -856,7 +878,7 @@ static val expr_inner(lw *L, const ast_expr *e)
         return acc;
     }
     case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
-        return compare(L, e);
+        return compare(L, e, 0);
     case EX_LOGAND:
     case EX_LOGOR:
         return logical(L, e, 0);

@@ -1351,6 +1351,9 @@ static void func_def(px *P, px_declarator *d, csym *fs, const fe_token *at)
                  "too many function definitions (the limit is %u)", maxf);
         px_bail(P);
     }
+    if (!d->fop)
+        px_syntax(P, at, "a function definition needs a parameter list "
+                         "(not a typedef'd function type)");
     ctype *rt = ft->base;
     if (rt->kind != TY_VOID && rt->incomplete)
         px_error(P, at, "return type is an incomplete type");

@@ -28,10 +28,6 @@ typedef struct ty_env {
     ctype *t_void, *t_bool, *t_char, *t_schar, *t_uchar, *t_short, *t_ushort,
         *t_int, *t_uint, *t_long, *t_ulong, *t_llong, *t_ullong, *t_float,
         *t_double, *t_ldouble, *t_voidptr, *t_charptr;
-    /* qualified copies of struct types made while the struct was incomplete,
-       refreshed when it is completed */
-    ctype **pend;
-    uint32_t npend, cappend;
 } ty_env;
 
 int ty_env_init(ty_env *e, kp_arena *a);

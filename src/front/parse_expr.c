@@ -636,7 +636,7 @@ static const cfield *find_field(const ctype *t, const char *name, const cfield *
     for (uint32_t i = 0; i < t->nfields; i++) {
         const cfield *f = &t->fields[i];
         if (f->name) {
-            if (f->name == name || strcmp(f->name, name) == 0) {
+            if (f->name == name) { /* member names are interned */
                 path[depth] = f;
                 *npath = depth + 1;
                 return f;

@@ -141,15 +141,11 @@ ctype *ty_qual(ty_env *e, ctype *t, unsigned q)
     n->qual = (uint8_t)(t->qual | q);
     n->unqual = t->unqual;
     if ((t->kind == TY_STRUCT || t->kind == TY_UNION) && t->unqual->incomplete) {
-        if (e->npend == e->cappend) {
-            uint32_t cap = e->cappend ? e->cappend * 2 : 16;
-            ctype **p = kp_arena_realloc(e->a, e->pend, e->cappend * sizeof *p, cap * sizeof *p);
-            if (!p)
-                return n;
-            e->pend = p;
-            e->cappend = cap;
-        }
-        e->pend[e->npend++] = n;
+        /* qualified copies of an incomplete struct are chained through
+           `params` (unused by records) from the unqualified type, and
+           refreshed when ty_layout completes it */
+        n->params = t->unqual->params;
+        t->unqual->params = (ctype **)(void *)n;
     }
     return n;
 }
@@ -269,15 +265,15 @@ const char *ty_layout(ty_env *e, ctype *t, cfield *fields, uint32_t n)
     t->nfields = n;
     t->incomplete = 0;
     /* refresh qualified copies made while the type was incomplete */
-    for (uint32_t i = 0; i < e->npend; i++) {
-        ctype *q = e->pend[i];
-        if (q && q->unqual == t) {
-            uint8_t qual = q->qual;
-            *q = *t;
-            q->qual = qual;
-            q->unqual = t;
-            e->pend[i] = NULL;
-        }
+    ctype *q = (ctype *)(void *)t->params;
+    t->params = NULL;
+    while (q) {
+        ctype *next = (ctype *)(void *)q->params;
+        uint8_t qual = q->qual;
+        *q = *t;
+        q->qual = qual;
+        q->unqual = t;
+        q = next;
     }
     return NULL;
 }

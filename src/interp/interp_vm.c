@@ -334,6 +334,13 @@ static int vm_memfault(kp_exec *ex, int is_write, uint32_t size, uint64_t x)
         vmbreak(6);                                                            \
     }
 
+/* What a built-in, the runtime library or a nested call may read. */
+#define SYNC_EX()                                                              \
+    do {                                                                       \
+        ex->sp = fp;                                                           \
+        ex->depth = depth;                                                     \
+    } while (0)
+
 #define RELOAD_MEM()                                                           \
     do {                                                                       \
         mem4k = ex->mem + KP_PAGE_SIZE;                                        \
@@ -377,7 +384,11 @@ static int interp_vm_run(kp_exec *ex, const interp_fn *F0, const uint64_t *args,
     const interp_fn *F = NULL, *G = F0;
     const uint32_t *pc = NULL;
     uint64_t *R, *NR;
-    uint32_t fp = ex->sp;
+    /* ex->sp and ex->depth live in locals while plugin code runs (fp is
+     * the current frame base = the plugin sp), and are written back
+     * before anything outside the loop can look at them (SYNC_EX). */
+    uint32_t fp = ex->sp, depth = ex->depth;
+    const uint32_t max_depth = ex->max_depth, stack_lo = ex->stack_lo;
     uint8_t *mem4k;
     uint64_t lim;
     int rc = 0;
@@ -401,20 +412,19 @@ static int interp_vm_run(kp_exec *ex, const interp_fn *F0, const uint64_t *args,
 
 enter:
     /* G: callee; NR: its slots, with the parameters and the header set */
-    if (UNLIKELY(ex->depth >= ex->max_depth)) {
-        rc = kp_exec_trap(ex, KP_TRAP_STACK, "call depth limit (%u) exceeded", ex->max_depth);
+    if (UNLIKELY(depth >= max_depth)) {
+        rc = kp_exec_trap(ex, KP_TRAP_STACK, "call depth limit (%u) exceeded", max_depth);
         goto entry_trap;
     }
-    ex->depth++;
+    depth++;
     if (G->frame_size) {
-        int64_t nsp = ((int64_t)ex->sp - (int64_t)G->frame_size) & ~(int64_t)G->frame_mask;
-        if (UNLIKELY(nsp < (int64_t)ex->stack_lo)) {
+        int64_t nsp = ((int64_t)fp - (int64_t)G->frame_size) & ~(int64_t)G->frame_mask;
+        if (UNLIKELY(nsp < (int64_t)stack_lo)) {
             rc = kp_exec_trap(ex, KP_TRAP_STACK, "plugin stack exhausted");
             goto entry_trap;
         }
-        ex->sp = (uint32_t)nsp;
+        fp = (uint32_t)nsp;
     }
-    fp = ex->sp;
     {
         size_t nbase = (size_t)(NR - st->v);
         if (UNLIKELY(nbase + G->reserve > st->vcap)) {
@@ -627,6 +637,7 @@ enter:
             for (uint32_t i = 0; i < nargs; i++)
                 av[i] = R[argv[i]];
             st->vtop = roff + F->nslots;
+            SYNC_EX();
             if (callee->kind == KP_FN_BUILTIN)
                 rc = kp_rt_call_builtin(ex, callee, av, types, nargs, &rv);
             else
@@ -649,6 +660,7 @@ enter:
         for (uint32_t i = 0; i < nargs && i < 4; i++)
             av[i] = R[pc[4 + i]];
         st->vtop = roff + F->nslots;
+        SYNC_EX();
         rc = kp_rt_rtlib(ex, (int)pc[2], av, &rv);
         R = st->v + roff;
         RELOAD_MEM();
@@ -700,12 +712,14 @@ enter:
     vmcase(RETV) { rv = 0; goto do_ret; }
     do_ret: {
             uint64_t h = R[-3];
-            ex->depth--;
-            ex->sp = fp = (uint32_t)h;
+            depth--;
+            fp = (uint32_t)h;
             F = (const interp_fn *)(uintptr_t)R[-2];
             if (UNLIKELY(!F)) {
                 *ret = rv;
                 st->vtop = vtop0;
+                ex->sp = sp0;
+                ex->depth = depth0;
                 return KP_OK;
             }
             pc = (const uint32_t *)(uintptr_t)R[-1];

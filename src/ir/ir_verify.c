@@ -97,6 +97,12 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* i32 switches compare 32-bit values: -1 and 0xffffffff are one case. */
+static int64_t case_value(int ty, int64_t x)
+{
+    return ty == IR_I32 ? (int32_t)(uint32_t)x : x;
+}
+
 /* Arguments of a call against a prototype; extra (variadic) arguments may
  * have any value type. */
 static int call_args(vctx *v, const ir_sig *s)
@@ -294,31 +300,37 @@ static int insn(vctx *v)
             return fail(v, "missing case list");
         if (in->nargs == 0)
             return 0;
-        int64_t *vals = malloc((size_t)in->nargs * sizeof *vals);
-        if (!vals)
-            return fail(v, "out of memory");
-        int rc = 0;
-        for (uint32_t i = 0; i < in->nargs && !rc; i++) {
+        uint32_t n = in->nargs;
+        for (uint32_t i = 0; i < n; i++) {
             int64_t x = in->cases[i].value;
-            if (ty == IR_I32) {
-                if (x < INT32_MIN || x > (int64_t)UINT32_MAX)
-                    rc = fail(v, "case value %" PRId64 " does not fit i32", x);
-                x = (int32_t)(uint32_t)x;
-            }
-            vals[i] = x;
-            if (!rc)
-                rc = target(v, in->cases[i].block);
+            if (ty == IR_I32 && (x < INT32_MIN || x > (int64_t)UINT32_MAX))
+                return fail(v, "case value %" PRId64 " does not fit i32", x);
+            if (target(v, in->cases[i].block))
+                return -1;
         }
-        if (!rc) {
-            qsort(vals, in->nargs, sizeof *vals, cmp_i64);
-            for (uint32_t i = 1; i < in->nargs; i++)
+        /* Distinct values: sort a copy; small switches (or no memory for
+         * the copy) compare pairwise, so verification never fails for
+         * lack of memory. */
+        int64_t *vals = n > 32 ? malloc((size_t)n * sizeof *vals) : NULL;
+        if (vals) {
+            for (uint32_t i = 0; i < n; i++)
+                vals[i] = case_value(ty, in->cases[i].value);
+            qsort(vals, n, sizeof *vals, cmp_i64);
+            for (uint32_t i = 1; i < n; i++)
                 if (vals[i] == vals[i - 1]) {
-                    rc = fail(v, "duplicate case value %" PRId64, vals[i]);
-                    break;
+                    int64_t dup = vals[i];
+                    free(vals);
+                    return fail(v, "duplicate case value %" PRId64, dup);
                 }
+            free(vals);
+            return 0;
         }
-        free(vals);
-        return rc;
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t j = i + 1; j < n; j++)
+                if (case_value(ty, in->cases[i].value) == case_value(ty, in->cases[j].value))
+                    return fail(v, "duplicate case value %" PRId64,
+                                case_value(ty, in->cases[i].value));
+        return 0;
     }
     case IR_RET:
         if (f->sig.ret == IR_VOID) {

@@ -296,9 +296,28 @@ uint32_t kp_heap_alloc(kp_heap *h, uint64_t size, int kind)
     return off;
 }
 
+/* Freed blocks of this size or more give their whole pages back to the
+ * OS (they read back as zeros). Smaller ones — typical per-request
+ * buffers — are kept committed: faulting their pages in again on every
+ * reuse would cost more than the memory. Done under the heap lock: once
+ * the lock is released the range may be allocated and written by another
+ * thread. */
+#define DISCARD_MIN ((uint32_t)16 << 20)
+
+static void discard(kp_heap *h, uint32_t off, uint32_t size)
+{
+    if (!h->mem || size < DISCARD_MIN)
+        return;
+    uint64_t a = ((uint64_t)off + KP_PAGE_SIZE - 1) & ~(uint64_t)(KP_PAGE_SIZE - 1);
+    uint64_t e = ((uint64_t)off + size) & ~(uint64_t)(KP_PAGE_SIZE - 1);
+    if (e > a)
+        kp_os_discard(h->mem + a, (size_t)(e - a));
+}
+
 static void free_block(kp_heap *h, kp_hblk *b)
 {
     h->used -= b->size;
+    discard(h, b->off, b->size);
     kp_hblk *p = b->prev, *n = b->next;
     if (n && n->free) {
         list_remove(h, n);

@@ -59,6 +59,8 @@ typedef struct kp_heap {
     uint32_t nlive;
     kp_hblk *spare;               /* recycled records */
     kp_hblk *all;                 /* physically first block */
+    uint8_t *mem;                 /* segment base, to return freed pages
+                                     to the OS (NULL: never) */
 } kp_heap;
 
 int kp_heap_init(kp_heap *h, uint32_t lo, uint32_t hi);

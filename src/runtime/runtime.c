@@ -107,6 +107,7 @@ int kp_runtime_create(const kp_config *cfg, kp_runtime **out)
     have_seg = 1;
     if (kp_heap_init(&rt->heap, KP_PAGE_SIZE, (uint32_t)c.mem_limit) != 0)
         goto nomem;
+    rt->heap.mem = rt->seg.base;
     have_heap = 1;
     code = kp_builtins_init(rt);
     if (code)

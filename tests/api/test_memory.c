@@ -112,6 +112,16 @@ int main(void)
     CHECK("all memory back", big != 0);
     kp_runtime_destroy(rt);
 
+    /* a big freed block gives its pages back: it reads back as zeros */
+    CHECK("create 64 MiB", kp_runtime_create(NULL, &rt) == KP_OK);
+    big = kp_alloc(rt, 20 << 20);
+    unsigned char *bh = kp_host_ptr(rt, big, 20 << 20);
+    CHECK("20 MiB block", bh != NULL);
+    memset(bh, 0x77, 20 << 20);
+    kp_free(rt, big);
+    CHECK("freed pages discarded", bh[1 << 20] == 0 && bh[(20 << 20) - 4096] == 0);
+    kp_runtime_destroy(rt);
+
     /* the heap itself: realloc, kinds, corruption cannot matter */
     kp_heap hp;
     static uint8_t mem[1 << 20];

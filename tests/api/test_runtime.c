@@ -58,6 +58,19 @@ int main(void)
     cfg.engine = (kp_engine)7;
     CHECK("bad engine", kp_runtime_create(&cfg, &rt) == KP_ERR_ARG);
     kp_config_init(&cfg);
+    cfg.engine = KP_ENGINE_JIT;
+#if defined(__x86_64__) && defined(__linux__)
+    CHECK("jit engine", kp_runtime_create(&cfg, &rt) == KP_OK &&
+                            kp_runtime_engine(rt) == KP_ENGINE_JIT);
+    kp_runtime_destroy(rt);
+#else
+    CHECK("no jit engine here", kp_runtime_create(&cfg, &rt) == KP_ERR_ARG);
+#endif
+    cfg.engine = KP_ENGINE_INTERP;
+    CHECK("interp engine", kp_runtime_create(&cfg, &rt) == KP_OK &&
+                               kp_runtime_engine(rt) == KP_ENGINE_INTERP);
+    kp_runtime_destroy(rt);
+    kp_config_init(&cfg);
     cfg.mem_limit = (size_t)3 << 30;
     CHECK("3 GiB runtime", kp_runtime_create(&cfg, &rt) == KP_OK);
     kp_ptr big = kp_alloc(rt, (size_t)2 << 30);

@@ -7,7 +7,8 @@
  *   gen_float SEED > prog.c
  *
  * Results are printed as bit patterns (NaNs collapsed to "nan", since their
- * payloads are not specified). Float-to-integer conversions are guarded to
+ * payloads are not specified, and -0 printed as +0: gcc folds 0.0 - (float)i
+ * into -(float)i even at -O0, which is wrong for i == 0). Float-to-integer conversions are guarded to
  * stay in range, where C defines them.
  */
 #include <stdio.h>
@@ -140,11 +141,13 @@ int main(int argc, char **argv)
     printf("static void outd(int line, double d)\n{\n"
            "    unsigned long long u;\n"
            "    if (d != d) { printf(\"%%d nan\\n\", line); return; }\n"
+           "    if (d == 0) d = 0;\n"
            "    memcpy(&u, &d, 8);\n"
            "    printf(\"%%d %%llx\\n\", line, u);\n}\n\n");
     printf("static void outf(int line, float f)\n{\n"
            "    unsigned u;\n"
            "    if (f != f) { printf(\"%%d nan\\n\", line); return; }\n"
+           "    if (f == 0) f = 0;\n"
            "    memcpy(&u, &f, 4);\n"
            "    printf(\"%%d f%%x\\n\", line, u);\n}\n\n");
     printf("int main(void)\n{\n");

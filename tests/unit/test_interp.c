@@ -1596,6 +1596,26 @@ static void test_verify(void)
     }
     expect_reject("duplicate case", "duplicate case value 1");
 
+    new_module(); /* a large i32 switch where 0xffffffff and -1 collide */
+    fn_begin("f", IR_I32, 1, IR_I32);
+    {
+        ir_case *c = kp_arena_alloc(&M->arena, 40 * sizeof *c);
+        for (int i = 0; i < 39; i++)
+            c[i] = (ir_case){i - 20, 0};
+        c[39] = (ir_case){0xffffffffll, 0};
+        emit((ir_insn){.op = IR_SWITCH, .type = IR_I32, .a = prm(0), .t1 = 0, .nargs = 40, .cases = c});
+    }
+    expect_reject("duplicate case (large)", "duplicate case value -1");
+
+    new_module();
+    fn_begin("f", IR_I32, 1, IR_I32);
+    {
+        ir_case *c = kp_arena_alloc(&M->arena, sizeof *c);
+        c[0] = (ir_case){1ll << 32, 0};
+        emit((ir_insn){.op = IR_SWITCH, .type = IR_I32, .a = prm(0), .t1 = 0, .nargs = 1, .cases = c});
+    }
+    expect_reject("case out of i32", "does not fit i32");
+
     new_module();
     fn_begin("f", IR_I32, 1, IR_I32);
     F->frame_size = 8;

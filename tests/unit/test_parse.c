@@ -244,6 +244,15 @@ static void test_decls(void)
     OK("char *p = (char *)0, *q = 0; void *v = (void *)16; int (*fp)(void) = 0;",
        "global p:ptr(char) = {0:ptr(char) 0}\nglobal v:ptr(void) = {0:ptr(void) 16}");
     OK("typeof(int *) a; int b; typeof(b) c;", "global a:ptr(int)\nglobal c:int");
+    OK("typedef int T; int f(T); int g(int T) { return T * 2; }\n"
+       "int h(int *p) { T * x = p; { int T = 3; return T * *x + (int)sizeof(T); } }\n"
+       "long k(int *p) { return (long)(T)*p + sizeof (T) + sizeof(T*); }",
+       "func g:fn(int)->int\n    return (mul:int T:int 2:int)\n    decl x:ptr(int) = {0:ptr(int) p:ptr(int)}\n"
+       "(mul:int T:int (deref:int x:ptr(int)))");
+    OK("typedef struct S S; struct S { S *next; int v; }; S s = { &s, 1 };",
+       "global s:struct S used = {0:ptr(struct S) &s, 4:int 1}");
+    OK("int f(void) { int a = 1; typedef int a_t; a_t b = a; goto a; a: return b; }",
+       "label a");
 }
 
 /* ---- expressions ----------------------------------------------------------- */

@@ -81,6 +81,7 @@ typedef struct E {
     int leaf;                /* calls no plugin code (CALL/CALLI/CALLP) */
     const ir_insn *in;       /* current insn (positions) */
     uint32_t pos;            /* its number, as regalloc counts */
+    int nopoll;              /* branches just polled: back-edges jump directly */
 } E;
 
 static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
@@ -816,7 +817,7 @@ static int is_cmp(int op) { return op >= IR_EQ && op <= IR_GEU; }
 /* A jump to block t from the current block: back-edges poll via a stub. */
 static void jcc_block(E *e, int cc, uint32_t t)
 {
-    if (t <= e->cur) {
+    if (t <= e->cur && !e->nopoll) {
         uint32_t s = new_stub(e, ST_BACKEDGE, e->in->line, e->in->col, t, NULL, 0);
         if (cc < 0)
             jmp_stub(e, s);
@@ -1327,7 +1328,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     case IR_CONST: case IR_GADDR: case IR_FADDR:
         if (in->dst && L(e, in->dst)->kind != JL_CONST) {
             /* a register also assigned elsewhere: materialize */
-            jit_loc k = {JL_CONST, 0, 0, 0};
+            jit_loc k = {.kind = JL_CONST};
             jit_loc save = e->ra.loc[in->dst];
             /* compute the value as the allocator would */
             if (in->op == IR_CONST) {
@@ -1464,6 +1465,32 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     case IR_JMP:
         if (in->t1 <= e->cur) {
             emit_poll(e, in->line, in->col);
+            /* A loop header that is only a (compare and) branch is
+             * duplicated here: one jump less per iteration. Its operands
+             * are live into the header, so live here, in the same
+             * registers; the branch needs no second poll. */
+            const ir_block *h = &e->f->blocks[in->t1];
+            const ir_insn *hb = &h->insns[h->ninsns - 1];
+            const ir_insn *hc = h->ninsns == 2 ? &h->insns[0] : NULL;
+            if (hb->op == IR_BR && (h->ninsns == 1 ||
+                (h->ninsns == 2 && is_cmp(hc->op) && hc->dst == hb->a &&
+                 e->ra.uses[hb->a] == 1))) {
+                int cc;
+                if (hc) {
+                    e->in = hc;
+                    cc = emit_cmp(e, hc);
+                } else {
+                    int ra = gsrc(e, hb->a, RAX);
+                    x_test_rr(b, 0, ra, ra);
+                    cc = CC_NE;
+                }
+                e->in = hb;
+                e->nopoll = 1;
+                emit_br_cc(e, cc, hb->t1, hb->t2);
+                e->nopoll = 0;
+                e->in = in;
+                return;
+            }
             fix(e, x_jmp32(b), in->t1, FX_BLOCK);
         } else if (!falls(e, in->t1)) {
             fix(e, x_jmp32(b), in->t1, FX_BLOCK);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Differential fuzzing of the lowering: gen_fuzz.py programs, gcc -fwrapv
 # against kplug's interpreter (through test_lower --run).
-#   fuzz.sh TEST_LOWER_BIN FIRST_SEED COUNT
+#   fuzz.sh TEST_LOWER_BIN FIRST_SEED COUNT     (ENGINE=jit for the native engine)
 bin=$1; seed=$2; n=$3
+mode=--run
+[ "${ENGINE:-}" = jit ] && mode=--run-jit
 dir=$(dirname "$0"); tmp=${TMPDIR:-/tmp}/kplug_fuzz.$$
 mkdir -p "$tmp"
 printf '#include <stdio.h>\nint test_main(void);\nint main(void){printf("%%d\\n",test_main());return 0;}\n' > "$tmp/m.c"
@@ -13,7 +15,7 @@ while [ $i -lt "$n" ]; do
     python3 "$dir/gen_fuzz.py" $s > "$tmp/p.c"
     if gcc -w -O0 -fwrapv -Dmain=test_main -o "$tmp/ref" "$tmp/p.c" "$tmp/m.c" 2>/dev/null; then
         want=$("$tmp/ref")
-        got=$("$bin" --run "$tmp/p.c" 2>&1)
+        got=$("$bin" $mode "$tmp/p.c" 2>&1)
         if [ "$want" != "$got" ]; then
             echo "seed $s: gcc $want, kplug $got"
             cp "$tmp/p.c" "$tmp/../kplug_fuzz_fail_$s.c"

@@ -5,7 +5,8 @@
 #                                     stress api unit examples (default: all)
 # Environment: KPLUG (the tool, default ./kplug), BUILD (where libkplug.a
 # is, default build), CC, CFLAGS (for building API/unit tests), ENGINES
-# (override the engine list, e.g. "interp"), VERBOSE=1 (print passes too).
+# (override the engine list, e.g. "interp"), VERBOSE=1 (print passes too),
+# QUICK=1 (skip the unit scripts that build several configurations).
 # The expectation formats are described in tests/README.md.
 set -u
 cd "$(dirname "$0")/.."
@@ -338,6 +339,7 @@ suite_unit() {
     # Unit suites with their own build lines (e.g. several interpreter configurations).
     for f in tests/unit/run_*.sh; do
         [ -e "$f" ] || continue
+        [ -n "${QUICK:-}" ] && continue
         # These build several configurations (sanitizers included): more time.
         LIMIT=$((LIMIT * 5)) run "$TMP/out" "$TMP/err" env CC="$CC" OUT="$TMP/unit-$(basename "$f" .sh)" sh "$f"
         if [ "$ST" = 0 ]; then pass "${f#tests/}"

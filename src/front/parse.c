@@ -1559,8 +1559,10 @@ static void finish_unit(px *P, ast_unit *u)
 
 ast_unit *fe_parse(fe_ctx *cx, const fe_token *toks, uint32_t ntoks)
 {
-    if (!toks || !ntoks)
+    if (!toks || !ntoks || toks[ntoks - 1].kind != TK_EOF) {
+        fe_error(cx, KP_ERR_COMPILE, 0, 0, 0, "internal error: no token stream to parse");
         return NULL;
+    }
     jmp_buf jb;
     px *P = kp_arena_alloc(&cx->arena, sizeof *P);
     if (!P) {

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds and runs tests/unit/test_interp.c in four configurations: computed
-# goto, forced switch, sanitizers, sanitizers with allocation failures. Usage: tests/unit/run_interp_tests.sh [bench]
+# goto, forced switch (KP_INTERP_SWITCH), ASan+UBSan, and ASan+UBSan with
+# allocation failures injected into load.
+# Usage: tests/unit/run_interp_tests.sh [bench]   (OUT= sets the build dir)
 set -e
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build/test-interp}

@@ -862,6 +862,22 @@ static void emit_br_cc(E *e, int cc, uint32_t t1, uint32_t t2)
         }
         return;
     }
+    /* a conditional back-edge of a rotated loop: poll inline on the taken
+     * path rather than branching to a stub and back */
+    if (!e->nopoll && t1 <= e->cur && falls(e, t2)) {
+        size_t j = x_jcc32(&e->b, cc ^ 1);
+        emit_poll(e, e->in->line, e->in->col);
+        fix(e, x_jmp32(&e->b), t1, FX_BLOCK);
+        x_bind(&e->b, j, e->b.n);
+        return;
+    }
+    if (!e->nopoll && t2 <= e->cur && falls(e, t1)) {
+        size_t j = x_jcc32(&e->b, cc);
+        emit_poll(e, e->in->line, e->in->col);
+        fix(e, x_jmp32(&e->b), t2, FX_BLOCK);
+        x_bind(&e->b, j, e->b.n);
+        return;
+    }
     if (falls(e, t2)) {
         jcc_block(e, cc, t1);
     } else if (falls(e, t1)) {

@@ -86,7 +86,8 @@ enum {
                                   prototype mismatch between caller and callee */
     KP_TRAP_TIMEOUT = -25,     /* the call's deadline passed */
     KP_TRAP_INTERRUPTED = -26, /* kp_interrupt() stopped the call */
-    KP_TRAP_BUILTIN = -27      /* a built-in failed the call (kp_fail()) */
+    KP_TRAP_BUILTIN = -27,     /* a built-in failed the call (kp_fail()) */
+    KP_TRAP_FUEL = -28         /* the call's fuel budget (kp_call_opts.fuel) ran out */
 };
 
 /* A short constant name for a result code, e.g. "KP_TRAP_MEMORY".
@@ -140,6 +141,8 @@ typedef struct kp_config {
     unsigned max_nesting;   /* nesting of expressions/statements/includes (default 256) */
     unsigned max_functions; /* functions in one plugin (default 10000) */
     unsigned max_plugins;   /* plugins + built-ins in the namespace (default 65536) */
+    size_t max_code_bytes;  /* engine code + IR kept for all linked plugins
+                               (default 256 MiB); KP_ERR_LIMIT at add/replace */
 } kp_config;
 
 /* Fill *cfg with the defaults. */
@@ -160,6 +163,38 @@ KP_API void kp_runtime_destroy(kp_runtime *rt);
 
 /* The engine the runtime actually uses (never KP_ENGINE_DEFAULT). */
 KP_API kp_engine kp_runtime_engine(const kp_runtime *rt);
+
+/* Limits of a runtime, adjustable while it runs (see docs/api.md). */
+typedef enum kp_limit {
+    KP_LIMIT_MEMORY = 1,      /* mem_limit, bytes. Raising takes effect at
+                                 once; lowering is refused (KP_ERR_LIMIT) if
+                                 the heap has live blocks above the new
+                                 limit, waits (up to 1 s) for calls in flight
+                                 to return, and is refused from inside a
+                                 call of the runtime */
+    KP_LIMIT_STACK_SIZE = 2,  /* stack_size, bytes: for calls started later */
+    KP_LIMIT_CALL_DEPTH = 3,  /* max_call_depth: for calls started later */
+    KP_LIMIT_CODE = 4,        /* max_code_bytes: checked at add/replace;
+                                 lowering below current use is refused */
+    KP_LIMIT_PLUGINS = 5,     /* max_plugins: checked at add; lowering below
+                                 the current count is refused */
+    KP_LIMIT_DEADLINE_MS = 6  /* default deadline of host calls (0 = none),
+                                 as kp_set_deadline */
+} kp_limit;
+
+/* Set a limit. Values follow the kp_config rules (0 = the default, except
+ * for KP_LIMIT_DEADLINE_MS where 0 = none). Thread-safe.
+ * Errors: KP_ERR_ARG (NULL runtime, unknown limit, value out of range,
+ * memory lowered from inside a call), KP_ERR_LIMIT (below current use;
+ * the message says how much is in use). */
+KP_API int kp_runtime_set_limit(kp_runtime *rt, kp_limit which, uint64_t value);
+/* The current value of a limit in *out. Errors: KP_ERR_ARG. */
+KP_API int kp_runtime_get_limit(kp_runtime *rt, kp_limit which, uint64_t *out);
+/* Current use against a limit in *out: KP_LIMIT_MEMORY bytes of live heap
+ * blocks (globals, stacks, malloc, kp_alloc), KP_LIMIT_CODE bytes of code
+ * and IR, KP_LIMIT_PLUGINS plugins + built-ins. Errors: KP_ERR_ARG (also
+ * for limits that have no usage). */
+KP_API int kp_runtime_get_usage(kp_runtime *rt, kp_limit which, uint64_t *out);
 
 /* ------------------------------------------------------------------ */
 /* Dynamic plugins                                                      */
@@ -278,6 +313,43 @@ KP_API int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret);
  * callable from any thread. */
 KP_API void kp_interrupt(kp_runtime *rt);
 
+/* A call token names calls so one of them can be interrupted alone. The
+ * host owns it; one token may serve any number of calls, one after the
+ * other or at once, in any runtime. */
+typedef struct kp_call_token kp_call_token;
+/* A new token, or NULL (KP_ERR_NOMEM). */
+KP_API kp_call_token *kp_call_token_new(void);
+/* Free a token. No call using it may be running. NULL is a no-op. */
+KP_API void kp_call_token_free(kp_call_token *t);
+/* Stop every call running now with this token (and the calls nested
+ * inside them): each returns KP_TRAP_INTERRUPTED soon after. Calls started
+ * later with the token are not affected. Async-signal-safe, any thread. */
+KP_API void kp_interrupt_call(kp_call_token *t);
+
+/* Options of one call (kp_call_ex). Zero-initialise, then set fields. */
+typedef struct kp_call_opts {
+    unsigned flags;         /* KP_CALL_* */
+    unsigned deadline_ms;   /* this call's deadline; 0 = the runtime's default */
+    uint64_t deadline_us;   /* the same in microseconds (wins when nonzero) */
+    uint64_t fuel;          /* polls the call may make (each function entry
+                               and loop back-edge is one); the next one traps
+                               KP_TRAP_FUEL. 0 = unlimited. Deterministic:
+                               the same call stops at the same point on
+                               every engine and every run */
+    kp_call_token *token;   /* optional, for kp_interrupt_call */
+    uint64_t *fuel_left;    /* optional out: fuel left when the call ended */
+} kp_call_opts;
+
+#define KP_CALL_NO_DEADLINE 1u /* ignore the runtime's default deadline */
+
+/* kp_call with options (opts may be NULL: exactly kp_call). A nested call
+ * (from a built-in) never outlives the enclosing call: its deadline is the
+ * earlier of the two, it draws on the enclosing call's fuel, and
+ * interrupting the enclosing call stops it too.
+ * Errors: as kp_call, plus KP_TRAP_FUEL. */
+KP_API int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
+                      const kp_call_opts *opts);
+
 /* Change the default deadline applied to later calls (0 = none). */
 KP_API void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms);
 
@@ -330,6 +402,49 @@ KP_API const char *kp_callctx_str(kp_callctx *cx, kp_ptr p, size_t max_len);
  * printf formatting) and returns KP_TRAP_BUILTIN, which the built-in must
  * return. */
 KP_API int kp_fail(kp_callctx *cx, const char *fmt, ...) KP_PRINTF(2, 3);
+
+/* ---- cleanup hooks: host resources handed to plugins ---------------- */
+
+/* The runtime does not track host resources; a built-in that hands one
+ * out (a file descriptor, a socket, a lock) registers a callback that
+ * releases it. fn(arg, reason) runs exactly once unless cancelled, on the
+ * thread that ends the call or the plugin, with no kplug lock held (it may
+ * call kp_* functions, but must not destroy the runtime). */
+typedef void (*kp_cleanup_fn)(void *arg, int reason);
+/* Identifies a registration for kp_cleanup_cancel; 0 = none. */
+typedef uint64_t kp_cleanup_id;
+
+/* Reasons passed to plugin-tied callbacks. Call-tied callbacks get the
+ * call's result code instead (a KP_TRAP_*, or KP_OK with KP_CLEANUP_ALWAYS). */
+#define KP_CLEANUP_DELETED 1   /* the plugin was deleted */
+#define KP_CLEANUP_REPLACED 2  /* the plugin was replaced by a new version */
+#define KP_CLEANUP_DESTROYED 3 /* the runtime was destroyed */
+
+#define KP_CLEANUP_ON_FAILURE 0u /* run only if the call fails (trap, timeout,
+                                    interrupt, fuel); dropped on success */
+#define KP_CLEANUP_ALWAYS 1u     /* run when the call ends, however it ends */
+
+/* Tie fn(arg) to the current call: the activation the built-in runs in
+ * (a nested kp_call is its own activation; if it succeeds, its
+ * KP_CLEANUP_ON_FAILURE callbacks pass to the enclosing activation).
+ * Callbacks run newest first, after the engine has stopped and before
+ * kp_call returns. Returns the id, or 0 (KP_ERR_ARG, KP_ERR_NOMEM: then
+ * nothing was registered and the built-in should release the resource
+ * itself). */
+KP_API kp_cleanup_id kp_callctx_on_call_end(kp_callctx *cx, kp_cleanup_fn fn,
+                                            void *arg, unsigned flags);
+/* Tie fn(arg) to the plugin calling the built-in (the innermost plugin
+ * function on the call path): it runs when that plugin is deleted or
+ * replaced — once no call can still be running its old code — or when
+ * the runtime is destroyed. Returns the id, or 0 (KP_ERR_ARG: no plugin
+ * is calling, e.g. the host called the built-in; KP_ERR_NOMEM). */
+KP_API kp_cleanup_id kp_callctx_on_plugin_end(kp_callctx *cx, kp_cleanup_fn fn,
+                                              void *arg);
+/* Unregister a callback without running it (e.g. the plugin closed the
+ * resource through another built-in). Call-tied ids can be cancelled only
+ * on the thread running that call; plugin-tied ones from anywhere.
+ * Errors: KP_ERR_ARG, KP_ERR_NOT_FOUND (unknown, already run or cancelled). */
+KP_API int kp_cleanup_cancel(kp_runtime *rt, kp_cleanup_id id);
 
 /* ------------------------------------------------------------------ */
 /* Memory exchange                                                      */

@@ -74,6 +74,7 @@ struct ctype {
     ctype **params;      /* already adjusted: arrays/functions -> pointers */
     uint32_t nparams;
     ctype *unqual;       /* the unqualified version of this type (itself if qual==0) */
+    ctype *ptr_to;       /* types.c: the pointer to this type, once made (shared) */
 };
 
 /* ---- symbols -------------------------------------------------------------- */
@@ -152,24 +153,24 @@ typedef enum ex_kind {
 } ex_kind;
 
 typedef struct ast_expr ast_expr;
-struct ast_expr {
+struct ast_expr {           /* fields ordered to pack (128 bytes) */
     ex_kind kind;
     uint8_t file;
     uint32_t line, col;
     ctype *type;           /* unqualified where it matters for lowering */
     ast_expr *lhs, *rhs, *cond;
     ex_kind binop;         /* EX_OPASSIGN */
+    uint32_t scale;        /* EX_PTR_ADD, EX_PTR_DIFF, inc/dec of pointers */
     ctype *op_type;        /* EX_OPASSIGN: computation type */
     ctype *cmp_type;       /* comparisons: type of the operands */
-    uint32_t scale;        /* EX_PTR_ADD, EX_PTR_DIFF, inc/dec of pointers */
     int64_t ival;          /* EX_INT (value, already wrapped to the type) */
     double fval;           /* EX_FLOAT */
     const char *str;       /* EX_STR */
     uint32_t str_len;
+    uint32_t nargs;
     csym *sym;             /* EX_VAR, EX_COMPOUND */
     cfield *field;         /* EX_MEMBER */
     ast_expr **args;       /* EX_CALL */
-    uint32_t nargs;
 };
 
 /* ---- initializers ---------------------------------------------------------- */
@@ -230,24 +231,24 @@ typedef enum st_kind {
 } st_kind;
 
 typedef struct ast_stmt ast_stmt;
-struct ast_stmt {
+struct ast_stmt {           /* fields ordered to pack */
     st_kind kind;
     uint8_t file;
+    uint8_t lw_done;      /* scratch for lowering */
     uint32_t line, col;
+    uint32_t nbody;
+    uint32_t ncases;
+    uint32_t lw_block;    /* scratch for lowering */
     ast_expr *expr;
     ast_expr *step;
     ast_stmt *init, *then, *els;
     ast_stmt **body;
-    uint32_t nbody;
     csym *sym;            /* ST_DECL */
     int64_t ival;         /* ST_CASE value (converted to the switch's type) */
     ast_stmt **cases;     /* ST_SWITCH */
-    uint32_t ncases;
     ast_stmt *default_case;
     ast_stmt *target;     /* ST_BREAK/ST_CONTINUE/ST_GOTO */
     const char *label;
-    uint32_t lw_block;    /* scratch for lowering */
-    uint8_t lw_done;
 };
 
 /* ---- functions and the translation unit ---------------------------------- */
@@ -284,10 +285,23 @@ ast_unit *fe_parse(fe_ctx *cx, const struct fe_token *toks, uint32_t ntoks);
 ir_module *fe_lower(fe_ctx *cx, const ast_unit *u);
 
 /* types.c: shared type helpers (arena-allocated types). */
-int ty_is_integer(const ctype *t);  /* incl. _Bool, char, enums */
-int ty_is_float(const ctype *t);
-int ty_is_arith(const ctype *t);
-int ty_is_scalar(const ctype *t);   /* arithmetic or pointer */
+/* (inline: the parser asks these several times per expression node) */
+static inline int ty_is_integer(const ctype *t) /* incl. _Bool, char, enums */
+{
+    return (t->kind >= TY_BOOL && t->kind <= TY_ULLONG) || t->kind == TY_ENUM;
+}
+static inline int ty_is_float(const ctype *t)
+{
+    return t->kind >= TY_FLOAT && t->kind <= TY_LDOUBLE;
+}
+static inline int ty_is_arith(const ctype *t)
+{
+    return (t->kind >= TY_BOOL && t->kind <= TY_ENUM);
+}
+static inline int ty_is_scalar(const ctype *t) /* arithmetic or pointer */
+{
+    return t->kind >= TY_BOOL && t->kind <= TY_PTR;
+}
 /* The IR register type that holds a value of scalar type t (pointers: IR_I32). */
 ir_type ty_ir_type(const ctype *t);
 /* The IR memory kind used to load/store a scalar of type t. */

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "front.h"
+#include "lex.h"
 
 #define SIZE_T_DEF                                                             \
     "#ifndef __KPLUG_SIZE_T\n#define __KPLUG_SIZE_T\n"                          \
@@ -219,4 +219,12 @@ const char *fe_std_header(const char *name, size_t *len)
             return std_headers[i].text;
         }
     return NULL;
+}
+
+const char *fe_std_header_at(unsigned i, size_t *len)
+{
+    if (i >= sizeof std_headers / sizeof std_headers[0])
+        return NULL;
+    *len = std_headers[i].len;
+    return std_headers[i].text;
 }

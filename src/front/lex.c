@@ -62,16 +62,26 @@ static const uint8_t kw_hash[128] = {
     12, 0, 0, 0, 4, 0, 0, 0, 7, 11, 0, 0, 0, 0, 0, 8, 43, 3, 0, 0, 0, 0, 0, 0,
     5, 2, 0, 15, 22, 0, 48, 0, 0, 42, 28, 0, 0, 0};
 
-int fe_lex_keyword(const char *s, size_t n)
+/* Inline in the lexer's fast path, which then calls nothing (cheap entry). */
+static inline int kw_lookup(const char *s, size_t n)
 {
     if (n < 2 || n > 14)
         return KW_NONE;
     const unsigned char *u = (const unsigned char *)s;
     unsigned h = (u[0] * 12u + u[n > 2 ? 2 : 1] * 20u + u[n - 1] * 7u + (unsigned)n * 2u) & 127;
     int k = kw_hash[h];
-    if (k && kw_lens[k] == n && memcmp(kw_names[k], s, n) == 0)
-        return k;
-    return KW_NONE;
+    if (!k || kw_lens[k] != n)
+        return KW_NONE;
+    const char *w = kw_names[k];
+    for (size_t i = 0; i < n; i++)
+        if (w[i] != s[i])
+            return KW_NONE;
+    return k;
+}
+
+int fe_lex_keyword(const char *s, size_t n)
+{
+    return kw_lookup(s, n);
 }
 
 /* ---- the lexer --------------------------------------------------------- */
@@ -272,7 +282,11 @@ static size_t scan_quoted(fe_lexer *lx, size_t start, size_t q)
     }
 }
 
-int fe_lex_next(fe_lexer *lx, pp_tok *t)
+/* The general lexer: every token, splices, comments, errors. fe_lex_next
+ * handles the common tokens itself and comes here for the rest, with pos
+ * at the token (or at whitespace it did not skip) and the whitespace it
+ * did skip in lx->space. */
+static __attribute__((noinline)) int lex_general(fe_lexer *lx, pp_tok *t)
 {
     const char *s = lx->src;
     size_t n = lx->len, p, start;
@@ -321,11 +335,13 @@ again:
         t->kind = PK_IDENT;
         /* String/char prefixes: L u U u8 */
         size_t l = p - start;
+        t->id = (uint16_t)fe_lex_keyword(s + start, l);
         size_t q = sk(lx, p);
         if (q < n && (s[q] == '"' || s[q] == '\'') && !lx->spliced &&
             ((l == 1 && (c == 'L' || c == 'u' || c == 'U')) ||
              (l == 2 && c == 'u' && s[start + 1] == '8'))) {
             t->kind = s[q] == '"' ? PK_STR : PK_CHAR;
+            t->id = 0;
             p = scan_quoted(lx, start, q);
         }
     } else if ((c >= '0' && c <= '9') ||
@@ -512,9 +528,258 @@ again:
         }
         t->u.text = d;
         t->len = (uint32_t)k;
-        if (t->kind == PK_IDENT)
+        if (t->kind == PK_IDENT) {
             t->hash = fe_lex_hash(d, k);
+            t->id = (uint16_t)fe_lex_keyword(d, k);
+        }
     }
+    return t->kind;
+}
+
+/* Punctuators the fast path takes whatever follows them. */
+static const uint8_t punct1[256] = {
+    ['('] = P_LPAREN, [')'] = P_RPAREN, ['['] = P_LBRACKET, [']'] = P_RBRACKET,
+    ['{'] = P_LBRACE, ['}'] = P_RBRACE, ['~'] = P_TILDE, ['?'] = P_QUESTION,
+    [';'] = P_SEMI, [','] = P_COMMA,
+};
+
+/* The common tokens in one pass with the state in registers: identifiers,
+ * numbers and punctuators not touched by a line splice, after blanks and
+ * newlines. Everything else (comments, quotes, splices, digraphs, the end)
+ * goes to lex_general, which restarts at the token. */
+typedef struct lex_state {
+    size_t pos, line_start;
+    uint32_t line;
+    uint8_t bol, space;
+} lex_state;
+
+/* One common token at st into t; 0 (with st unchanged but for skipped
+ * blanks and newlines) if it needs lex_general. */
+static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t n,
+                                                           lex_state *st, pp_tok *t)
+{
+    size_t p = st->pos, start;
+    int fl = st->space, c, id;
+    for (;;) {
+        if (__builtin_expect(p >= n, 0)) {
+            start = p;
+            goto general;
+        }
+        c = (unsigned char)s[p];
+        if (c == ' ' || c == '\t') {
+            p++;
+            fl = PF_SPACE;
+            /* indentation: 8 blanks at a time */
+            while (p + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, s + p, 8);
+                if (w != 0x2020202020202020ull)
+                    break;
+                p += 8;
+            }
+        } else if (c == '\n') {
+            p++;
+            st->line++;
+            st->line_start = p;
+            st->bol = 1;
+            fl = PF_SPACE;
+        } else {
+            break;
+        }
+    }
+    start = p;
+    if ((cls[c] & (CL_ID | CL_DIGIT)) == CL_ID) {
+        uint32_t h = (2166136261u ^ (uint32_t)c) * 16777619u;
+        p++;
+        while (p < n && (cls[(unsigned char)s[p]] & CL_ID)) {
+            h = (h ^ (unsigned char)s[p]) * 16777619u;
+            p++;
+        }
+        /* a splice, or a string/char prefix (L u U u8): the general path */
+        if (p < n && (s[p] == '\\' || ((s[p] == '"' || s[p] == '\'') && p - start <= 2)))
+            goto general;
+        t->kind = PK_IDENT;
+        t->hash = h;
+        t->id = c >= '_' ? (uint16_t)kw_lookup(s + start, p - start) : 0;
+    } else if (c >= '0' && c <= '9') {
+        p++;
+        for (;;) {
+            if (p >= n)
+                break;
+            int d = (unsigned char)s[p];
+            if (!(cls[d] & CL_ID) && d != '.') {
+                if (d == '\\')
+                    goto general;
+                break;
+            }
+            p++;
+            if ((d | 0x20) == 'e' || (d | 0x20) == 'p') {
+                if (p < n && (s[p] == '+' || s[p] == '-'))
+                    p++;
+                else if (p < n && s[p] == '\\')
+                    goto general;
+            }
+        }
+        t->kind = PK_NUM;
+        t->id = 0;
+    } else if ((id = punct1[c]) != 0) {
+        p++;
+        t->kind = PK_PUNCT;
+        t->id = (uint16_t)id;
+    } else {
+        int c1 = p + 1 < n ? (unsigned char)s[p + 1] : -1;
+        if (c1 == '\\')
+            goto general;
+        id = 0;
+        p++;
+#define TWO(ch, pid) if (c1 == (ch)) { id = (pid); p++; break; }
+        switch (c) {
+        case '-':
+            TWO('>', P_ARROW) TWO('-', P_DEC) TWO('=', P_SUB_ASSIGN)
+            id = P_MINUS; break;
+        case '+':
+            TWO('+', P_INC) TWO('=', P_ADD_ASSIGN)
+            id = P_PLUS; break;
+        case '&':
+            TWO('&', P_ANDAND) TWO('=', P_AND_ASSIGN)
+            id = P_AMP; break;
+        case '*':
+            TWO('=', P_MUL_ASSIGN)
+            id = P_STAR; break;
+        case '!':
+            TWO('=', P_NE)
+            id = P_BANG; break;
+        case '=':
+            TWO('=', P_EQ)
+            id = P_ASSIGN; break;
+        case '^':
+            TWO('=', P_XOR_ASSIGN)
+            id = P_CARET; break;
+        case '|':
+            TWO('|', P_OROR) TWO('=', P_OR_ASSIGN)
+            id = P_PIPE; break;
+        case '#':
+            TWO('#', P_HASHHASH)
+            id = P_HASH; break;
+        case ':':
+            TWO('>', P_RBRACKET)
+            id = P_COLON; break;
+        case '<':
+            if (c1 == '<' || c1 == ':' || c1 == '%')
+                break; /* <<, <<=, digraphs */
+            TWO('=', P_LE)
+            id = P_LT; break;
+        case '>':
+            if (c1 == '>')
+                break; /* >>, >>= */
+            TWO('=', P_GE)
+            id = P_GT; break;
+        case '.':
+            if (c1 == '.' || (c1 >= '0' && c1 <= '9'))
+                break; /* ..., .5 */
+            id = P_DOT; break;
+        default: /* / % : quotes, whitespace, stray bytes */
+            break;
+        }
+#undef TWO
+        if (!id) {
+            p = start;
+            goto general;
+        }
+        t->kind = PK_PUNCT;
+        t->id = (uint16_t)id;
+    }
+    if (st->bol)
+        fl |= PF_BOL;
+    st->pos = p;
+    st->bol = 0;
+    st->space = 0;
+    t->flags = (uint8_t)fl;
+    t->pad = 0;
+    t->line = st->line;
+    t->col = (uint32_t)(start - st->line_start + 1);
+    t->u.text = s + start;
+    t->len = (uint32_t)(p - start);
+    return 1;
+general:
+    st->pos = start;
+    st->space = (uint8_t)fl;
+    return 0;
+}
+
+static inline void state_load(const fe_lexer *lx, lex_state *st)
+{
+    st->pos = lx->pos;
+    st->line_start = lx->line_start;
+    st->line = lx->line;
+    st->bol = lx->bol;
+    st->space = lx->space;
+}
+
+static inline void state_store(fe_lexer *lx, const lex_state *st)
+{
+    lx->pos = st->pos;
+    lx->line_start = st->line_start;
+    lx->line = st->line;
+    lx->bol = st->bol;
+    lx->space = st->space;
+}
+
+size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
+                  uint32_t bloom_mask, pp_tok *stop, int *have_stop)
+{
+    lex_state st;
+    const char *s = lx->src;
+    size_t n = lx->len, k = 0;
+    uint8_t file = lx->file;
+    pp_tok t;
+    *have_stop = 0;
+    state_load(lx, &st);
+    while (k < max) {
+        if (!lex_fast(s, n, &st, &t))
+            break;
+        t.file = file;
+        int kind;
+        if (t.kind == PK_PUNCT) {
+            if ((t.flags & PF_BOL) && t.id == P_HASH)
+                goto stop;
+            kind = TK_PUNCT;
+        } else if (t.kind == PK_IDENT) {
+            uint32_t b = t.hash & bloom_mask;
+            if ((maybe_macro[b >> 6] >> (b & 63)) & 1)
+                goto stop;
+            kind = t.id ? TK_KEYWORD : TK_IDENT;
+        } else {
+            goto stop;
+        }
+        fe_token *o = &out[k++];
+        o->kind = (uint8_t)kind;
+        o->file = file;
+        o->id = t.id;
+        o->line = t.line;
+        o->col = t.col;
+        o->text = t.u.text;
+        o->len = t.len;
+        memset(&o->u, 0, sizeof o->u);
+        continue;
+    stop:
+        *stop = t;
+        *have_stop = 1;
+        break;
+    }
+    state_store(lx, &st);
+    return k;
+}
+
+int fe_lex_next(fe_lexer *lx, pp_tok *t)
+{
+    lex_state st;
+    state_load(lx, &st);
+    int ok = lex_fast(lx->src, lx->len, &st, t);
+    state_store(lx, &st);
+    if (!ok)
+        return lex_general(lx, t);
+    t->file = lx->file;
     return t->kind;
 }
 

@@ -37,7 +37,8 @@ struct pp_macro;
 
 typedef struct pp_tok {
     uint8_t kind, flags, file, pad;
-    uint16_t id;
+    uint16_t id;               /* P_* (PK_PUNCT), parameter number (PK_PARAM),
+                                  KW_* or KW_NONE (PK_IDENT, set by the lexer) */
     uint32_t line, col;
     uint32_t len;
     uint32_t hash;             /* PK_IDENT: fe_lex_hash of the spelling */
@@ -63,10 +64,22 @@ typedef struct fe_lexer {
     unsigned nstray;
 } fe_lexer;
 
+/* headers.c: the text of the i-th built-in header (from 0), or NULL past
+ * the last; pp.c lexes them once per process. */
+const char *fe_std_header_at(unsigned i, size_t *len);
+
 /* lex.c */
 void fe_lex_init(fe_lexer *lx, fe_ctx *cx, unsigned file, const char *src, size_t len);
 /* Next preprocessing token; PK_EOF at the end (and on a fatal error). */
 int fe_lex_next(fe_lexer *lx, pp_tok *t);
+/* The preprocessor's fast path: lex ordinary tokens straight into out
+ * (at most max): punctuators, and identifiers whose hash bit is clear in
+ * maybe_macro (bit h & bloom_mask). Stops at anything else: if that was a
+ * token fe_lex_next would have given at once, it is consumed into *stop
+ * and *have_stop set; otherwise (comments, literals, splices, the end...)
+ * fe_lex_next takes it from there. Returns the number of tokens written. */
+size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
+                  uint32_t bloom_mask, pp_tok *stop, int *have_stop);
 /* True if only whitespace/comments remain on the current line. */
 int fe_lex_at_eol(fe_lexer *lx);
 /* After `#include`: if the rest of the line starts with <...>, return the

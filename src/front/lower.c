@@ -247,8 +247,10 @@ void lw_blk_start(lw *L, uint32_t b)
     int keep = L->priv[b] && L->npred[b] == 1 && L->lastpred[b] == prev && L->nseq > 1;
     L->cur = b;
     L->dead = 0;
-    if (!keep)
-        memset(L->cse, 0, sizeof L->cse);
+    if (!keep) {
+        L->cse_next = 0;
+        L->cse_hi = 0;
+    }
 }
 
 static int cse_pure(int op)
@@ -261,7 +263,11 @@ static int cse_pure(int op)
 /* Register r was (re)defined: forget what depended on it. */
 void lw_cse_kill(lw *L, ir_reg r)
 {
-    for (int i = 0; i < LW_CSE; i++) {
+    /* most definitions are of a fresh temp, newer than everything known */
+    if (r > L->cse_hi)
+        return;
+    uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
+    for (uint32_t i = 0; i < n; i++) {
         lw_cse *c = &L->cse[i];
         if (c->dst && (c->dst == r || c->a == r || c->b == r))
             c->dst = 0;
@@ -280,11 +286,16 @@ static void cse_add(lw *L, const ir_insn *in)
     c->b = in->b;
     c->imm = in->imm;
     c->dst = in->dst;
+    ir_reg hi = in->dst > in->a ? in->dst : in->a;
+    hi = hi > in->b ? hi : in->b;
+    if (hi > L->cse_hi)
+        L->cse_hi = hi;
 }
 
 static ir_reg cse_find(const lw *L, const ir_insn *in)
 {
-    for (int i = 0; i < LW_CSE; i++) {
+    uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
+    for (uint32_t i = 0; i < n; i++) {
         const lw_cse *c = &L->cse[i];
         if (c->dst && c->op == in->op && c->type == in->type && c->stype == in->stype &&
             c->a == in->a && c->b == in->b && c->imm == in->imm)

@@ -84,7 +84,8 @@ typedef struct lw {
     uint8_t file;
     uint32_t line, col;
     lw_cse cse[LW_CSE];
-    uint32_t cse_next;
+    uint32_t cse_next;      /* entries [0, min(cse_next, LW_CSE)) are in use */
+    ir_reg cse_hi;          /* no entry mentions a register above this one */
     ir_reg cse_pinned;      /* handed out again by value numbering: keep its def */
 } lw;
 

@@ -54,9 +54,18 @@ _Noreturn void px_syntax(px *P, const fe_token *t, const char *fmt, ...)
     longjmp(P->rec->jb, 1);
 }
 
-void *px_alloc(px *P, size_t n)
+void *px_alloc_slow(px *P, size_t n)
 {
-    void *p = kp_arena_alloc(&P->cx->arena, n);
+    enum { BLK = 4096 };
+    void *p;
+    int failed = P->cx->arena.failed;
+    if (n <= BLK / 8 && (p = kp_arena_alloc(&P->cx->arena, BLK)) != NULL) {
+        P->blk = (char *)p + n;
+        P->blk_left = BLK - n;
+        return p;
+    }
+    P->cx->arena.failed = failed; /* a smaller request may still fit the budget */
+    p = kp_arena_alloc(&P->cx->arena, n);
     if (!p) {
         fe_nomem(P->cx);
         px_bail(P);
@@ -92,18 +101,14 @@ void px_push(px *P, px_vec *v, void *x)
     v->v[v->n++] = x;
 }
 
-void px_enter(px *P)
+void px_enter_slow(px *P)
 {
     const fe_token *t = px_tok(P);
     if (!fe_enter(P->cx, t->file, (int)t->line, (int)t->col))
         px_bail(P);
 }
 
-void px_leave(px *P) { fe_leave(P->cx); }
-
 /* ---- tokens ------------------------------------------------------------------- */
-
-const fe_token *px_tok(px *P) { return &P->toks[P->pos]; }
 
 const fe_token *px_peek(px *P, uint32_t k)
 {
@@ -111,25 +116,6 @@ const fe_token *px_peek(px *P, uint32_t k)
     return &P->toks[i < P->ntoks ? i : P->ntoks - 1];
 }
 
-const fe_token *px_next(px *P)
-{
-    const fe_token *t = &P->toks[P->pos];
-    if (t->kind != TK_EOF)
-        P->pos++;
-    return t;
-}
-
-int px_is_punct(const fe_token *t, int p) { return t->kind == TK_PUNCT && t->id == p; }
-int px_is_kw(const fe_token *t, int kw) { return t->kind == TK_KEYWORD && t->id == kw; }
-
-int px_accept(px *P, int punct)
-{
-    if (px_is_punct(px_tok(P), punct)) {
-        px_next(P);
-        return 1;
-    }
-    return 0;
-}
 
 static const char *tok_desc(const fe_token *t, char *buf, size_t n)
 {
@@ -145,7 +131,7 @@ static const char *tok_desc(const fe_token *t, char *buf, size_t n)
     }
 }
 
-const fe_token *px_expect(px *P, int punct, const char *what)
+const fe_token *px_expect_slow(px *P, int punct, const char *what)
 {
     const fe_token *t = px_tok(P);
     if (!px_is_punct(t, punct)) {
@@ -170,7 +156,7 @@ static px_ident *ident_intern(px *P, const char *s, uint32_t n)
 {
     uint32_t h = hash_str(s, n);
     if (P->htn * 2 >= P->htcap) {
-        uint32_t cap = P->htcap ? P->htcap * 2 : 1024;
+        uint32_t cap = P->htcap ? P->htcap * 2 : 256;
         px_ident **nt = px_alloc(P, cap * sizeof *nt);
         for (uint32_t i = 0; i < P->htcap; i++) {
             px_ident *id = P->ht[i];
@@ -199,9 +185,13 @@ static px_ident *ident_intern(px *P, const char *s, uint32_t n)
     return id;
 }
 
-px_ident *px_ident_of(px *P, const fe_token *t)
+px_ident *px_ident_intern(px *P, const fe_token *t)
 {
-    return ident_intern(P, t->text ? t->text : "", t->text ? t->len : 0);
+    px_ident *id = ident_intern(P, t->text ? t->text : "", t->text ? t->len : 0);
+    size_t i = (size_t)((uintptr_t)t - (uintptr_t)P->toks) / sizeof *t;
+    if (i < P->ntoks && P->tid && t == &P->toks[i])
+        P->tid[i] = id;
+    return id;
 }
 
 /* ---- scopes -------------------------------------------------------------------------- */
@@ -1511,6 +1501,8 @@ static void px_init(px *P, fe_ctx *cx, const fe_token *toks, uint32_t ntoks, jmp
     P->toks = toks;
     P->ntoks = ntoks;
     P->abort_jb = jb;
+    P->max_depth = cx->opts.max_nesting ? cx->opts.max_nesting : 256;
+    P->tid = px_alloc(P, (size_t)ntoks * sizeof *P->tid);
     if (ty_env_init(&P->te, &cx->arena) != 0) {
         fe_nomem(cx);
         px_bail(P);

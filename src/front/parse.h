@@ -144,6 +144,11 @@ typedef struct px {
     int in_sizeof;
     int proto_mode;       /* fe_parse_prototype */
     ast_expr *free_expr;  /* recycled nodes (linked through lhs) */
+    /* hot paths (inline helpers below) */
+    px_ident **tid;       /* per token: its interned identifier, once looked up */
+    char *blk;            /* bump block for small nodes (zeroed by the arena) */
+    size_t blk_left;
+    unsigned max_depth;   /* opts.max_nesting, resolved */
 } px;
 
 /* Every csym the parser makes for a declaration carries the EX_VAR node
@@ -171,18 +176,83 @@ void px_error_at(px *P, uint8_t file, uint32_t line, uint32_t col, const char *f
 #endif
     ;
 _Noreturn void px_bail(px *P);
-void *px_alloc(px *P, size_t n);
+void *px_alloc_slow(px *P, size_t n);
 void px_push(px *P, px_vec *v, void *x);
-void px_enter(px *P);
-void px_leave(px *P);
-const fe_token *px_tok(px *P);
+void px_enter_slow(px *P);
 const fe_token *px_peek(px *P, uint32_t k);
-const fe_token *px_next(px *P);
-int px_is_punct(const fe_token *t, int p);
-int px_is_kw(const fe_token *t, int kw);
-int px_accept(px *P, int punct);
-const fe_token *px_expect(px *P, int punct, const char *what);
-px_ident *px_ident_of(px *P, const fe_token *t);
+const fe_token *px_expect_slow(px *P, int punct, const char *what);
+px_ident *px_ident_intern(px *P, const fe_token *t);
+
+/* The helpers below run several times per token: inline, no calls. */
+
+/* Zeroed arena memory. Small objects come from a bump block: one arena
+ * allocation (and one memset) per block rather than per node. */
+static inline void *px_alloc(px *P, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n <= P->blk_left) {
+        void *p = P->blk;
+        P->blk += n;
+        P->blk_left -= n;
+        return p;
+    }
+    return px_alloc_slow(P, n);
+}
+
+static inline void px_enter(px *P)
+{
+    if (P->cx->depth < P->max_depth)
+        P->cx->depth++;
+    else
+        px_enter_slow(P);
+}
+
+static inline void px_leave(px *P)
+{
+    if (P->cx->depth)
+        P->cx->depth--;
+}
+
+static inline const fe_token *px_tok(px *P) { return &P->toks[P->pos]; }
+
+static inline const fe_token *px_next(px *P)
+{
+    const fe_token *t = &P->toks[P->pos];
+    if (t->kind != TK_EOF)
+        P->pos++;
+    return t;
+}
+
+static inline int px_is_punct(const fe_token *t, int p) { return t->kind == TK_PUNCT && t->id == p; }
+static inline int px_is_kw(const fe_token *t, int kw) { return t->kind == TK_KEYWORD && t->id == kw; }
+
+static inline int px_accept(px *P, int punct)
+{
+    if (px_is_punct(px_tok(P), punct)) {
+        P->pos++;
+        return 1;
+    }
+    return 0;
+}
+
+static inline const fe_token *px_expect(px *P, int punct, const char *what)
+{
+    const fe_token *t = &P->toks[P->pos];
+    if (t->kind == TK_PUNCT && t->id == punct) {
+        P->pos++;
+        return t;
+    }
+    return px_expect_slow(P, punct, what);
+}
+
+/* The interned identifier of an identifier token (cached per token). */
+static inline px_ident *px_ident_of(px *P, const fe_token *t)
+{
+    size_t i = (size_t)((uintptr_t)t - (uintptr_t)P->toks) / sizeof *t;
+    if (i < P->ntoks && P->tid && P->tid[i] && t == &P->toks[i])
+        return P->tid[i];
+    return px_ident_intern(P, t);
+}
 int px_starts_type(px *P, const fe_token *t);
 ctype *px_type_name(px *P);
 void px_scope_open(px *P);
@@ -204,7 +274,15 @@ char *px_strf(px *P, const char *fmt, ...)
 ast_expr *px_expr(px *P);            /* comma expression */
 ast_expr *px_assign_expr(px *P);     /* not yet converted to an rvalue */
 ast_expr *px_cond_expr(px *P);
-ast_expr *px_rval(px *P, ast_expr *e);
+ast_expr *px_rval_slow(px *P, ast_expr *e);
+/* e as a value: arrays and functions decay; objects must be complete */
+static inline ast_expr *px_rval(px *P, ast_expr *e)
+{
+    const ctype *t = e->type;
+    if (t->kind != TY_ARRAY && t->kind != TY_FUNC && !t->incomplete)
+        return e;
+    return px_rval_slow(P, e);
+}
 ast_expr *px_new_expr(px *P, ex_kind k, ctype *t, const fe_token *at);
 ast_expr *px_cast_to(px *P, ast_expr *e, ctype *t);
 /* Conversion as by assignment, with its checks; what = "assignment",

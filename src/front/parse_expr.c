@@ -110,7 +110,7 @@ static int check_modifiable(px *P, ast_expr *e, const fe_token *at, const char *
     return 1;
 }
 
-ast_expr *px_rval(px *P, ast_expr *e)
+ast_expr *px_rval_slow(px *P, ast_expr *e)
 {
     fe_token tb;
     if (e->type->kind == TY_ARRAY) {
@@ -143,6 +143,8 @@ ast_expr *px_cast_to(px *P, ast_expr *e, ctype *t)
 {
     fe_token tb;
     t = t->unqual;
+    if (e->type->unqual == t)
+        return e;
     if (same_type(e->type, t) && (t->kind != TY_PTR || e->type->unqual == t ||
                                   ty_compatible(e->type->unqual->base, t->base)))
         return e;
@@ -211,9 +213,20 @@ static int ptr_assignable(const ctype *to, const ctype *from)
     return 0;
 }
 
-ast_expr *px_conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at, const char *what)
+/* what == NULL: "argument argi of 'fname'", spelled only for a message
+ * (calls are common, errors are not) */
+static const char *what_of(const char *what, char *wb, uint32_t argi, const char *fname)
 {
-    char b1[96], b2[96];
+    if (what)
+        return what;
+    snprintf(wb, 128, "argument %u of '%s'", argi, fname ? fname : "call");
+    return wb;
+}
+
+static ast_expr *conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at,
+                             const char *what, uint32_t argi, const char *fname)
+{
+    char b1[96], b2[96], wb[128];
     e = rv(P, e);
     ctype *T = t->unqual, *S = e->type;
     if (ty_is_arith(T) && ty_is_arith(S))
@@ -223,25 +236,30 @@ ast_expr *px_conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at, const
     if (T->kind == TY_PTR) {
         if (S->kind == TY_PTR) {
             if (!ptr_assignable(T, S))
-                px_error(P, at, "incompatible pointer types in %s (from '%s' to '%s')", what,
+                px_error(P, at, "incompatible pointer types in %s (from '%s' to '%s')", what_of(what, wb, argi, fname),
                          tstr(S, b1), tstr(T, b2));
             return px_cast_to(P, e, T);
         }
         if (ty_is_integer(S)) {
             if (!px_is_null_const(P, e))
-                px_error(P, at, "%s makes pointer from integer without a cast", what);
+                px_error(P, at, "%s makes pointer from integer without a cast", what_of(what, wb, argi, fname));
             return px_cast_to(P, e, T);
         }
     }
     if (ty_is_integer(T) && S->kind == TY_PTR) {
-        px_error(P, at, "%s makes integer from pointer without a cast", what);
+        px_error(P, at, "%s makes integer from pointer without a cast", what_of(what, wb, argi, fname));
         return px_cast_to(P, e, T);
     }
     if (ty_is_record(T) && same_type(T, S))
         return e;
-    px_error(P, at, "incompatible types in %s (from '%s' to '%s')", what, tstr(S, b1),
+    px_error(P, at, "incompatible types in %s (from '%s' to '%s')", what_of(what, wb, argi, fname), tstr(S, b1),
              tstr(T, b2));
     return e;
+}
+
+ast_expr *px_conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at, const char *what)
+{
+    return conv_assign(P, e, t, at, what, 0, NULL);
 }
 
 ast_expr *px_scalar_cond(px *P, ast_expr *e, const fe_token *at)
@@ -709,9 +727,7 @@ static ast_expr *call(px *P, ast_expr *fn, const fe_token *at)
             ast_expr *a = px_assign_expr(P);
             uint32_t i = args.n;
             if (i < ft->nparams) {
-                char what[128];
-                snprintf(what, sizeof what, "argument %u of '%s'", i + 1, fname ? fname : "call");
-                a = px_conv_assign(P, a, ft->params[i], aat, what);
+                a = conv_assign(P, a, ft->params[i], aat, NULL, i + 1, fname);
             } else {
                 a = rv(P, a);
                 if (ty_is_record(a->type)) {

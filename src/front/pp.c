@@ -23,6 +23,7 @@
  */
 #include "lex.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #define MAX_INCLUDE_DEPTH 48
 #define MAX_PARAMS 256
 #define MAX_CONDS 65536
+#define PP_BLOOM_BITS 2048
 
 typedef struct pp_macro {
     struct pp_macro *next; /* hash chain */
@@ -66,6 +68,10 @@ typedef struct pp_file {
     uint32_t mi_len;
     int counted_depth;     /* fe_enter was called for this file */
     int trusted;           /* our own header: #define may be lazy */
+    /* A built-in header (or the predefined macros) is read from its tokens
+     * lexed once per process (hc != NULL) instead of through lx. */
+    const struct pp_hcache *hc;
+    uint32_t ci;           /* next token of hc */
 } pp_file;
 
 enum { C_ACTIVE, C_DONE, C_SEEK };
@@ -98,6 +104,9 @@ typedef struct pp {
     uint8_t once[64];
     const char *guard[64];
     uint32_t guardlen[64];
+    /* A bit per hash class of every name ever entered in the macro table:
+     * most identifiers are not macros and skip the table lookup. */
+    uint64_t maybe_macro[PP_BLOOM_BITS / 64];
 } pp;
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -193,6 +202,194 @@ static int charge(pp *p, const pp_tok *at, uint64_t n)
     return 0;
 }
 
+/* ---- the built-in headers, lexed once per process ------------------------ */
+
+/* The predefined macros and the headers of headers.c never change, so their
+ * tokens are lexed once (pthread_once) into immutable malloc'd arrays that
+ * every compilation reads; `#define NAME` lines are pre-scanned so that
+ * the lazy definition costs a table insertion. */
+typedef struct pp_cdef {
+    const char *name;
+    uint32_t len, hash;
+    uint32_t pos;    /* where do_define starts reading (after `define`) */
+    uint32_t next;   /* index of the first token after the line */
+} pp_cdef;
+
+typedef struct pp_hcache {
+    const char *src;
+    size_t len;
+    pp_tok *toks;
+    uint32_t ntoks;
+    uint16_t *def;   /* per token: 0, or 1 + index in defs of its `#define` */
+    pp_cdef *defs;
+} pp_hcache;
+
+static const char predefined[];
+static const size_t predefined_len;
+
+#define PP_NCACHE 16
+static pp_hcache hcache[PP_NCACHE]; /* [0]: the predefined macros */
+static unsigned hcache_n;
+static pthread_once_t hcache_once = PTHREAD_ONCE_INIT;
+
+static int cache_ident_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* Lex src into hc; on any trouble leave hc->toks NULL (read through the
+ * lexer as before). */
+static void hcache_build_one(pp_hcache *hc, const char *src, size_t len)
+{
+    hc->src = src;
+    hc->len = len;
+    fe_ctx *cx = calloc(1, sizeof *cx);
+    if (!cx)
+        return;
+    kp_arena_init(&cx->arena, 0);
+    cx->files[0].name = "<built-in>";
+    cx->files[0].src = src;
+    cx->files[0].len = len;
+    cx->nfiles = 1;
+    fe_lexer lx;
+    fe_lex_init(&lx, cx, 0, src, len);
+    pp_tok *v = NULL, t;
+    size_t n = 0, cap = 0;
+    int bad = 0;
+    uint16_t *def = NULL;
+    pp_cdef *defs = NULL;
+    size_t ndefs = 0;
+    for (;;) {
+        fe_lex_next(&lx, &t);
+        if (t.kind == PK_EOF)
+            break;
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 256;
+            pp_tok *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                bad = 1;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[n++] = t;
+    }
+    /* errors or spliced (arena-allocated) spellings: not cacheable */
+    if (cx->nerrors || cx->arena.head || n >= UINT32_MAX || n == 0)
+        bad = 1;
+    if (!bad) {
+        def = calloc(n, sizeof *def);
+        defs = calloc(n, sizeof *defs);
+        if (!def || !defs)
+            bad = 1;
+    }
+    for (size_t i = 0; !bad && i + 1 < n; i++) {
+        /* the conditions of lazy_define, on the raw text */
+        if (!(v[i].flags & PF_BOL) || v[i].kind != PK_PUNCT || v[i].id != P_HASH)
+            continue;
+        size_t q = (size_t)(v[i].u.text - src) + 1;
+        if (len - q < 8 || memcmp(src + q, "define ", 7) != 0 || v[i + 1].u.text != src + q)
+            continue;
+        size_t b = q + 7, e = b;
+        uint32_t h = 2166136261u;
+        for (; e < len && cache_ident_char((unsigned char)src[e]); e++)
+            h = (h ^ (unsigned char)src[e]) * 16777619u;
+        if (e == b || e >= len || (src[e] != ' ' && src[e] != '(' && src[e] != '\n'))
+            continue;
+        if (ndefs >= 65535)
+            break;
+        size_t j = i + 1;
+        while (j < n && !(v[j].flags & PF_BOL))
+            j++;
+        pp_cdef *d = &defs[ndefs++];
+        d->name = src + b;
+        d->len = (uint32_t)(e - b);
+        d->hash = h;
+        d->pos = (uint32_t)(q + 6);
+        d->next = (uint32_t)j;
+        def[i] = (uint16_t)ndefs;
+    }
+    if (bad) {
+        free(v);
+        free(def);
+        free(defs);
+    } else {
+        hc->toks = v;
+        hc->ntoks = (uint32_t)n;
+        hc->def = def;
+        hc->defs = defs;
+    }
+    free(cx->diag);
+    kp_arena_free(&cx->arena);
+    free(cx);
+}
+
+static void hcache_build(void)
+{
+    hcache_build_one(&hcache[0], predefined, predefined_len);
+    unsigned k = 1;
+    size_t len;
+    const char *text;
+    for (unsigned i = 0; k < PP_NCACHE && (text = fe_std_header_at(i, &len)); i++)
+        hcache_build_one(&hcache[k++], text, len);
+    hcache_n = k;
+}
+
+/* The cache of a trusted text, or NULL. */
+static const pp_hcache *hcache_find(const char *src)
+{
+    if (pthread_once(&hcache_once, hcache_build) != 0)
+        return NULL;
+    for (unsigned i = 0; i < hcache_n; i++)
+        if (hcache[i].src == src)
+            return hcache[i].toks ? &hcache[i] : NULL;
+    return NULL;
+}
+
+/* The next token of file f (its lexer or its cached tokens). */
+static inline void file_next(pp_file *f, pp_tok *t)
+{
+    const pp_hcache *hc = f->hc;
+    if (!hc) {
+        fe_lex_next(&f->lx, t);
+        return;
+    }
+    if (f->ci < hc->ntoks) {
+        *t = hc->toks[f->ci++];
+        t->file = f->lx.file;
+        return;
+    }
+    memset(t, 0, sizeof *t);
+    t->kind = PK_EOF;
+    t->flags = PF_BOL;
+    t->file = f->lx.file;
+    t->line = hc->ntoks ? hc->toks[hc->ntoks - 1].line + 1 : 1;
+    t->col = 1;
+}
+
+/* True if nothing but whitespace and comments remain on the current line. */
+static inline int file_at_eol(pp_file *f)
+{
+    const pp_hcache *hc = f->hc;
+    if (!hc)
+        return fe_lex_at_eol(&f->lx);
+    return f->ci >= hc->ntoks || (hc->toks[f->ci].flags & PF_BOL);
+}
+
+static inline void bloom_add(pp *p, uint32_t h)
+{
+    uint32_t b = h & (PP_BLOOM_BITS - 1);
+    p->maybe_macro[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static inline int bloom_has(const pp *p, uint32_t h)
+{
+    uint32_t b = h & (PP_BLOOM_BITS - 1);
+    return (int)((p->maybe_macro[b >> 6] >> (b & 63)) & 1);
+}
+
 /* ---- macro table ------------------------------------------------------- */
 
 static pp_macro *macro_find(pp *p, const char *s, size_t n, uint32_t h)
@@ -238,6 +435,7 @@ static pp_macro *macro_get(pp *p, const char *s, size_t n, uint32_t h)
     m->next = p->tab[m->hash & (p->tabsz - 1)];
     p->tab[m->hash & (p->tabsz - 1)] = m;
     p->nmacros++;
+    bloom_add(p, h);
     return m;
 }
 
@@ -254,9 +452,9 @@ static void src_next(pp *p, pp_tok *t);
 /* The next token of the current directive line, or 0 at its end. */
 static int line_tok(pp *p, pp_file *f, pp_tok *t)
 {
-    if (stopped(p) || fe_lex_at_eol(&f->lx))
+    if (stopped(p) || file_at_eol(f))
         return 0;
-    fe_lex_next(&f->lx, t);
+    file_next(f, t);
     p->nsource++;
     return t->kind != PK_EOF;
 }
@@ -575,7 +773,7 @@ static size_t expand_line(pp *p, pp_file *f, const pp_tok *first, const pp_tok *
 /* Evaluate the rest of a #if/#elif line. */
 static int eval_if(pp *p, pp_file *f, const pp_tok *dir)
 {
-    if (fe_lex_at_eol(&f->lx)) {
+    if (file_at_eol(f)) {
         perr(p, dir, "#%.*s with no expression", (int)dir->len, dir->u.text);
         return 0;
     }
@@ -779,6 +977,7 @@ static int push_file(pp *p, unsigned idx, int counted)
     if (!f)
         return -1;
     fe_lex_init(&f->lx, p->cx, idx, p->cx->files[idx].src, p->cx->files[idx].len);
+    f->hc = idx ? hcache_find(p->cx->files[idx].src) : NULL;
     f->cond_base = p->ncond;
     f->counted_depth = counted;
     return 0;
@@ -790,7 +989,7 @@ static void do_include(pp *p, pp_file *f, const pp_tok *dir)
     const char *nm = NULL;
     size_t nl = 0;
     pp_tok t;
-    if (!fe_lex_angle_name(&f->lx, &nm, &nl) && line_tok(p, f, &t)) {
+    if (!(!f->hc && fe_lex_angle_name(&f->lx, &nm, &nl)) && line_tok(p, f, &t)) {
         if (t.kind == PK_STR && t.len >= 2 && t.u.text[0] == '"') {
             nm = t.u.text + 1;
             nl = t.len - 2;
@@ -896,6 +1095,25 @@ static void mi_invalidate(pp_file *f)
 /* `#define NAME ...` in a trusted header: remember where it is. */
 static int lazy_define(pp *p, pp_file *f)
 {
+    if (f->hc) {
+        /* ci is just after the '#' */
+        unsigned k = f->ci ? f->hc->def[f->ci - 1] : 0;
+        if (!k)
+            return 0;
+        const pp_cdef *d = &f->hc->defs[k - 1];
+        pp_macro *m = macro_get(p, d->name, d->len, d->hash);
+        if (!m)
+            return 1;
+        m->lazy = 1;
+        m->lazy_file = f->lx.file;
+        m->lazy_src = f->hc->src;
+        m->lazy_pos = d->pos;
+        m->lazy_len = (uint32_t)f->hc->len;
+        m->defined = 1;
+        m->builtin = 0;
+        f->ci = d->next;
+        return 1;
+    }
     const char *s = f->lx.src;
     size_t n = f->lx.len, q = f->lx.pos;
     if (n - q < 8 || memcmp(s + q, "define ", 7) != 0)
@@ -1050,12 +1268,21 @@ static void directive(pp *p, pp_file *f, const pp_tok *hash)
         } else if (IS("error")) {
             const char *msg;
             size_t ml;
-            fe_lex_rest_of_line(&f->lx, &msg, &ml);
+            if (f->hc) {
+                msg = "";
+                ml = 0;
+                skip_line(p, f);
+            } else {
+                fe_lex_rest_of_line(&f->lx, &msg, &ml);
+            }
             perr(p, hash, "#error %.*s", (int)(ml > 300 ? 300 : ml), msg);
         } else if (IS("warning") || IS("line") || IS("ident") || IS("sccs")) {
             const char *msg;
             size_t ml;
-            fe_lex_rest_of_line(&f->lx, &msg, &ml);
+            if (f->hc)
+                skip_line(p, f);
+            else
+                fe_lex_rest_of_line(&f->lx, &msg, &ml);
         } else if (IS("pragma")) {
             pp_tok w;
             if (line_tok(p, f, &w) && tok_is(&w, "once"))
@@ -1070,15 +1297,33 @@ static void directive(pp *p, pp_file *f, const pp_tok *hash)
     f->lx.skipping = (uint8_t)skipping(p);
 }
 
-static void src_next(pp *p, pp_tok *t)
+/* The common case of src_next for a token t just read from f: not a
+ * directive, not the end, not in a false group. Returns 0 (and changes
+ * nothing) otherwise. */
+static inline int src_plain(pp *p, pp_file *f, const pp_tok *t)
+{
+    if (t->kind == PK_EOF || ((t->flags & PF_BOL) && is_punct(t, P_HASH)) ||
+        (p->ncond && p->conds[p->ncond - 1].state != C_ACTIVE))
+        return 0;
+    p->nsource++;
+    if (f->mi_state != 1)
+        f->mi_state = 3;
+    return 1;
+}
+
+/* src_next, when `have`: with t already read from the top file. */
+static void src_next_from(pp *p, pp_tok *t, int have)
 {
     for (;;) {
         pp_file *f = p->files[p->nf - 1];
-        if (stopped(p)) {
-            memset(t, 0, sizeof *t);
-            return;
+        if (!have) {
+            if (stopped(p)) {
+                memset(t, 0, sizeof *t);
+                return;
+            }
+            file_next(f, t);
         }
-        fe_lex_next(&f->lx, t);
+        have = 0;
         if (t->kind == PK_EOF) {
             if (p->ncond > f->cond_base) {
                 pp_cond *c = &p->conds[f->cond_base];
@@ -1112,6 +1357,11 @@ static void src_next(pp *p, pp_tok *t)
             continue;
         return;
     }
+}
+
+static void src_next(pp *p, pp_tok *t)
+{
+    src_next_from(p, t, 0);
 }
 
 /* ---- macro expansion ------------------------------------------------- */
@@ -1520,6 +1770,8 @@ static int expand_next(pp *p, pp_tok *t)
             t->len = 1;
             return t->kind;
         }
+        if (!bloom_has(p, t->hash))
+            return t->kind;
         pp_macro *m = macro_find(p, t->u.text, t->len, t->hash);
         if (!m || !m->defined)
             return t->kind;
@@ -1594,6 +1846,7 @@ static const char predefined[] =
     "#define __ORDER_LITTLE_ENDIAN__ 1234\n"
     "#define __ORDER_BIG_ENDIAN__ 4321\n"
     "#define __BYTE_ORDER__ __ORDER_LITTLE_ENDIAN__\n";
+static const size_t predefined_len = sizeof predefined - 1;
 
 static int init(pp *p, fe_ctx *cx)
 {
@@ -1621,31 +1874,37 @@ static int init(pp *p, fe_ctx *cx)
     if (!f)
         return -1;
     fe_lex_init(&f->lx, cx, 0, predefined, sizeof predefined - 1);
+    f->hc = hcache_find(predefined);
     f->cond_base = 0;
     f->mi_state = 3;
     f->trusted = 1;
     return 0;
 }
 
-static fe_token *out_push(pp *p)
+static fe_token *out_grow(pp *p)
 {
-    if (p->nout == p->capout) {
-        /* The arena block guessed at the start was too small: continue in
-         * malloc'd memory (copied back to the arena at the end). */
-        size_t nc = p->capout * 2 + 256;
-        fe_token *n = NULL;
-        if (nc < ((size_t)1 << 40) / sizeof *n)
-            n = p->out_malloced ? realloc(p->out, nc * sizeof *n) : malloc(nc * sizeof *n);
-        if (!n) {
-            fe_nomem(p->cx);
-            return NULL;
-        }
-        if (!p->out_malloced && p->nout)
-            memcpy(n, p->out, p->nout * sizeof *n);
-        p->out = n;
-        p->capout = nc;
-        p->out_malloced = 1;
+    /* The arena block guessed at the start was too small: continue in
+     * malloc'd memory (copied back to the arena at the end). */
+    size_t nc = p->capout * 2 + 256;
+    fe_token *n = NULL;
+    if (nc < ((size_t)1 << 40) / sizeof *n)
+        n = p->out_malloced ? realloc(p->out, nc * sizeof *n) : malloc(nc * sizeof *n);
+    if (!n) {
+        fe_nomem(p->cx);
+        return NULL;
     }
+    if (!p->out_malloced && p->nout)
+        memcpy(n, p->out, p->nout * sizeof *n);
+    p->out = n;
+    p->capout = nc;
+    p->out_malloced = 1;
+    return &p->out[p->nout++];
+}
+
+static inline fe_token *out_push(pp *p)
+{
+    if (__builtin_expect(p->nout == p->capout, 0))
+        return out_grow(p);
     return &p->out[p->nout++];
 }
 
@@ -1677,6 +1936,36 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         if (have_held) {
             t = held;
             have_held = 0;
+        } else if (p->pend.n == 0 && !stopped(p)) {
+            /* Straight from the file: an identifier goes through
+             * expand_next (via the pending stack, as if tok_next had read
+             * it) only if it may name a macro. */
+            pp_file *f = p->files[p->nf - 1];
+            int have = 0;
+            if (!f->hc && p->nout < p->capout &&
+                !(p->ncond && p->conds[p->ncond - 1].state != C_ACTIVE)) {
+                /* Runs of ordinary tokens go straight to the output. */
+                size_t room = p->capout - p->nout;
+                if (room > (size_t)UINT32_MAX - 2 - p->nout)
+                    room = (size_t)UINT32_MAX - 2 - p->nout;
+                size_t k = fe_lex_run(&f->lx, p->out + p->nout, room, p->maybe_macro,
+                                      PP_BLOOM_BITS - 1, &t, &have);
+                if (k) {
+                    p->nout += k;
+                    p->nsource += k;
+                    if (f->mi_state != 1)
+                        f->mi_state = 3;
+                }
+            }
+            if (!have)
+                file_next(f, &t);
+            if (!src_plain(p, f, &t))
+                src_next_from(p, &t, 1);
+            if (t.kind == PK_IDENT && !(t.flags & PF_NOEXPAND) && bloom_has(p, t.hash)) {
+                if (vec_push(p, &p->pend, &t) < 0)
+                    break;
+                expand_next(p, &t);
+            }
         } else {
             expand_next(p, &t);
         }
@@ -1699,6 +1988,17 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
             have_held = 1;
             fe_lex_string(cx, p->scratch.v + sbase, p->scratch.n - sbase, o);
             p->scratch.n = sbase;
+        } else if (t.kind == PK_IDENT || t.kind == PK_PUNCT) {
+            /* fe_lex_convert inline for the common tokens (the lexer has
+             * looked up the keyword already) */
+            o->kind = t.kind == PK_PUNCT ? TK_PUNCT : t.id ? TK_KEYWORD : TK_IDENT;
+            o->file = t.file;
+            o->id = t.id;
+            o->line = t.line;
+            o->col = t.col;
+            o->text = t.u.text;
+            o->len = t.len;
+            memset(&o->u, 0, sizeof o->u);
         } else {
             fe_lex_convert(cx, &t, o);
         }

@@ -1,20 +1,6 @@
 /* types.c — C types of plugins: the ABI of docs/language.md. */
 #include "ast.h"
 
-int ty_is_integer(const ctype *t)
-{
-    return t->kind >= TY_BOOL && t->kind <= TY_ULLONG ? 1 : t->kind == TY_ENUM;
-}
-
-int ty_is_float(const ctype *t)
-{
-    return t->kind == TY_FLOAT || t->kind == TY_DOUBLE || t->kind == TY_LDOUBLE;
-}
-
-int ty_is_arith(const ctype *t) { return ty_is_integer(t) || ty_is_float(t); }
-
-int ty_is_scalar(const ctype *t) { return ty_is_arith(t) || t->kind == TY_PTR; }
-
 ir_type ty_ir_type(const ctype *t)
 {
     switch (t->kind) {
@@ -140,6 +126,7 @@ ctype *ty_qual(ty_env *e, ctype *t, unsigned q)
     *n = *t;
     n->qual = (uint8_t)(t->qual | q);
     n->unqual = t->unqual;
+    n->ptr_to = NULL;
     if ((t->kind == TY_STRUCT || t->kind == TY_UNION) && t->unqual->incomplete) {
         /* qualified copies of an incomplete struct are chained through
            `params` (unused by records) from the unqualified type, and
@@ -150,12 +137,17 @@ ctype *ty_qual(ty_env *e, ctype *t, unsigned q)
     return n;
 }
 
+/* Pointer types are shared: expressions make them all the time (decay,
+ * &, ->) and nothing mutates a pointer type once made. */
 ctype *ty_ptr(ty_env *e, ctype *base)
 {
+    if (base->ptr_to)
+        return base->ptr_to;
     ctype *t = ty_new(e, TY_PTR, 4, 4);
     if (t) {
         t->base = base;
         t->is_unsigned = 1;
+        base->ptr_to = t;
     }
     return t;
 }
@@ -270,9 +262,11 @@ const char *ty_layout(ty_env *e, ctype *t, cfield *fields, uint32_t n)
     while (q) {
         ctype *next = (ctype *)(void *)q->params;
         uint8_t qual = q->qual;
+        ctype *ptr_to = q->ptr_to;
         *q = *t;
         q->qual = qual;
         q->unqual = t;
+        q->ptr_to = ptr_to;
         q = next;
     }
     return NULL;

@@ -74,6 +74,7 @@ typedef struct jit_callsite {
     const uint8_t *types;    /* ir_type of each argument */
     uint32_t nargs;
     kp_slot *slot;           /* CALLI: the import's slot */
+    const kp_fn *caller;     /* the function containing the call */
 } jit_callsite;
 
 struct jit_module {
@@ -182,7 +183,7 @@ void jit_h_unlinked(kp_exec *ex, const kp_slot *slot, const kp_fn *fn, uint32_t 
                     uint32_t col) __attribute__((noreturn));
 int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
 kp_fn *jit_h_handle(kp_exec *ex, uint32_t handle);
-int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args);
+int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args, const kp_fn *caller);
 int jit_h_copy(kp_exec *ex, uint32_t dst, uint32_t src, uint32_t n);
 int jit_h_zero(kp_exec *ex, uint32_t dst, uint32_t n);
 uint64_t jit_sig_continue(jit_frame *jf);

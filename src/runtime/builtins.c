@@ -206,6 +206,74 @@ int kp_fail(kp_callctx *cx, const char *fmt, ...)
     return KP_TRAP_BUILTIN;
 }
 
+/* ---- plugin-tied cleanup ------------------------------------------------------------ */
+
+kp_cleanup_id kp_callctx_on_plugin_end(kp_callctx *cx, kp_cleanup_fn fn, void *arg)
+{
+    if (!cx || !fn) {
+        kp_err(KP_ERR_ARG, "kp_callctx_on_plugin_end: bad argument");
+        return 0;
+    }
+    kp_exec *ex = kp_exec_of(cx);
+    /* The innermost plugin function calling out; engines that do not say
+     * leave the function this activation called, or an enclosing one. */
+    const kp_fn *who = ex->caller;
+    for (kp_exec *p = ex; !who && p && p->rt == ex->rt; p = p->parent)
+        if (p->entry && p->entry->kind == KP_FN_PLUGIN)
+            who = p->entry;
+    if (!who || who->kind != KP_FN_PLUGIN || !who->mod) {
+        kp_err(KP_ERR_ARG, "kp_callctx_on_plugin_end: no plugin is calling this built-in");
+        return 0;
+    }
+    kp_cleanup *c = malloc(sizeof *c);
+    if (!c) {
+        kp_err(KP_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    kp_modx *mx = (kp_modx *)who->mod;
+    c->fn = fn;
+    c->arg = arg;
+    c->flags = 0;
+    c->id = kp_cleanup_next_id();
+    /* The module cannot be freed meanwhile: this call holds it. */
+    kp_mutex_lock(&ex->rt->cleanup_lock);
+    c->next = mx->cleanups;
+    mx->cleanups = c;
+    kp_mutex_unlock(&ex->rt->cleanup_lock);
+    return c->id;
+}
+
+int kp_exec_cancel_cleanup(kp_runtime *rt, uint64_t id); /* exec.c */
+
+int kp_cleanup_cancel(kp_runtime *rt, kp_cleanup_id id)
+{
+    if (!rt || !id)
+        return kp_err(KP_ERR_ARG, "kp_cleanup_cancel: bad argument");
+    if (kp_exec_cancel_cleanup(rt, id))
+        return KP_OK;
+    int found = 0;
+    /* Live and retired modules: ns_lock keeps the lists still, and a
+     * retired module's callbacks are taken under cleanup_lock. */
+    kp_mutex_lock(&rt->ns_lock);
+    kp_mutex_lock(&rt->cleanup_lock);
+    kp_modx *lists[3] = { rt->modules, rt->retired, rt->retired_prev };
+    for (int l = 0; l < 3 && !found; l++)
+        for (kp_modx *m = lists[l]; m && !found; m = m->next)
+            for (kp_cleanup **pp = &m->cleanups; *pp; pp = &(*pp)->next)
+                if ((*pp)->id == id) {
+                    kp_cleanup *c = *pp;
+                    *pp = c->next;
+                    free(c);
+                    found = 1;
+                    break;
+                }
+    kp_mutex_unlock(&rt->cleanup_lock);
+    kp_mutex_unlock(&rt->ns_lock);
+    return found ? KP_OK
+                 : kp_err(KP_ERR_NOT_FOUND, "no cleanup callback %llu is registered",
+                          (unsigned long long)id);
+}
+
 /* ---- create / lookup / delete ---------------------------------------------------- */
 
 /* A name argument: a string inside valid memory (a bad pointer traps like
@@ -336,6 +404,70 @@ static int str_trap(kp_exec *ex, const char *fn, uint32_t p)
                         "runtime's memory", fn, p);
 }
 
+/* Long runtime-library work goes in chunks, with an interrupt/deadline
+ * check between chunks, so a plugin looping on memset of a huge buffer
+ * stops in time too. 64 KiB takes a few microseconds; the check (a clock
+ * read) costs well under 1% of that. */
+#define RT_CHUNK ((uint64_t)64 << 10)
+
+static int chunked_move(kp_exec *ex, uint8_t *m, uint32_t dst, uint32_t src, uint64_t n)
+{
+    if (n <= RT_CHUNK || dst == src) {
+        if (n && dst != src)
+            memmove(m + dst, m + src, n);
+        return KP_OK;
+    }
+    /* Direction as memmove's, so overlapping ranges copy correctly. */
+    int fwd = dst < src;
+    for (uint64_t done = 0; done < n;) {
+        uint64_t k = n - done < RT_CHUNK ? n - done : RT_CHUNK;
+        uint64_t off = fwd ? done : n - done - k;
+        memmove(m + dst + off, m + src + off, k);
+        done += k;
+        if (done < n) {
+            int rc = kp_exec_check(ex);
+            if (rc)
+                return rc;
+        }
+    }
+    return KP_OK;
+}
+
+static int chunked_set(kp_exec *ex, uint8_t *m, uint32_t dst, int v, uint64_t n)
+{
+    for (uint64_t done = 0; done < n;) {
+        uint64_t k = n - done < RT_CHUNK ? n - done : RT_CHUNK;
+        memset(m + dst + done, v, k);
+        done += k;
+        if (done < n) {
+            int rc = kp_exec_check(ex);
+            if (rc)
+                return rc;
+        }
+    }
+    return KP_OK;
+}
+
+/* kp_mem_strlen in chunks: length, or -1 (leaves memory), or a trap code
+ * (<= KP_TRAP_MEMORY) through *trap. */
+static int64_t chunked_strlen(kp_exec *ex, uint32_t p, int *trap)
+{
+    *trap = 0;
+    if (p < KP_PAGE_SIZE || p >= ex->mem_size)
+        return -1;
+    uint64_t avail = ex->mem_size - p;
+    for (uint64_t done = 0; done < avail;) {
+        uint64_t k = avail - done < RT_CHUNK ? avail - done : RT_CHUNK;
+        const uint8_t *z = memchr(ex->mem + p + done, 0, k);
+        if (z)
+            return z - (ex->mem + p);
+        done += k;
+        if (done < avail && (*trap = kp_exec_check(ex)) != 0)
+            return -1;
+    }
+    return -1;
+}
+
 /* Range check for n bytes at p; n == 0 is always fine (nothing touched). */
 static int range_ok(kp_exec *ex, uint32_t p, uint64_t n)
 {
@@ -362,28 +494,36 @@ int kp_rt_rtlib(kp_exec *ex, int id, const uint64_t *args, uint64_t *ret)
             return mem_trap(ex, ir_rtlib_name(id), a, c);
         if (!range_ok(ex, b, c))
             return mem_trap(ex, ir_rtlib_name(id), b, c);
-        if (c)
-            memmove(m + a, m + b, c); /* memcpy too: overlap is harmless */
         *ret = a;
-        return KP_OK;
+        /* memcpy too: overlap is harmless */
+        return chunked_move(ex, m, a, b, c);
     case IR_RT_MEMSET:
         if (!range_ok(ex, a, c))
             return mem_trap(ex, "memset", a, c);
-        if (c)
-            memset(m + a, (int)(uint8_t)b, c);
         *ret = a;
-        return KP_OK;
+        return chunked_set(ex, m, a, (int)(uint8_t)b, c);
     case IR_RT_MEMCMP: {
         if (!range_ok(ex, a, c))
             return mem_trap(ex, "memcmp", a, c);
         if (!range_ok(ex, b, c))
             return mem_trap(ex, "memcmp", b, c);
-        int r = c ? memcmp(m + a, m + b, c) : 0;
+        int r = 0;
+        for (uint64_t done = 0; done < c && !r;) {
+            uint64_t k = c - done < RT_CHUNK ? c - done : RT_CHUNK;
+            r = memcmp(m + a + done, m + b + done, k);
+            done += k;
+            int rc;
+            if (!r && done < c && (rc = kp_exec_check(ex)) != 0)
+                return rc;
+        }
         *ret = (uint32_t)(r < 0 ? -1 : r > 0);
         return KP_OK;
     }
     case IR_RT_STRLEN: {
-        int64_t n = kp_mem_strlen(ex, a, UINT32_MAX);
+        int tr;
+        int64_t n = chunked_strlen(ex, a, &tr);
+        if (tr)
+            return tr;
         if (n < 0)
             return str_trap(ex, "strlen", a);
         *ret = (uint32_t)n;
@@ -400,6 +540,9 @@ int kp_rt_rtlib(kp_exec *ex, int id, const uint64_t *args, uint64_t *ret)
             if (pb < KP_PAGE_SIZE || pb >= ex->mem_size)
                 return str_trap(ex, nm, b);
             uint8_t x = m[pa], y = m[pb];
+            int rc;
+            if ((i & (RT_CHUNK - 1)) == RT_CHUNK - 1 && (rc = kp_exec_check(ex)) != 0)
+                return rc;
             if (x != y) {
                 *ret = (uint32_t)(x < y ? -1 : 1);
                 return KP_OK;
@@ -411,17 +554,22 @@ int kp_rt_rtlib(kp_exec *ex, int id, const uint64_t *args, uint64_t *ret)
         return KP_OK;
     }
     case IR_RT_STRCPY: {
-        int64_t n = kp_mem_strlen(ex, b, UINT32_MAX);
+        int tr;
+        int64_t n = chunked_strlen(ex, b, &tr);
+        if (tr)
+            return tr;
         if (n < 0)
             return str_trap(ex, "strcpy", b);
         if (!range_ok(ex, a, (uint64_t)n + 1))
             return mem_trap(ex, "strcpy", a, (uint64_t)n + 1);
-        memmove(m + a, m + b, (size_t)n + 1);
         *ret = a;
-        return KP_OK;
+        return chunked_move(ex, m, a, b, (uint64_t)n + 1);
     }
     case IR_RT_STRCHR: {
-        int64_t n = kp_mem_strlen(ex, a, UINT32_MAX);
+        int tr;
+        int64_t n = chunked_strlen(ex, a, &tr);
+        if (tr)
+            return tr;
         if (n < 0)
             return str_trap(ex, "strchr", a);
         uint8_t ch = (uint8_t)b;
@@ -442,9 +590,15 @@ int kp_rt_rtlib(kp_exec *ex, int id, const uint64_t *args, uint64_t *ret)
         if (n > UINT32_MAX)
             return KP_OK; /* overflow: 0, like C */
         uint32_t p = kp_heap_alloc(&rt->heap, n, KP_HB_USER);
-        if (p && n)
-            memset(m + p, 0, n);
         *ret = p;
+        if (p && n) {
+            int rc = chunked_set(ex, m, p, 0, n);
+            if (rc) {
+                kp_heap_free(&rt->heap, p, KP_HB_USER);
+                *ret = 0;
+                return rc;
+            }
+        }
         return KP_OK;
     }
     case IR_RT_REALLOC: {

@@ -56,11 +56,81 @@ void kp_exec_locate(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col)
     ex->trap_col = col;
 }
 
+struct kp_call_token {
+    atomic_uint gen;
+};
+
+/* Interrupts not watched by the fast path: the runtime-wide one for a
+ * call that watches its token, and those of the enclosing activations on
+ * this thread (each exec on the chain lives on this thread's stack). */
+static int interrupted_slow(const kp_exec *ex)
+{
+    for (const kp_exec *p = ex; p; p = p->parent) {
+        if (atomic_load_explicit(p->interrupt_word, memory_order_relaxed) != p->interrupt_gen)
+            return 1;
+        if (atomic_load_explicit(&p->rt->interrupt, memory_order_relaxed) !=
+            p->rt_interrupt_gen)
+            return 1;
+    }
+    return 0;
+}
+
+/* Load the next slice of fuel into the countdown: the countdown reaches
+ * zero exactly at the poll that has no fuel left, or at the next clock
+ * check, whichever comes first. */
+static void fuel_reload(kp_exec *ex)
+{
+    uint64_t n = ex->fuel_rest < POLL_INTERVAL ? ex->fuel_rest : POLL_INTERVAL;
+    ex->poll_countdown = (uint32_t)n;
+    ex->fuel_rest -= n;
+}
+
+/* Fuel left in an exec, counted as "polls until the trapping one,
+ * inclusive" (the representation fuel_reload works on). */
+static uint64_t fuel_total(const kp_exec *ex)
+{
+    return ex->fuel_rest + ex->poll_countdown;
+}
+
+static void fuel_set(kp_exec *ex, uint64_t total)
+{
+    if (total == 0) {
+        /* Out of fuel (a nested call used it up): the next poll traps. A
+         * countdown of 0 would wrap and never trap. */
+        ex->fuel_rest = 0;
+        ex->poll_countdown = 1;
+        return;
+    }
+    ex->fuel_rest = total;
+    fuel_reload(ex);
+}
+
 int kp_exec_poll_slow(kp_exec *ex)
 {
     if (atomic_load_explicit(ex->interrupt_word, memory_order_relaxed) != ex->interrupt_gen)
-        return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted by kp_interrupt()");
-    ex->poll_countdown = POLL_INTERVAL;
+        return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted by kp_interrupt%s()",
+                            ex->interrupt_word == &ex->rt->interrupt ? "" : "_call");
+    if (ex->fuel_on) {
+        if (ex->poll_countdown == 0 && ex->fuel_rest == 0) {
+            ex->poll_countdown = 1; /* every later poll traps too */
+            return kp_exec_trap(ex, KP_TRAP_FUEL, "the call's fuel ran out");
+        }
+        if (ex->poll_countdown == 0)
+            fuel_reload(ex);
+    } else {
+        ex->poll_countdown = POLL_INTERVAL;
+    }
+    if (interrupted_slow(ex))
+        return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted");
+    if (ex->deadline_ns && kp_os_now_ns() >= ex->deadline_ns)
+        return kp_exec_trap(ex, KP_TRAP_TIMEOUT, "the call's deadline passed");
+    return 0;
+}
+
+int kp_exec_check(kp_exec *ex)
+{
+    if (interrupted_slow(ex))
+        return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted");
     if (ex->deadline_ns && kp_os_now_ns() >= ex->deadline_ns)
         return kp_exec_trap(ex, KP_TRAP_TIMEOUT, "the call's deadline passed");
     return 0;
@@ -71,6 +141,122 @@ void kp_interrupt(kp_runtime *rt)
     /* Lock-free atomics only: callable from a signal handler. */
     if (rt)
         atomic_fetch_add_explicit(&rt->interrupt, 1, memory_order_relaxed);
+}
+
+kp_call_token *kp_call_token_new(void)
+{
+    kp_call_token *t = malloc(sizeof *t);
+    if (!t) {
+        kp_err(KP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    atomic_init(&t->gen, 0);
+    return t;
+}
+
+void kp_call_token_free(kp_call_token *t)
+{
+    free(t);
+}
+
+void kp_interrupt_call(kp_call_token *t)
+{
+    if (t)
+        atomic_fetch_add_explicit(&t->gen, 1, memory_order_relaxed);
+}
+
+/* ---- cleanup callbacks ------------------------------------------------------ */
+
+static atomic_uint_least64_t cleanup_ids = 1;
+
+uint64_t kp_cleanup_next_id(void)
+{
+    return atomic_fetch_add(&cleanup_ids, 1);
+}
+
+void kp_cleanup_run(kp_cleanup *list, int reason)
+{
+    while (list) {
+        kp_cleanup *n = list->next;
+        list->fn(list->arg, reason);
+        free(list);
+        list = n;
+    }
+}
+
+kp_cleanup_id kp_callctx_on_call_end(kp_callctx *cx, kp_cleanup_fn fn, void *arg,
+                                     unsigned flags)
+{
+    if (!cx || !fn || (flags & ~KP_CLEANUP_ALWAYS)) {
+        kp_err(KP_ERR_ARG, "kp_callctx_on_call_end: bad argument");
+        return 0;
+    }
+    kp_exec *ex = kp_exec_of(cx);
+    kp_cleanup *c = malloc(sizeof *c);
+    if (!c) {
+        kp_err(KP_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    c->fn = fn;
+    c->arg = arg;
+    c->flags = flags;
+    c->id = kp_cleanup_next_id();
+    c->next = ex->cleanups;
+    ex->cleanups = c;
+    return c->id;
+}
+
+static int unlink_id(kp_cleanup **pp, uint64_t id)
+{
+    for (; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            kp_cleanup *c = *pp;
+            *pp = c->next;
+            free(c);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The thread's activations of rt, for kp_cleanup_cancel (call-tied). */
+int kp_exec_cancel_cleanup(kp_runtime *rt, uint64_t id);
+int kp_exec_cancel_cleanup(kp_runtime *rt, uint64_t id)
+{
+    for (kp_exec *p = tls_exec; p; p = p->parent)
+        if (p->rt == rt && unlink_id(&p->cleanups, id))
+            return 1;
+    return 0;
+}
+
+/* The activation ended with `code`: run what must run, pass the rest of
+ * the ON_FAILURE callbacks to the enclosing activation, if any. */
+static void end_cleanups(kp_exec *ex, int code)
+{
+    kp_cleanup *list = ex->cleanups, *run = NULL, **runt = &run;
+    ex->cleanups = NULL;
+    kp_cleanup *keep = NULL, **keept = &keep;
+    while (list) {
+        kp_cleanup *n = list->next;
+        list->next = NULL;
+        if (code != KP_OK || (list->flags & KP_CLEANUP_ALWAYS) || !ex->parent) {
+            if (code != KP_OK || (list->flags & KP_CLEANUP_ALWAYS)) {
+                *runt = list;
+                runt = &list->next;
+            } else {
+                free(list); /* succeeded: the resource outlives the call */
+            }
+        } else {
+            *keept = list;
+            keept = &list->next;
+        }
+        list = n;
+    }
+    if (keep) {
+        *keept = ex->parent->cleanups;
+        ex->parent->cleanups = keep;
+    }
+    kp_cleanup_run(run, code);
 }
 
 void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms)
@@ -156,6 +342,12 @@ static int report_trap(kp_exec *ex, const kp_fn *fn, int code)
 
 int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 {
+    return kp_call_ex(f, args, nargs, ret, NULL);
+}
+
+int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
+               const kp_call_opts *opts)
+{
     if (!f)
         return kp_err(KP_ERR_ARG, "kp_call: function is NULL");
     if (nargs < 0 || (nargs > 0 && !args))
@@ -215,6 +407,12 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
     kp_exec ex;
     /* Field by field: clearing trap_msg on every call would cost more
      * than the rest of the set-up. */
+    ex.caller = NULL;
+    ex.entry = fn;
+    ex.fuel_rest = 0;
+    ex.fuel_on = 0;
+    ex.cleanups = NULL;
+    ex.rt_interrupt_gen = atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
     ex.depth = 0;
     ex.trap_code = 0;
     ex.trap_located = 0;
@@ -224,7 +422,7 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
     ex.cur_builtin = NULL;
     ex.deadline_ns = 0;
     ex.mem = rt->seg.base;
-    ex.mem_size = rt->seg.mem_size;
+    ex.mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
     ex.rt = rt;
     ex.parent = tls_exec;
     ex.interrupt_word = &rt->interrupt;
@@ -235,47 +433,110 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
             break;
         }
     uint32_t stack = 0;
+    uint64_t stack_tag = 0;
     if (outer) {
         ex.sp = outer->sp & ~15u;
         ex.stack_lo = outer->stack_lo;
         ex.depth = outer->depth;
         ex.max_depth = outer->max_depth;
+        ex.interrupt_word = outer->interrupt_word;
         ex.interrupt_gen = outer->interrupt_gen;
+        ex.rt_interrupt_gen = outer->rt_interrupt_gen;
         ex.deadline_ns = outer->deadline_ns;
     } else {
         /* A built-in called from the host needs no plugin stack; a nested
          * call it makes acquires one (stack_lo == 0 is never a stack). */
         ex.sp = ex.stack_lo = 0;
         if (fn->kind == KP_FN_PLUGIN) {
-            stack = kp_stack_acquire(rt);
+            stack = kp_stack_acquire(rt, &stack_tag);
             if (!stack) {
                 code = kp_err_set(KP_ERR_NOMEM_PLUGIN, "", fn->name, 0, 0,
-                                  "no room for a plugin stack of %zu bytes in the "
-                                  "runtime's memory", rt->cfg.stack_size);
+                                  "memory limit: no room for a plugin stack of %u bytes "
+                                  "in the runtime's memory (mem_limit %llu)",
+                                  (unsigned)stack_tag,
+                                  (unsigned long long)ex.mem_size);
                 goto out;
             }
             ex.stack_lo = stack;
-            ex.sp = stack + (uint32_t)rt->cfg.stack_size;
+            ex.sp = stack + (uint32_t)stack_tag;
         }
-        ex.max_depth = rt->cfg.max_call_depth;
-        ex.interrupt_gen = atomic_load(&rt->interrupt);
+        ex.max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+        ex.interrupt_gen = ex.rt_interrupt_gen;
         unsigned ms = atomic_load(&rt->deadline_ms);
-        if (ms)
+        if (ms && !(opts && (opts->flags & KP_CALL_NO_DEADLINE)))
             ex.deadline_ns = kp_os_now_ns() + (uint64_t)ms * 1000000u;
     }
+    kp_exec *parent_fuel = NULL; /* the activation whose fuel this one draws on */
+    for (kp_exec *p = ex.parent; p; p = p->parent)
+        if (p->fuel_on) {
+            parent_fuel = p;
+            break;
+        }
+    uint64_t fuel_init = 0;
     ex.poll_countdown = POLL_INTERVAL;
+    if (opts) {
+        uint64_t us = opts->deadline_us ? opts->deadline_us
+                                        : (uint64_t)opts->deadline_ms * 1000u;
+        if (us) {
+            uint64_t d = kp_os_now_ns() + us * 1000u;
+            if (!ex.deadline_ns || d < ex.deadline_ns)
+                ex.deadline_ns = d;
+        }
+        if (opts->token) {
+            /* This call watches its token on the fast path; the runtime's
+             * interrupt and enclosing calls' are checked with the clock. */
+            ex.interrupt_word = &opts->token->gen;
+            ex.interrupt_gen = atomic_load_explicit(&opts->token->gen, memory_order_relaxed);
+        }
+        if (opts->fuel) {
+            fuel_init = opts->fuel + 1;
+            if (!fuel_init)
+                fuel_init--; /* UINT64_MAX */
+        }
+    }
+    if (parent_fuel) {
+        uint64_t pt = fuel_total(parent_fuel);
+        if (!fuel_init || pt < fuel_init)
+            fuel_init = pt;
+    }
+    if (fuel_init) {
+        ex.fuel_on = 1;
+        fuel_set(&ex, fuel_init);
+    }
 
     uint64_t rv = 0;
     tls_exec = &ex;
     int rc = kp_rt_invoke(&ex, fn, raw, types, (uint32_t)nargs, &rv);
     tls_exec = ex.parent;
     if (stack)
-        kp_stack_release(rt, stack);
+        kp_stack_release(rt, stack, stack_tag);
+    if (ex.fuel_on) {
+        uint64_t left = ex.trap_code == KP_TRAP_FUEL ? 0 : fuel_total(&ex);
+        if (parent_fuel) {
+            uint64_t pt = fuel_total(parent_fuel), used = fuel_init - left;
+            fuel_set(parent_fuel, pt > used ? pt - used : 0);
+        }
+        if (opts && opts->fuel_left)
+            *opts->fuel_left = left ? left - 1 : 0;
+    }
 
     if (rc != KP_OK || ex.trap_code) {
         code = report_trap(&ex, fn, rc);
+        if (ex.cleanups) {
+            /* Callbacks may call kp_* functions: keep the error record. */
+            kp_error saved = *kp_last_error();
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", saved.message);
+            char pl[256], fnm[256];
+            snprintf(pl, sizeof pl, "%s", saved.plugin);
+            snprintf(fnm, sizeof fnm, "%s", saved.function);
+            end_cleanups(&ex, code);
+            kp_err_set(code, pl, fnm, saved.line, saved.column, "%s", msg);
+        }
         goto out;
     }
+    if (ex.cleanups)
+        end_cleanups(&ex, KP_OK);
     if (ret) {
         memset(ret, 0, sizeof *ret);
         ret->type = kp_type_of_ir(sig->ret);

@@ -410,3 +410,65 @@ uint32_t kp_heap_realloc(kp_heap *h, uint8_t *mem, uint32_t off, uint64_t size)
     kp_mutex_unlock(&h->lock);
     return noff;
 }
+
+/* ---- resizing (kp_runtime_set_limit) ------------------------------------------- */
+
+int kp_heap_resize(kp_heap *h, uint32_t hi, uint32_t *top)
+{
+    hi &= ~(GRAN - 1);
+    kp_mutex_lock(&h->lock);
+    kp_hblk *last = h->all;
+    while (last && last->next)
+        last = last->next;
+    int rc = 0;
+    if (hi > h->hi) {
+        if (last && last->free) {
+            list_remove(h, last);
+            last->size += hi - h->hi;
+            list_insert(h, last);
+        } else {
+            kp_hblk *b = rec_new(h);
+            if (!b) {
+                rc = -1;
+                if (top)
+                    *top = h->hi;
+                goto out;
+            }
+            b->off = h->hi;
+            b->size = hi - h->hi;
+            b->prev = last;
+            if (last)
+                last->next = b;
+            else
+                h->all = b;
+            list_insert(h, b);
+        }
+        h->hi = hi;
+    } else if (hi < h->hi) {
+        /* Only a free last block can give room back. */
+        uint32_t live_top = last && !last->free ? last->off + last->size
+                          : last && last->prev ? last->prev->off + last->prev->size
+                          : h->lo;
+        if (!last || !last->free || last->off > hi || hi < h->lo + GRAN) {
+            if (top)
+                *top = live_top;
+            rc = -1;
+            goto out;
+        }
+        list_remove(h, last);
+        if (last->off == hi) {
+            if (last->prev)
+                last->prev->next = NULL;
+            else
+                h->all = NULL;
+            rec_free(h, last);
+        } else {
+            last->size = hi - last->off;
+            list_insert(h, last);
+        }
+        h->hi = hi;
+    }
+out:
+    kp_mutex_unlock(&h->lock);
+    return rc;
+}

@@ -298,6 +298,8 @@ static void unpublish(kp_runtime *rt, kp_modx *mx)
  * kp_ns_reclaim once no call is in flight. */
 static void retire(kp_runtime *rt, kp_modx *mx)
 {
+    mx->end_reason = KP_CLEANUP_DELETED;
+    atomic_fetch_sub(&rt->code_used, mx->code_bytes);
     unpublish(rt, mx);
     strmap_del(&rt->plugins, mx->name);
     live_remove(rt, mx);
@@ -306,10 +308,48 @@ static void retire(kp_runtime *rt, kp_modx *mx)
     atomic_fetch_add(&rt->nretired, 1);
 }
 
-static void free_list(kp_runtime *rt, kp_modx *mx)
+/* Take mx's plugin-tied callbacks, tagged with why they run (in flags),
+ * and append them to *pending: they run once no lock is held. */
+static void take_cleanups(kp_runtime *rt, kp_modx *mx, int reason, kp_cleanup **pending)
+{
+    kp_mutex_lock(&rt->cleanup_lock);
+    kp_cleanup *c = mx->cleanups;
+    mx->cleanups = NULL;
+    kp_mutex_unlock(&rt->cleanup_lock);
+    while (c) {
+        kp_cleanup *n = c->next;
+        c->flags = (unsigned)reason;
+        c->next = *pending;
+        *pending = c;
+        c = n;
+    }
+}
+
+/* Plugin-tied callbacks in newest-first order per plugin; pending lists
+ * were built reversed, so reverse once more. */
+static void run_pending(kp_cleanup *pending)
+{
+    kp_cleanup *rev = NULL;
+    while (pending) {
+        kp_cleanup *n = pending->next;
+        pending->next = rev;
+        rev = pending;
+        pending = n;
+    }
+    while (rev) {
+        kp_cleanup *n = rev->next;
+        rev->fn(rev->arg, (int)rev->flags);
+        free(rev);
+        rev = n;
+    }
+}
+
+static void free_list(kp_runtime *rt, kp_modx *mx, kp_cleanup **pending)
 {
     while (mx) {
         kp_modx *n = mx->next;
+        take_cleanups(rt, mx, mx->end_reason ? mx->end_reason : KP_CLEANUP_DELETED,
+                      pending);
         kp_modx_free(rt, mx);
         atomic_fetch_sub(&rt->nretired, 1);
         mx = n;
@@ -324,31 +364,79 @@ static void free_list(kp_runtime *rt, kp_modx *mx)
  * modules retired before the previous flip (retired_prev) are free to go.
  * Under continuous traffic this makes progress as soon as each call of
  * one phase has returned; the total never has to reach zero. */
+/* One phase flip, under ns_lock, if nobody is registered in the other
+ * phase. Returns 1 if it flipped. */
+static int flip_locked(kp_runtime *rt, kp_cleanup **pending)
+{
+    unsigned cur = atomic_load(&rt->phase);
+    if (atomic_load(&rt->active[(cur + 1) & 1]) != 0)
+        return 0;
+    free_list(rt, rt->retired_prev, pending);
+    rt->retired_prev = rt->retired;
+    rt->retired = NULL;
+    atomic_store(&rt->phase, cur + 1);
+    return 1;
+}
+
 void kp_ns_reclaim(kp_runtime *rt)
 {
+    kp_cleanup *pending = NULL;
     kp_mutex_lock(&rt->ns_lock);
-    for (int i = 0; i < 2 && (rt->retired || rt->retired_prev); i++) {
-        unsigned cur = atomic_load(&rt->phase);
-        if (atomic_load(&rt->active[(cur + 1) & 1]) != 0)
+    for (int i = 0; i < 2 && (rt->retired || rt->retired_prev); i++)
+        if (!flip_locked(rt, &pending))
             break;
-        free_list(rt, rt->retired_prev);
-        rt->retired_prev = rt->retired;
-        rt->retired = NULL;
-        atomic_store(&rt->phase, cur + 1);
-    }
     kp_mutex_unlock(&rt->ns_lock);
+    run_pending(pending);
+}
+
+/* Two flips: after the first, no call can register in the phase that was
+ * current when we started; after the second, every call registered in it
+ * has returned too. */
+int kp_ns_synchronize(kp_runtime *rt, uint64_t timeout_ns)
+{
+    uint64_t until = kp_os_now_ns() + timeout_ns;
+    kp_cleanup *pending = NULL;
+    int rc = 0;
+    for (int flips = 0; flips < 2;) {
+        kp_mutex_lock(&rt->ns_lock);
+        int ok = flip_locked(rt, &pending);
+        kp_mutex_unlock(&rt->ns_lock);
+        if (ok) {
+            flips++;
+            continue;
+        }
+        if (kp_os_now_ns() > until) {
+            rc = -1;
+            break;
+        }
+        kp_os_sleep_us(100);
+    }
+    run_pending(pending);
+    return rc;
 }
 
 void kp_ns_fini(kp_runtime *rt)
 {
+    /* Callbacks first, while everything they might look at still exists:
+     * retired versions with their own reasons, then live plugins. */
+    kp_cleanup *pending = NULL;
+    for (kp_modx *m = rt->retired_prev; m; m = m->next)
+        take_cleanups(rt, m, m->end_reason, &pending);
+    for (kp_modx *m = rt->retired; m; m = m->next)
+        take_cleanups(rt, m, m->end_reason, &pending);
+    for (kp_modx *m = rt->modules; m; m = m->next)
+        take_cleanups(rt, m, KP_CLEANUP_DESTROYED, &pending);
+    run_pending(pending);
+    pending = NULL;
     kp_modx *mx = rt->modules;
     while (mx) {
         kp_modx *n = mx->next;
         kp_modx_free(rt, mx);
         mx = n;
     }
-    free_list(rt, rt->retired);
-    free_list(rt, rt->retired_prev);
+    free_list(rt, rt->retired, &pending);
+    free_list(rt, rt->retired_prev, &pending);
+    run_pending(pending); /* empty: taken above */
     rt->modules = rt->modules_tail = rt->retired = rt->retired_prev = NULL;
     for (uint32_t c = 0; c < KP_HANDLE_CHUNKS; c++) {
         kp_slot **chunk = atomic_load(&rt->handles[c]);
@@ -377,9 +465,10 @@ int kp_ns_link_builtin(kp_runtime *rt, kp_modx *mx)
         code = kp_err(KP_ERR_EXISTS, "the name '%s' is already taken", fn->name);
         goto out;
     }
-    if (rt->nmodules >= rt->cfg.max_plugins) {
-        code = kp_err(KP_ERR_LIMIT, "the runtime already holds %u plugins and built-ins",
-                      rt->nmodules);
+    if (rt->nmodules >= atomic_load(&rt->max_plugins)) {
+        code = kp_err(KP_ERR_LIMIT,
+                      "plugin limit: the runtime already holds %u plugins and built-ins "
+                      "(max_plugins %u)", rt->nmodules, atomic_load(&rt->max_plugins));
         goto out;
     }
     if (!s && !(s = slot_new(rt, fn->name, &code)))
@@ -595,6 +684,18 @@ static int link_locked(kp_runtime *rt, kp_modx *mx, kp_modx *old)
         return kp_err_set(code, mx->name, NULL, 0, 0, "%s",
                           err[0] ? err : "the engine could not load the plugin");
     mx->loaded = 1;
+    /* 3b. code size: the engine's code and the IR kept for it */
+    mx->code_bytes = ir->arena.used_total + mx->m.code_bytes;
+    {
+        uint64_t used = atomic_load(&rt->code_used) - (old ? old->code_bytes : 0);
+        uint64_t max = atomic_load(&rt->max_code);
+        if (used + mx->code_bytes > max)
+            return kp_err_set(KP_ERR_LIMIT, mx->name, NULL, 0, 0,
+                              "code size limit: plugin '%s' needs %zu bytes of code and IR; "
+                              "the runtime holds %llu of max_code_bytes %llu",
+                              mx->name, mx->code_bytes, (unsigned long long)used,
+                              (unsigned long long)max);
+    }
     if (old) {
         /* Reuse the old module's place in the plugin map. */
         strmap_del(&rt->plugins, old->name);
@@ -609,7 +710,10 @@ static int link_locked(kp_runtime *rt, kp_modx *mx, kp_modx *old)
         kp_slot *s = slot_of_handle(rt, mx->m.fns[i].handle);
         atomic_store_explicit(&s->fn, &mx->m.fns[i], memory_order_release);
     }
+    atomic_fetch_add(&rt->code_used, mx->code_bytes);
     if (old) {
+        old->end_reason = KP_CLEANUP_REPLACED;
+        atomic_fetch_sub(&rt->code_used, old->code_bytes);
         unpublish(rt, old);          /* names the new version dropped */
         live_remove(rt, old);
         old->next = rt->retired;
@@ -642,10 +746,11 @@ static int check_plugin_name(kp_runtime *rt, const char *name, int replace,
     if (ex && !replace)
         return kp_err_set(KP_ERR_EXISTS, name, NULL, 0, 0,
                           "a plugin named '%s' already exists", name);
-    if (!ex && rt->nmodules >= rt->cfg.max_plugins)
+    if (!ex && rt->nmodules >= atomic_load(&rt->max_plugins))
         return kp_err_set(KP_ERR_LIMIT, name, NULL, 0, 0,
-                          "the runtime already holds %u plugins and built-ins",
-                          rt->nmodules);
+                          "plugin limit: the runtime already holds %u plugins and "
+                          "built-ins (max_plugins %u)",
+                          rt->nmodules, atomic_load(&rt->max_plugins));
     return KP_OK;
 }
 

@@ -79,6 +79,10 @@ struct kp_module {
     uint32_t *func_handles;   /* FADDR of function i: valid after link */
     uint32_t *import_handles; /* FADDR of import i (= imports[i]->handle) */
     void *engine_data;        /* the engine's per-module state */
+    /* Set by engine->load: bytes its compiled form occupies (machine code,
+     * threaded code, tables), counted against max_code_bytes together
+     * with the IR the runtime keeps. 0 if the engine does not say. */
+    size_t code_bytes;
 };
 
 /* ---- the call in flight ------------------------------------------------- */
@@ -107,6 +111,17 @@ struct kp_exec {
     uint32_t trap_line, trap_col;
     /* the built-in being run (for kp_callctx_*) */
     const kp_fn *cur_builtin;
+    /* The plugin function that is calling out: engines set it before
+     * kp_rt_call_builtin / kp_rt_invoke / kp_rt_rtlib (it tells the
+     * runtime which plugin a built-in works for). NULL if unknown: the
+     * runtime then uses `entry`. */
+    const kp_fn *caller;
+    /* ---- runtime-only below: engines do not touch these ---- */
+    const kp_fn *entry;       /* the function this activation called */
+    uint64_t fuel_rest;       /* fuel not yet loaded into poll_countdown */
+    int fuel_on;              /* a fuel budget applies (KP_TRAP_FUEL) */
+    unsigned rt_interrupt_gen; /* rt->interrupt at the start (token calls) */
+    struct kp_cleanup *cleanups; /* call-tied cleanup callbacks, newest first */
 };
 
 /* kp_callctx (public, opaque) is a kp_exec. */
@@ -125,8 +140,13 @@ int kp_exec_trap(kp_exec *ex, int code, const char *fmt, ...)
 void kp_exec_locate(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col);
 
 /* Poll at function entry and loop back-edges: returns 0 to go on, or
- * KP_TRAP_INTERRUPTED / KP_TRAP_TIMEOUT (already recorded with
- * kp_exec_trap) to stop. */
+ * KP_TRAP_INTERRUPTED / KP_TRAP_TIMEOUT / KP_TRAP_FUEL (already recorded
+ * with kp_exec_trap) to stop. Every poll decrements poll_countdown; the
+ * slow path runs when it reaches zero (or the interrupt word moved). With
+ * a fuel budget the countdown is min(clock interval, fuel left), so the
+ * fuel cut-off depends only on the number of polls: engines must poll at
+ * the same places (each function entry, each IR back-edge taken) for the
+ * cut-off to be the same on every engine. */
 int kp_exec_poll_slow(kp_exec *ex);
 static inline int kp_exec_poll(kp_exec *ex)
 {

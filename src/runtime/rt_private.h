@@ -65,6 +65,10 @@ typedef struct kp_heap {
 
 int kp_heap_init(kp_heap *h, uint32_t lo, uint32_t hi);
 void kp_heap_fini(kp_heap *h);
+/* Move the end of the managed range to hi: growing adds free space;
+ * shrinking needs [hi, old hi) free. 0 on success, -1 if blocks are live
+ * above hi (*top = the end of the highest live block). */
+int kp_heap_resize(kp_heap *h, uint32_t hi, uint32_t *top);
 /* 16-byte aligned block of at least size bytes, or 0 (full). */
 uint32_t kp_heap_alloc(kp_heap *h, uint64_t size, int kind);
 /* 0 on success, -1 if off is not the start of a live block of that kind. */
@@ -96,6 +100,9 @@ typedef struct kp_modx {
     kp_slot **anon;               /* anonymous slots of private functions */
     uint32_t nanon;
     int loaded;                   /* engine->load succeeded */
+    size_t code_bytes;            /* counted against max_code_bytes while live */
+    struct kp_cleanup *cleanups;  /* plugin-tied callbacks (cleanup_lock) */
+    int end_reason;               /* KP_CLEANUP_DELETED / _REPLACED once retired */
     struct kp_modx *next, *prev;  /* live list, or the retired list (next) */
 } kp_modx;
 
@@ -104,8 +111,23 @@ typedef struct kp_segment {
     uint8_t *reserve;             /* the whole reservation */
     size_t reserve_size;
     uint8_t *base;                /* plugin address 0 */
-    uint64_t mem_size;            /* valid memory is [KP_PAGE_SIZE, mem_size) */
+    _Atomic uint64_t mem_size;    /* valid memory is [KP_PAGE_SIZE, mem_size) */
 } kp_segment;
+
+/* A registered cleanup callback (call-tied: on a kp_exec; plugin-tied: on
+ * a kp_modx). */
+typedef struct kp_cleanup {
+    struct kp_cleanup *next;
+    kp_cleanup_fn fn;
+    void *arg;
+    uint64_t id;
+    unsigned flags;
+} kp_cleanup;
+
+/* Run and free a list of callbacks (newest first) with `reason`. */
+void kp_cleanup_run(kp_cleanup *list, int reason);
+/* A fresh cleanup id (never 0). */
+uint64_t kp_cleanup_next_id(void);
 
 struct kp_runtime {
     kp_config cfg;
@@ -114,11 +136,23 @@ struct kp_runtime {
     kp_segment seg;
     kp_heap heap;
 
-    /* plugin stacks: one cached without a lock, the rest in a pool */
-    atomic_uint stack_cache;
+    /* plugin stacks: one cached without a lock, the rest in a pool. An
+     * entry is lo | gen << 32; stack_cfg is size | gen << 32, and gen
+     * changes with the stack size so stacks of an old size are freed
+     * instead of reused. */
+    _Atomic uint64_t stack_cache;
+    _Atomic uint64_t stack_cfg;
     kp_mutex stack_lock;
-    uint32_t *stacks;
+    uint64_t *stacks;
     uint32_t nstacks, stacks_cap;
+
+    /* limits adjustable while calls run (kp_runtime_set_limit) */
+    kp_mutex limit_lock;          /* serialises memory limit changes */
+    atomic_uint max_depth;
+    atomic_uint max_plugins;
+    _Atomic uint64_t max_code;
+    _Atomic uint64_t code_used;   /* live modules' code_bytes (ns_lock to change) */
+    kp_mutex cleanup_lock;        /* plugin-tied cleanup lists */
 
     /* calls */
     atomic_uint interrupt;        /* generation; kp_interrupt bumps it */
@@ -146,10 +180,16 @@ struct kp_runtime {
 /* segment.c */
 int kp_segment_init(kp_segment *s, uint64_t mem_limit);
 void kp_segment_fini(kp_segment *s);
-/* A plugin stack (its lowest address) of cfg.stack_size bytes, or 0. */
-uint32_t kp_stack_acquire(kp_runtime *rt);
-void kp_stack_release(kp_runtime *rt, uint32_t lo);
+/* A plugin stack (its lowest address), or 0; *tag receives its size
+ * (low 32 bits) and generation, to pass back to kp_stack_release. */
+uint32_t kp_stack_acquire(kp_runtime *rt, uint64_t *tag);
+void kp_stack_release(kp_runtime *rt, uint32_t lo, uint64_t tag);
+/* Change the size of stacks handed out from now on. */
+void kp_stacks_resize(kp_runtime *rt, uint32_t size);
 void kp_stacks_fini(kp_runtime *rt);
+/* Make [old, new) accessible (grow) or inaccessible and discarded
+ * (shrink). Page-aligned. 0 on success. */
+int kp_segment_resize(kp_segment *s, uint64_t old_size, uint64_t new_size);
 
 /* ns.c */
 void kp_strmap_free(kp_strmap *m);
@@ -164,6 +204,10 @@ int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
 int kp_ns_delete(kp_runtime *rt, const char *name);
 /* Free the retired modules no call can be inside any more. */
 void kp_ns_reclaim(kp_runtime *rt);
+/* Wait until every call that was in flight when this was called has
+ * returned (a grace period), up to timeout_ns. 0 on success, -1 on
+ * timeout. Must not be called from inside a call of rt. */
+int kp_ns_synchronize(kp_runtime *rt, uint64_t timeout_ns);
 void kp_ns_fini(kp_runtime *rt);
 void kp_modx_free(kp_runtime *rt, kp_modx *mx);
 
@@ -196,6 +240,9 @@ static inline unsigned kp_enter_call(kp_runtime *rt)
 
 /* exec.c: is the calling thread inside a call of rt? */
 int kp_exec_in_runtime(const kp_runtime *rt);
+/* exec.c: the poll of long runtime-library work (per chunk): interrupt
+ * and deadline, no fuel. 0 or a recorded trap code. */
+int kp_exec_check(kp_exec *ex);
 
 /* builtins.c: scan a NUL-terminated string inside valid memory: its length
  * (without the NUL), or -1 if it leaves valid memory, -2 if over max. */

@@ -37,6 +37,7 @@ void kp_config_init(kp_config *cfg)
     cfg->max_nesting = 256;
     cfg->max_functions = 10000;
     cfg->max_plugins = 65536;
+    cfg->max_code_bytes = 256 * MIB;
 }
 
 static int config_check(const kp_config *in, kp_config *c)
@@ -52,6 +53,7 @@ static int config_check(const kp_config *in, kp_config *c)
     DEF(max_nesting);
     DEF(max_functions);
     DEF(max_plugins);
+    DEF(max_code_bytes);
 #undef DEF
     if ((uint64_t)c->mem_limit > 3 * GIB)
         return kp_err(KP_ERR_ARG, "mem_limit %zu is over the maximum of 3 GiB", c->mem_limit);
@@ -92,13 +94,26 @@ int kp_runtime_create(const kp_config *cfg, kp_runtime **out)
     rt->engine = c.engine == KP_ENGINE_JIT ? &kp_jit_engine : &kp_interp_engine;
     rt->nhandles = 1;
     atomic_init(&rt->deadline_ms, c.deadline_ms);
-    int have_ns = 0, have_stack = 0, have_seg = 0, have_heap = 0;
+    atomic_init(&rt->max_depth, c.max_call_depth);
+    atomic_init(&rt->max_plugins, c.max_plugins);
+    atomic_init(&rt->max_code, c.max_code_bytes);
+    atomic_init(&rt->code_used, 0);
+    atomic_init(&rt->stack_cfg, (uint64_t)c.stack_size);
+    atomic_init(&rt->stack_cache, 0);
+    int have_ns = 0, have_stack = 0, have_seg = 0, have_heap = 0, have_lim = 0;
     if (kp_mutex_init(&rt->ns_lock) != 0)
         goto nomem;
     have_ns = 1;
     if (kp_mutex_init(&rt->stack_lock) != 0)
         goto nomem;
     have_stack = 1;
+    if (kp_mutex_init(&rt->limit_lock) != 0)
+        goto nomem;
+    if (kp_mutex_init(&rt->cleanup_lock) != 0) {
+        kp_mutex_destroy(&rt->limit_lock);
+        goto nomem;
+    }
+    have_lim = 1;
     if (kp_segment_init(&rt->seg, c.mem_limit) != 0) {
         code = kp_err(KP_ERR_NOMEM, "cannot reserve the runtime's segment (4 GiB of "
                                     "address space)");
@@ -126,6 +141,10 @@ fail:
         kp_mutex_destroy(&rt->stack_lock);
     if (have_ns)
         kp_mutex_destroy(&rt->ns_lock);
+    if (have_lim) {
+        kp_mutex_destroy(&rt->limit_lock);
+        kp_mutex_destroy(&rt->cleanup_lock);
+    }
     free(rt);
     return code;
 }
@@ -140,12 +159,189 @@ void kp_runtime_destroy(kp_runtime *rt)
     kp_segment_fini(&rt->seg);
     kp_mutex_destroy(&rt->stack_lock);
     kp_mutex_destroy(&rt->ns_lock);
+    kp_mutex_destroy(&rt->limit_lock);
+    kp_mutex_destroy(&rt->cleanup_lock);
     free(rt);
 }
 
 kp_engine kp_runtime_engine(const kp_runtime *rt)
 {
     return rt ? rt->engine_kind : KP_ENGINE_INTERP;
+}
+
+/* ---- limits --------------------------------------------------------------------- */
+
+/* How long lowering the memory limit waits for calls that may still use
+ * the memory being taken away. */
+#define SHRINK_WAIT_NS 1000000000ull
+
+static int set_memory(kp_runtime *rt, uint64_t value)
+{
+    if (value > 3 * GIB)
+        return kp_err(KP_ERR_ARG, "memory limit %llu is over the maximum of 3 GiB",
+                      (unsigned long long)value);
+    value = (value + KP_PAGE_SIZE - 1) & ~(uint64_t)(KP_PAGE_SIZE - 1);
+    uint64_t stack = (uint32_t)atomic_load(&rt->stack_cfg);
+    if (value < KP_PAGE_SIZE + MIN_HEAP + stack)
+        return kp_err(KP_ERR_ARG, "memory limit %llu is too small for a stack of %llu "
+                                  "bytes (at least 64 KiB + stack_size + 4 KiB)",
+                      (unsigned long long)value, (unsigned long long)stack);
+    kp_mutex_lock(&rt->limit_lock);
+    uint64_t old = atomic_load(&rt->seg.mem_size);
+    int code = KP_OK;
+    if (value > old) {
+        /* Pages first, then the heap may hand them out, then new calls
+         * may address them. */
+        if (kp_segment_resize(&rt->seg, old, value) != 0) {
+            code = kp_err(KP_ERR_NOMEM, "cannot make %llu more bytes accessible",
+                          (unsigned long long)(value - old));
+        } else if (kp_heap_resize(&rt->heap, (uint32_t)value, NULL) != 0) {
+            kp_segment_resize(&rt->seg, value, old);
+            code = kp_err(KP_ERR_NOMEM, "out of memory");
+        } else {
+            atomic_store(&rt->seg.mem_size, value);
+            rt->cfg.mem_limit = (size_t)value;
+        }
+    } else if (value < old) {
+        uint32_t top = 0;
+        if (kp_exec_in_runtime(rt)) {
+            code = kp_err(KP_ERR_ARG, "the memory limit cannot be lowered from inside a "
+                                      "call of the same runtime");
+        } else if (kp_heap_resize(&rt->heap, (uint32_t)value, &top) != 0) {
+            uint64_t used;
+            kp_runtime_get_usage(rt, KP_LIMIT_MEMORY, &used);
+            code = kp_err(KP_ERR_LIMIT,
+                          "memory limit: cannot lower it to %llu bytes: plugin memory is in "
+                          "use up to offset %u (%llu bytes in live blocks)",
+                          (unsigned long long)value, top, (unsigned long long)used);
+        } else {
+            /* New calls see the smaller memory; calls already running may
+             * still address the old range, so it stays mapped until they
+             * have returned. */
+            atomic_store(&rt->seg.mem_size, value);
+            if (kp_ns_synchronize(rt, SHRINK_WAIT_NS) != 0) {
+                atomic_store(&rt->seg.mem_size, old);
+                kp_heap_resize(&rt->heap, (uint32_t)old, NULL);
+                code = kp_err(KP_ERR_LIMIT, "memory limit: calls still running after 1 s "
+                                            "may use the memory; limit unchanged");
+            } else {
+                kp_segment_resize(&rt->seg, old, value);
+                rt->cfg.mem_limit = (size_t)value;
+            }
+        }
+    }
+    kp_mutex_unlock(&rt->limit_lock);
+    return code;
+}
+
+int kp_runtime_set_limit(kp_runtime *rt, kp_limit which, uint64_t value)
+{
+    if (!rt)
+        return kp_err(KP_ERR_ARG, "kp_runtime_set_limit: runtime is NULL");
+    kp_config def;
+    kp_config_init(&def);
+    switch (which) {
+    case KP_LIMIT_MEMORY:
+        return set_memory(rt, value ? value : def.mem_limit);
+    case KP_LIMIT_STACK_SIZE: {
+        if (!value)
+            value = def.stack_size;
+        if (value < 4096 || value > GIB)
+            return kp_err(KP_ERR_ARG, "stack_size %llu must be between 4 KiB and 1 GiB",
+                          (unsigned long long)value);
+        value = (value + 15) & ~(uint64_t)15;
+        uint64_t mem = atomic_load(&rt->seg.mem_size);
+        if (mem < KP_PAGE_SIZE + MIN_HEAP + value)
+            return kp_err(KP_ERR_ARG, "stack_size %llu does not fit the memory limit %llu",
+                          (unsigned long long)value, (unsigned long long)mem);
+        kp_stacks_resize(rt, (uint32_t)value);
+        return KP_OK;
+    }
+    case KP_LIMIT_CALL_DEPTH:
+        if (!value)
+            value = def.max_call_depth;
+        if (value > UINT32_MAX)
+            return kp_err(KP_ERR_ARG, "max_call_depth %llu is too large",
+                          (unsigned long long)value);
+        atomic_store(&rt->max_depth, (unsigned)value);
+        return KP_OK;
+    case KP_LIMIT_CODE: {
+        if (!value)
+            value = def.max_code_bytes;
+        kp_mutex_lock(&rt->ns_lock);
+        uint64_t used = atomic_load(&rt->code_used);
+        int code = KP_OK;
+        if (value < used)
+            code = kp_err(KP_ERR_LIMIT, "code size limit: cannot lower it to %llu bytes: "
+                                        "linked plugins use %llu",
+                          (unsigned long long)value, (unsigned long long)used);
+        else
+            atomic_store(&rt->max_code, value);
+        kp_mutex_unlock(&rt->ns_lock);
+        return code;
+    }
+    case KP_LIMIT_PLUGINS: {
+        if (!value)
+            value = def.max_plugins;
+        if (value > UINT32_MAX)
+            return kp_err(KP_ERR_ARG, "max_plugins %llu is too large",
+                          (unsigned long long)value);
+        kp_mutex_lock(&rt->ns_lock);
+        int code = KP_OK;
+        if (value < rt->nmodules)
+            code = kp_err(KP_ERR_LIMIT, "plugin limit: cannot lower it to %llu: the runtime "
+                                        "holds %u plugins and built-ins",
+                          (unsigned long long)value, rt->nmodules);
+        else
+            atomic_store(&rt->max_plugins, (unsigned)value);
+        kp_mutex_unlock(&rt->ns_lock);
+        return code;
+    }
+    case KP_LIMIT_DEADLINE_MS:
+        if (value > UINT32_MAX)
+            return kp_err(KP_ERR_ARG, "deadline %llu ms is too large",
+                          (unsigned long long)value);
+        atomic_store(&rt->deadline_ms, (unsigned)value);
+        return KP_OK;
+    }
+    return kp_err(KP_ERR_ARG, "unknown limit %d", (int)which);
+}
+
+int kp_runtime_get_limit(kp_runtime *rt, kp_limit which, uint64_t *out)
+{
+    if (!rt || !out)
+        return kp_err(KP_ERR_ARG, "kp_runtime_get_limit: NULL argument");
+    switch (which) {
+    case KP_LIMIT_MEMORY: *out = atomic_load(&rt->seg.mem_size); return KP_OK;
+    case KP_LIMIT_STACK_SIZE: *out = (uint32_t)atomic_load(&rt->stack_cfg); return KP_OK;
+    case KP_LIMIT_CALL_DEPTH: *out = atomic_load(&rt->max_depth); return KP_OK;
+    case KP_LIMIT_CODE: *out = atomic_load(&rt->max_code); return KP_OK;
+    case KP_LIMIT_PLUGINS: *out = atomic_load(&rt->max_plugins); return KP_OK;
+    case KP_LIMIT_DEADLINE_MS: *out = atomic_load(&rt->deadline_ms); return KP_OK;
+    }
+    return kp_err(KP_ERR_ARG, "unknown limit %d", (int)which);
+}
+
+int kp_runtime_get_usage(kp_runtime *rt, kp_limit which, uint64_t *out)
+{
+    if (!rt || !out)
+        return kp_err(KP_ERR_ARG, "kp_runtime_get_usage: NULL argument");
+    switch (which) {
+    case KP_LIMIT_MEMORY:
+        kp_mutex_lock(&rt->heap.lock);
+        *out = rt->heap.used;
+        kp_mutex_unlock(&rt->heap.lock);
+        return KP_OK;
+    case KP_LIMIT_CODE: *out = atomic_load(&rt->code_used); return KP_OK;
+    case KP_LIMIT_PLUGINS:
+        kp_mutex_lock(&rt->ns_lock);
+        *out = rt->nmodules;
+        kp_mutex_unlock(&rt->ns_lock);
+        return KP_OK;
+    default:
+        break;
+    }
+    return kp_err(KP_ERR_ARG, "limit %d has no usage figure", (int)which);
 }
 
 /* ---- plugins ------------------------------------------------------------------ */
@@ -255,7 +451,8 @@ void *kp_host_ptr(kp_runtime *rt, kp_ptr p, size_t len)
     if (!rt)
         return NULL;
     uint64_t n = len ? len : 1;
-    if (n > rt->seg.mem_size || p < KP_PAGE_SIZE || (uint64_t)p + n > rt->seg.mem_size)
+    uint64_t ms = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    if (n > ms || p < KP_PAGE_SIZE || (uint64_t)p + n > ms)
         return NULL;
     return rt->seg.base + p;
 }
@@ -265,7 +462,7 @@ kp_ptr kp_plugin_ptr(kp_runtime *rt, const void *host)
     if (!rt || !host)
         return 0;
     uintptr_t h = (uintptr_t)host, b = (uintptr_t)rt->seg.base;
-    if (h < b + KP_PAGE_SIZE || h - b >= rt->seg.mem_size)
+    if (h < b + KP_PAGE_SIZE || h - b >= atomic_load(&rt->seg.mem_size))
         return 0;
     return (kp_ptr)(h - b);
 }

@@ -38,7 +38,7 @@ int kp_segment_init(kp_segment *s, uint64_t mem_limit)
     s->reserve = r;
     s->reserve_size = total;
     s->base = r + SEG_GUARD;
-    s->mem_size = mem_limit;
+    atomic_init(&s->mem_size, mem_limit);
     if (kp_os_protect(s->base + KP_PAGE_SIZE, (size_t)mem_limit - KP_PAGE_SIZE, 1) != 0) {
         kp_os_release(r, total);
         memset(s, 0, sizeof *s);
@@ -53,44 +53,100 @@ void kp_segment_fini(kp_segment *s)
     memset(s, 0, sizeof *s);
 }
 
-/* One stack is kept in an atomic word so that the common case (one
- * thread calling repeatedly) takes no lock; others wait in the pool. */
-uint32_t kp_stack_acquire(kp_runtime *rt)
+int kp_segment_resize(kp_segment *s, uint64_t old_size, uint64_t new_size)
 {
-    uint32_t lo = atomic_exchange_explicit(&rt->stack_cache, 0, memory_order_acquire);
-    if (lo)
-        return lo;
+    if (new_size > old_size)
+        return kp_os_protect(s->base + old_size, (size_t)(new_size - old_size), 1);
+    if (new_size < old_size) {
+        /* Drop the pages first: PROT_NONE alone would keep them charged. */
+        kp_os_discard(s->base + new_size, (size_t)(old_size - new_size));
+        return kp_os_protect(s->base + new_size, (size_t)(old_size - new_size), 0);
+    }
+    return 0;
+}
+
+/* One stack is kept in an atomic word so that the common case (one
+ * thread calling repeatedly) takes no lock; others wait in the pool.
+ * Entries carry the generation of the stack size they were made with. */
+#define TAG_GEN(t) ((t) >> 32)
+
+static void stack_free(kp_runtime *rt, uint32_t lo)
+{
+    kp_heap_free(&rt->heap, lo, KP_HB_SYSTEM);
+}
+
+uint32_t kp_stack_acquire(kp_runtime *rt, uint64_t *tag)
+{
+    uint64_t cfg = atomic_load_explicit(&rt->stack_cfg, memory_order_acquire);
+    *tag = cfg;
+    uint64_t e = atomic_exchange_explicit(&rt->stack_cache, 0, memory_order_acquire);
+    if (e) {
+        if (TAG_GEN(e) == TAG_GEN(cfg))
+            return (uint32_t)e;
+        stack_free(rt, (uint32_t)e);
+    }
+    uint32_t lo = 0;
     kp_mutex_lock(&rt->stack_lock);
-    if (rt->nstacks)
-        lo = rt->stacks[--rt->nstacks];
+    while (!lo && rt->nstacks) {
+        e = rt->stacks[--rt->nstacks];
+        if (TAG_GEN(e) == TAG_GEN(cfg))
+            lo = (uint32_t)e;
+        else
+            stack_free(rt, (uint32_t)e);
+    }
     kp_mutex_unlock(&rt->stack_lock);
     if (lo)
         return lo;
-    return kp_heap_alloc(&rt->heap, rt->cfg.stack_size, KP_HB_SYSTEM);
+    return kp_heap_alloc(&rt->heap, (uint32_t)cfg, KP_HB_SYSTEM);
 }
 
-void kp_stack_release(kp_runtime *rt, uint32_t lo)
+void kp_stack_release(kp_runtime *rt, uint32_t lo, uint64_t tag)
 {
-    uint32_t expect = 0;
-    if (atomic_compare_exchange_strong_explicit(&rt->stack_cache, &expect, lo,
+    if (tag != atomic_load_explicit(&rt->stack_cfg, memory_order_acquire)) {
+        stack_free(rt, lo); /* made for an older stack size */
+        return;
+    }
+    uint64_t e = (uint64_t)lo | (TAG_GEN(tag) << 32), expect = 0;
+    if (atomic_compare_exchange_strong_explicit(&rt->stack_cache, &expect, e,
                                                 memory_order_release,
                                                 memory_order_relaxed))
         return;
     kp_mutex_lock(&rt->stack_lock);
     if (rt->nstacks == rt->stacks_cap) {
         uint32_t ncap = rt->stacks_cap ? rt->stacks_cap * 2 : 8;
-        uint32_t *n = realloc(rt->stacks, ncap * sizeof *n);
+        uint64_t *n = realloc(rt->stacks, ncap * sizeof *n);
         if (!n) {
             /* No room to remember it: give the memory back instead. */
             kp_mutex_unlock(&rt->stack_lock);
-            kp_heap_free(&rt->heap, lo, KP_HB_SYSTEM);
+            stack_free(rt, lo);
             return;
         }
         rt->stacks = n;
         rt->stacks_cap = ncap;
     }
-    rt->stacks[rt->nstacks++] = lo;
+    rt->stacks[rt->nstacks++] = e;
     kp_mutex_unlock(&rt->stack_lock);
+}
+
+void kp_stacks_resize(kp_runtime *rt, uint32_t size)
+{
+    kp_mutex_lock(&rt->stack_lock);
+    uint64_t cfg = atomic_load(&rt->stack_cfg);
+    uint64_t gen = (TAG_GEN(cfg) + 1) & 0xffffffffu;
+    atomic_store(&rt->stack_cfg, (uint64_t)size | gen << 32);
+    /* Idle stacks of the old size go back to the heap now; stacks in use
+     * are freed when their calls release them. */
+    for (uint32_t i = 0; i < rt->nstacks; i++)
+        stack_free(rt, (uint32_t)rt->stacks[i]);
+    rt->nstacks = 0;
+    kp_mutex_unlock(&rt->stack_lock);
+    uint64_t e = atomic_exchange(&rt->stack_cache, 0);
+    if (e) {
+        if (TAG_GEN(e) == gen)
+            kp_stack_release(rt, (uint32_t)e, (uint64_t)size | gen << 32);
+        else
+            stack_free(rt, (uint32_t)e);
+    }
 }
 
 void kp_stacks_fini(kp_runtime *rt)

@@ -176,6 +176,32 @@ static int cmp_call(pair *p, const char *fn, const kp_value *args, int n, kp_val
     return rc[1];
 }
 
+/* The same with a fuel budget: the cut-off (code, position, fuel left)
+ * must be identical on both engines. */
+static void cmp_fuel(pair *p, const char *fn, const kp_value *args, int n, uint64_t fuel)
+{
+    int rc[2], line[2];
+    uint64_t left[2];
+    char msg[2][512];
+    kp_value r[2];
+    for (int e = 0; e < 2; e++) {
+        kp_func *f;
+        kp_lookup(p->rt[e], fn, &f);
+        kp_call_opts o;
+        memset(&o, 0, sizeof o);
+        o.fuel = fuel;
+        o.fuel_left = &left[e];
+        left[e] = 12345;
+        rc[e] = kp_call_ex(f, args, n, &r[e], &o);
+        snprintf(msg[e], sizeof msg[e], "%s", rc[e] ? kp_errmsg() : "");
+        line[e] = rc[e] ? kp_last_error()->line : 0;
+    }
+    EXPECT(rc[0] == rc[1] && left[0] == left[1] && line[0] == line[1] && !strcmp(msg[0], msg[1]),
+           "%s fuel %llu: interp %s left %llu (%s), jit %s left %llu (%s)", fn,
+           (unsigned long long)fuel, kp_result_name(rc[0]), (unsigned long long)left[0], msg[0],
+           kp_result_name(rc[1]), (unsigned long long)left[1], msg[1]);
+}
+
 /* ---- operators on every type ------------------------------------------ */
 
 static const char *ops_src =
@@ -516,6 +542,16 @@ static void test_prog(void)
     /* the runtime stays usable after traps */
     a[0] = KP_I32(20);
     EXPECT(cmp_call(&p, "fibx", a, 1, NULL) == KP_OK, "fib after traps");
+    /* fuel: the same cut-off on both engines */
+    {
+        static const char *fns[] = {"fibx", "sum", "machine", "across", "swloop", "callnested",
+                                    "arr", "callb", "bsearch3", "dense"};
+        for (size_t k = 0; k < sizeof fns / sizeof *fns; k++)
+            for (uint64_t fu = 1; fu < 120; fu += (fu < 20 ? 1 : 7)) {
+                kp_value x[2] = {KP_I32(9), KP_I32(4)};
+                cmp_fuel(&p, fns[k], x, !strcmp(fns[k], "across") ? 2 : 1, fu);
+            }
+    }
     /* deadline */
     for (int e = 0; e < 2; e++) {
         kp_set_deadline(p.rt[e], 30);

@@ -82,6 +82,7 @@ typedef struct E {
     const ir_insn *in;       /* current insn (positions) */
     uint32_t pos;            /* its number, as regalloc counts */
     int nopoll;              /* branches just polled: back-edges jump directly */
+    int dup;                 /* emitting a copy of a jump's target block */
 } E;
 
 static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
@@ -301,10 +302,9 @@ static void emit_prologue(E *e)
         x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, sp)));
         x_store(b, 0, xm(RSP, e->fpoff), RAX);
     }
-    /* Entry polls bound recursion; a leaf cannot recurse and its loops
-     * poll on their back-edges, so it runs a bounded time between polls. */
-    if (!e->leaf)
-        emit_poll(e, f->line, 0);
+    /* every entry polls, leaves too: with a fuel budget the cut-off is a
+     * count of polls, which must match the interpreter's exactly */
+    emit_poll(e, f->line, 0);
     /* parameters */
     int32_t inc = e->frame_total + 8 * e->npush + 8;
     for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
@@ -582,6 +582,11 @@ static void emit_binop_int(E *e, const ir_insn *in)
         gfin(e, in->dst, dd);
         return;
     }
+    if (in->op == IR_ADD && dd != ra && dd != rb) {
+        x_lea(b, w, dd, (xmem){ra, rb, 1, 0}); /* three-operand add */
+        gfin(e, in->dst, dd);
+        return;
+    }
     if (dd != ra)
         x_mov_rr(b, w, dd, ra);
     if (in->op == IR_MUL)
@@ -815,10 +820,14 @@ static int is_cmp(int op) { return op >= IR_EQ && op <= IR_GEU; }
 /* ---- branches ---- */
 
 /* A jump to block t from the current block: back-edges poll via a stub. */
+static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col);
+
 static void jcc_block(E *e, int cc, uint32_t t)
 {
     if (t <= e->cur && !e->nopoll) {
-        uint32_t s = new_stub(e, ST_BACKEDGE, e->in->line, e->in->col, t, NULL, 0);
+        uint32_t pl, pc;
+        blk_pos(e, t, &pl, &pc);
+        uint32_t s = new_stub(e, ST_BACKEDGE, pl, pc, t, NULL, 0);
         if (cc < 0)
             jmp_stub(e, s);
         else
@@ -832,6 +841,31 @@ static void jcc_block(E *e, int cc, uint32_t t)
 }
 
 static int falls(E *e, uint32_t t) { return t == e->cur + 1; }
+
+/* Where a poll on a jump to block t is located: like the interpreter,
+ * at the jump's target (its first instruction that produces code). */
+static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col)
+{
+    const ir_block *bl = &e->f->blocks[t];
+    for (uint32_t i = 0; i < bl->ninsns; i++) {
+        const ir_insn *in = &bl->insns[i];
+        if ((in->op == IR_CONST || in->op == IR_GADDR || in->op == IR_FADDR) && in->dst &&
+            L(e, in->dst)->kind == JL_CONST)
+            continue;
+        *line = in->line;
+        *col = in->col;
+        return;
+    }
+    *line = bl->ninsns ? bl->insns[0].line : e->f->line;
+    *col = bl->ninsns ? bl->insns[0].col : 0;
+}
+
+static void poll_to(E *e, uint32_t t)
+{
+    uint32_t line, col;
+    blk_pos(e, t, &line, &col);
+    emit_poll(e, line, col);
+}
 
 static void emit_br_cc(E *e, int cc, uint32_t t1, uint32_t t2)
 {
@@ -866,14 +900,14 @@ static void emit_br_cc(E *e, int cc, uint32_t t1, uint32_t t2)
      * path rather than branching to a stub and back */
     if (!e->nopoll && t1 <= e->cur && falls(e, t2)) {
         size_t j = x_jcc32(&e->b, cc ^ 1);
-        emit_poll(e, e->in->line, e->in->col);
+        poll_to(e, t1);
         fix(e, x_jmp32(&e->b), t1, FX_BLOCK);
         x_bind(&e->b, j, e->b.n);
         return;
     }
     if (!e->nopoll && t2 <= e->cur && falls(e, t1)) {
         size_t j = x_jcc32(&e->b, cc);
-        emit_poll(e, e->in->line, e->in->col);
+        poll_to(e, t2);
         fix(e, x_jmp32(&e->b), t2, FX_BLOCK);
         x_bind(&e->b, j, e->b.n);
         return;
@@ -948,7 +982,9 @@ static int emit_switch_table(E *e, const ir_insn *in)
         size_t at = b->n;
         xb4(b, 0);
         if (t <= e->cur) {
-            uint32_t s = new_stub(e, ST_BACKEDGE, in->line, in->col, t, NULL, 0);
+            uint32_t pl, pc;
+            blk_pos(e, t, &pl, &pc);
+            uint32_t s = new_stub(e, ST_BACKEDGE, pl, pc, t, NULL, 0);
             fix(e, at, s, FX_STUB);
         } else {
             fix(e, at, t, FX_BLOCK);
@@ -1258,6 +1294,7 @@ static void emit_call1(E *e, const ir_insn *in)
         x_mov_rr(b, 1, RDI, R14);
         x_mov_ri_nf(b, 0, RSI, (uint64_t)in->imm);
         x_mov_rr(b, 1, RDX, RSP);
+        x_mov_ri_nf(b, 1, RCX, (uint64_t)(uintptr_t)&e->kmod->fns[e->fi]);
         x_call_abs(b, (const void *)jit_h_rtlib);
         trap_if_nz(e);
         if (in->dst) {
@@ -1478,40 +1515,36 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     case IR_CALL: case IR_CALLI: case IR_CALLR: case IR_CALLP:
         emit_call(e, in);
         return;
-    case IR_JMP:
-        if (in->t1 <= e->cur) {
-            emit_poll(e, in->line, in->col);
-            /* A loop header that is only a (compare and) branch is
-             * duplicated here: one jump less per iteration. Its operands
-             * are live into the header, so live here, in the same
-             * registers; the branch needs no second poll. */
-            const ir_block *h = &e->f->blocks[in->t1];
-            const ir_insn *hb = &h->insns[h->ninsns - 1];
-            const ir_insn *hc = h->ninsns == 2 ? &h->insns[0] : NULL;
-            if (hb->op == IR_BR && (h->ninsns == 1 ||
-                (h->ninsns == 2 && is_cmp(hc->op) && hc->dst == hb->a &&
-                 e->ra.uses[hb->a] == 1))) {
-                int cc;
-                if (hc) {
-                    e->in = hc;
-                    cc = emit_cmp(e, hc);
-                } else {
-                    int ra = gsrc(e, hb->a, RAX);
-                    x_test_rr(b, 0, ra, ra);
-                    cc = CC_NE;
-                }
-                e->in = hb;
-                e->nopoll = 1;
-                emit_br_cc(e, cc, hb->t1, hb->t2);
-                e->nopoll = 0;
-                e->in = in;
-                return;
-            }
-            fix(e, x_jmp32(b), in->t1, FX_BLOCK);
-        } else if (!falls(e, in->t1)) {
-            fix(e, x_jmp32(b), in->t1, FX_BLOCK);
+    case IR_JMP: {
+        if (falls(e, in->t1))
+            return;
+        /* Like the interpreter, a jump to a small block (typically a loop's
+         * test) runs a copy of it here; the copy's jumps poll when they go
+         * to this block or an earlier one. Polls must happen at the same
+         * places on both engines (fuel budgets count them). Blocks with
+         * calls are not copied (caller-saved registers are saved by
+         * position). */
+        const ir_block *tb = &e->f->blocks[in->t1];
+        int copy = !e->dup && tb->ninsns <= 4;
+        for (uint32_t k = 0; copy && k < tb->ninsns; k++) {
+            int o = tb->insns[k].op;
+            if (o == IR_CALL || o == IR_CALLI || o == IR_CALLR || o == IR_CALLP ||
+                o == IR_COPY || o == IR_ZERO)
+                copy = 0;
         }
+        if (copy) {
+            e->dup = 1;
+            for (uint32_t k = 0; k < tb->ninsns; k++)
+                emit_insn(e, tb, k);
+            e->dup = 0;
+            e->in = in;
+            return;
+        }
+        if (in->t1 <= e->cur)
+            poll_to(e, in->t1);
+        fix(e, x_jmp32(b), in->t1, FX_BLOCK);
         return;
+    }
     case IR_BR: {
         if (i > 0) {
             const ir_insn *pv = &bl->insns[i - 1];
@@ -1704,8 +1737,25 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
     emit_prologue(e);
     uint32_t pos = 1;
+    /* loop headers (targets of back-edges) start on a 32-byte boundary:
+     * the front end of the CPU fetches and caches decoded code by 32 bytes */
+    uint8_t *hdr = calloc(f->nblocks + 1, 1);
+    if (hdr)
+        for (uint32_t bi = 0; bi < f->nblocks; bi++) {
+            const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
+            if ((t->op == IR_JMP || t->op == IR_BR) && t->t1 <= bi)
+                hdr[t->t1] = 1;
+            if (t->op == IR_BR && t->t2 <= bi)
+                hdr[t->t2] = 1;
+            if (t->op == IR_SWITCH)
+                for (uint32_t c = 0; c < t->nargs; c++)
+                    if (t->cases[c].block <= bi)
+                        hdr[t->cases[c].block] = 1;
+        }
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         e->cur = bi;
+        if (hdr && hdr[bi])
+            x_align(&e->b, 32);
         e->blk[bi] = e->b.n;
         const ir_block *bl = &f->blocks[bi];
         for (uint32_t i = 0; i < bl->ninsns; i++) {
@@ -1713,6 +1763,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
             emit_insn(e, bl, i);
         }
     }
+    free(hdr);
     e->in = NULL;
     emit_stubs(e);
     for (size_t i = 0; i < e->nfx; i++) {

@@ -198,6 +198,7 @@ int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t
                             callee->name ? callee->name : "?");
     uint64_t rv = 0;
     int rc;
+    ex->caller = site->caller;
     if (callee->kind == KP_FN_BUILTIN)
         rc = kp_rt_call_builtin(ex, callee, args, site->types, site->nargs, &rv);
     else
@@ -206,9 +207,10 @@ int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t
     return rc;
 }
 
-int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args)
+int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args, const kp_fn *caller)
 {
     uint64_t rv = 0;
+    ex->caller = caller;
     int rc = kp_rt_rtlib(ex, id, args, &rv);
     args[0] = rv;
     return rc;
@@ -378,6 +380,7 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
                 s->want = in->op == IR_CALLI ? &m->imports[in->imm].sig : in->sig;
                 s->slot = in->op == IR_CALLI ? mod->imports[in->imm] : NULL;
                 s->nargs = in->nargs;
+                s->caller = &mod->fns[fi];
                 s->types = jm->types + ti;
                 for (uint32_t a = 0; a < in->nargs; a++)
                     jm->types[ti++] = f->reg_types[in->args[a]];
@@ -396,6 +399,8 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
     for (uint32_t i = 0; i < m->nfuncs; i++)
         mod->fns[i].code = &jm->fns[i];
     mod->engine_data = jm;
+    mod->code_bytes = jm->code_size + jm->npc * sizeof *jm->pcmap +
+                      jm->nsites * sizeof *jm->sites + ntypes + jm->nfns * sizeof *jm->fns;
     jit_registry_add(jm);
     perf_map(jm);
     return KP_OK;

@@ -309,6 +309,24 @@ static inline void x_bind(xbuf *b, size_t at, size_t target)
     xpatch4(b, at, (uint32_t)(int32_t)((int64_t)target - (int64_t)(at + 4)));
 }
 
+/* Pad to a multiple of `align` with long NOPs (executed on fallthrough). */
+static inline void x_align(xbuf *b, size_t align)
+{
+    static const uint8_t nops[9][9] = {
+        {0x90}, {0x66, 0x90}, {0x0F, 0x1F, 0x00}, {0x0F, 0x1F, 0x40, 0x00},
+        {0x0F, 0x1F, 0x44, 0x00, 0x00}, {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+        {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+        {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+        {0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00}};
+    size_t pad = (align - b->n % align) % align;
+    while (pad) {
+        size_t k = pad > 9 ? 9 : pad;
+        for (size_t i = 0; i < k; i++)
+            xb1(b, nops[k - 1][i]);
+        pad -= k;
+    }
+}
+
 /* ---- SSE ---- */
 /* movss/movsd xmm, [m] and back: pfx 0xF3 (F32) or 0xF2 (F64) */
 static inline int fpfx(int is64) { return is64 ? 0xF2 : 0xF3; }

@@ -1,0 +1,6 @@
+/* expect-trap: KP_TRAP_DIV */
+int main(void)
+{
+    unsigned zero = 0;
+    return (int)(7u % zero);
+}

@@ -9,6 +9,11 @@
  * spelling in the arena (rare), so the common path allocates nothing.
  * Lines are counted as whitespace is skipped (and, off the hot path, inside
  * comments and spliced tokens), so every token knows its line and column.
+ *
+ * Two layers: lex_fast takes the common tokens (no splice, comment, literal
+ * or digraph) with the state in registers and never fails; lex_general
+ * takes everything, restarting at the token lex_fast declined. Identifiers
+ * carry their keyword (pp_tok.id) from here, so converting them is a copy.
  */
 #include "lex.h"
 

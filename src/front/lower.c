@@ -1093,6 +1093,14 @@ static void layout_globals(lw *L)
 
 static void retarget(ir_insn *in, const uint32_t *map);
 
+/* Only a block's last instruction can branch (lw_emit ends the block at
+ * a terminator, and merging blocks keeps that). */
+static void retarget_block(ir_block *bl, const uint32_t *map)
+{
+    if (bl->ninsns)
+        retarget(&bl->insns[bl->ninsns - 1], map);
+}
+
 /* Renumber blocks in the order they were started (source order). */
 static void reorder_blocks(lw *L)
 {
@@ -1124,8 +1132,7 @@ static void reorder_blocks(lw *L)
     for (uint32_t b = 0; b < n; b++)
         f->blocks[map[b]] = tmp[b];
     for (uint32_t b = 0; b < n; b++)
-        for (uint32_t i = 0; i < f->blocks[b].ninsns; i++)
-            retarget(&f->blocks[b].insns[i], map);
+        retarget_block(&f->blocks[b], map);
 }
 
 static void retarget(ir_insn *in, const uint32_t *map)
@@ -1172,8 +1179,7 @@ static void simplify_cfg(lw *L)
         fwd[b] = t;
     }
     for (uint32_t b = 0; b < n; b++)
-        for (uint32_t i = 0; i < f->blocks[b].ninsns; i++)
-            retarget(&f->blocks[b].insns[i], fwd);
+        retarget_block(&f->blocks[b], fwd);
     /* A block that ends by jumping to a block with no other predecessor
      * absorbs it: one dispatch less per pass. */
     memset(fwd, 0, (size_t)n * sizeof *fwd); /* predecessor counts */
@@ -1241,8 +1247,7 @@ static void simplify_cfg(lw *L)
         }
     f->nblocks = k;
     for (uint32_t b = 0; b < k; b++)
-        for (uint32_t i = 0; i < f->blocks[b].ninsns; i++)
-            retarget(&f->blocks[b].insns[i], fwd);
+        retarget_block(&f->blocks[b], fwd);
 }
 
 static void lower_func(lw *L, uint32_t fi)
@@ -1261,7 +1266,13 @@ static void lower_func(lw *L, uint32_t fi)
     L->line = af->line;
     L->col = af->col;
     f->line = af->line;
-    snprintf(L->cx->cur_function, sizeof L->cx->cur_function, "%s", fs->name ? fs->name : "");
+    {
+        const char *nm = fs->name ? fs->name : "";
+        size_t k = 0;
+        for (; nm[k] && k + 1 < sizeof L->cx->cur_function; k++)
+            L->cx->cur_function[k] = nm[k];
+        L->cx->cur_function[k] = 0;
+    }
     lw_blk_start(L, lw_blk_new(L));
     ir_reg r = 1;
     if (is_su(L->ret))

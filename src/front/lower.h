@@ -200,6 +200,23 @@ static inline const ctype *fn_type(const ctype *t)
     return t && t->kind == TY_FUNC ? t : NULL;
 }
 
+/* fe_enter/fe_leave with the common case inline (once per expression) */
+static inline int lw_enter(fe_ctx *cx, unsigned file, int line, int col)
+{
+    unsigned max = cx->opts.max_nesting ? cx->opts.max_nesting : 256;
+    if (cx->depth < max) {
+        cx->depth++;
+        return 1;
+    }
+    return fe_enter(cx, file, line, col);
+}
+
+static inline void lw_leave(fe_ctx *cx)
+{
+    if (cx->depth)
+        cx->depth--;
+}
+
 /* lower.c */
 ir_reg lw_regof(lw *L, val v);
 uint32_t lw_blk_new(lw *L);

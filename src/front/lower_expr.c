@@ -204,7 +204,7 @@ static void lower_lval(lw *L, const ast_expr *e, lval *lv)
     lv->r = 1;
     if (L->stop)
         return;
-    if (!fe_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
+    if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;
         return;
     }
@@ -277,7 +277,7 @@ static void lower_lval(lw *L, const ast_expr *e, lval *lv)
         }
         break;
     }
-    fe_leave(L->cx);
+    lw_leave(L->cx);
 }
 
 /* ---- loads and stores, bit-fields ---------------------------------------- */
@@ -471,7 +471,7 @@ void lw_cond(lw *L, const ast_expr *e, uint32_t T, uint32_t F)
 {
     if (L->stop)
         return;
-    if (!fe_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
+    if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;
         return;
     }
@@ -536,7 +536,7 @@ void lw_cond(lw *L, const ast_expr *e, uint32_t T, uint32_t F)
     }
     L->line = sl;
     L->col = sc;
-    fe_leave(L->cx);
+    lw_leave(L->cx);
 }
 
 static void lower_into(lw *L, const ast_expr *e, ir_reg var);
@@ -608,12 +608,12 @@ static void lower_into(lw *L, const ast_expr *e, ir_reg var)
     }
     if (e->kind == EX_COND && e->cond && e->cond->kind != EX_INT && tc(e->type).t == t &&
         e->type->kind != TY_VOID) {
-        if (!fe_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
+        if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
             L->stop = 1;
             return;
         }
         condexpr(L, e, 1, var);
-        fe_leave(L->cx);
+        lw_leave(L->cx);
         return;
     }
     lw_write_reg(L, var, lw_lower_expr(L, e));
@@ -929,7 +929,7 @@ val lw_lower_expr(lw *L, const ast_expr *e)
             lw_ierr(L, "missing expression");
         return vk_i(IR_I32, 0);
     }
-    if (!fe_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
+    if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;
         return vk_i(IR_I32, 0);
     }
@@ -942,7 +942,7 @@ val lw_lower_expr(lw *L, const ast_expr *e)
     L->file = sf;
     L->line = sl;
     L->col = sc;
-    fe_leave(L->cx);
+    lw_leave(L->cx);
     return v;
 }
 
@@ -951,7 +951,7 @@ void lw_lower_void(lw *L, const ast_expr *e)
 {
     if (L->stop || !e)
         return;
-    if (!fe_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
+    if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;
         return;
     }
@@ -1004,7 +1004,7 @@ void lw_lower_void(lw *L, const ast_expr *e)
     L->file = sf;
     L->line = sl;
     L->col = sc;
-    fe_leave(L->cx);
+    lw_leave(L->cx);
 }
 
 /* ---- initializers of locals ------------------------------------------- */

@@ -139,7 +139,7 @@ void lw_lower_stmt(lw *L, const ast_stmt *s)
 {
     if (!s || L->stop)
         return;
-    if (!fe_enter(L->cx, s->file, (int)s->line, (int)s->col)) {
+    if (!lw_enter(L->cx, s->file, (int)s->line, (int)s->col)) {
         L->stop = 1;
         return;
     }
@@ -290,5 +290,5 @@ void lw_lower_stmt(lw *L, const ast_stmt *s)
     default:
         lw_ierr(L, "unknown statement kind %d", s->kind);
     }
-    fe_leave(L->cx);
+    lw_leave(L->cx);
 }

@@ -57,15 +57,17 @@ _Noreturn void px_syntax(px *P, const fe_token *t, const char *fmt, ...)
 void *px_alloc_slow(px *P, size_t n)
 {
     enum { BLK = 4096 };
-    void *p;
-    int failed = P->cx->arena.failed;
-    if (n <= BLK / 8 && (p = kp_arena_alloc(&P->cx->arena, BLK)) != NULL) {
-        P->blk = (char *)p + n;
-        P->blk_left = BLK - n;
-        return p;
+    kp_arena *a = &P->cx->arena;
+    void *p = NULL;
+    if (!a->failed) {
+        if (n <= BLK / 8 && (p = kp_arena_alloc(a, BLK)) != NULL) {
+            P->blk = (char *)p + n;
+            P->blk_left = BLK - n;
+            return p;
+        }
+        a->failed = 0; /* a smaller request may still fit the budget */
+        p = kp_arena_alloc(a, n);
     }
-    P->cx->arena.failed = failed; /* a smaller request may still fit the budget */
-    p = kp_arena_alloc(&P->cx->arena, n);
     if (!p) {
         fe_nomem(P->cx);
         px_bail(P);
@@ -1362,7 +1364,12 @@ static void func_def(px *P, px_declarator *d, csym *fs, const fe_token *at)
     P->labels = NULL;
     P->nbreak = 0;
     P->sw = NULL;
-    snprintf(P->cx->cur_function, sizeof P->cx->cur_function, "%s", fs->name);
+    {
+        size_t k = 0;
+        for (; fs->name[k] && k + 1 < sizeof P->cx->cur_function; k++)
+            P->cx->cur_function[k] = fs->name[k];
+        P->cx->cur_function[k] = 0;
+    }
     px_scope_open(P);
     px_dop *fop = d->fop;
     uint32_t np = fop ? fop->nparams : 0;

@@ -190,7 +190,8 @@ px_ident *px_ident_intern(px *P, const fe_token *t);
 static inline void *px_alloc(px *P, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
-    if (n <= P->blk_left) {
+    /* types are made straight in the arena: stop at its first failure */
+    if (n <= P->blk_left && !P->cx->arena.failed) {
         void *p = P->blk;
         P->blk += n;
         P->blk_left -= n;

@@ -8,6 +8,10 @@
 
 ast_expr *px_new_expr(px *P, ex_kind k, ctype *t, const fe_token *at)
 {
+    if (!t) { /* a type constructor ran out of memory */
+        fe_nomem(P->cx);
+        px_bail(P);
+    }
     ast_expr *e = P->free_expr;
     if (e) {
         P->free_expr = e->lhs;

@@ -20,6 +20,13 @@
  * Temporary token lists (pending stack, scratch) are malloc'd vectors used
  * LIFO and freed at the end; only what outlives the call (macro bodies,
  * the final token array, rewritten spellings) goes to the arena.
+ *
+ * Fast paths (docs/preprocessor.md, "Speed"): the built-in headers and the
+ * predefined macros are lexed once per process (hcache); a bit filter on
+ * identifier hashes (maybe_macro) spares most lookups; and when nothing is
+ * pending, runs of ordinary tokens go from the lexer (fe_lex_run) or the
+ * cached header (cache_run) straight into the output, doing exactly what
+ * expand_next + fe_lex_convert would do for them.
  */
 #include "lex.h"
 
@@ -222,6 +229,7 @@ typedef struct pp_hcache {
     uint32_t ntoks;
     uint16_t *def;   /* per token: 0, or 1 + index in defs of its `#define` */
     pp_cdef *defs;
+    uint32_t nplain; /* tokens outside directive lines (likely output) */
 } pp_hcache;
 
 static const char predefined[];
@@ -311,6 +319,13 @@ static void hcache_build_one(pp_hcache *hc, const char *src, size_t len)
         d->next = (uint32_t)j;
         def[i] = (uint16_t)ndefs;
     }
+    uint32_t nplain = 0;
+    for (size_t i = 0, in_dir = 0; !bad && i < n; i++) {
+        if (v[i].flags & PF_BOL)
+            in_dir = v[i].kind == PK_PUNCT && v[i].id == P_HASH;
+        nplain += !in_dir;
+    }
+    hc->nplain = nplain;
     if (bad) {
         free(v);
         free(def);
@@ -1881,6 +1896,54 @@ static int init(pp *p, fe_ctx *cx)
     return 0;
 }
 
+/* fe_lex_run for a built-in header: its ordinary tokens straight to the
+ * output, until one that needs more (returned in *t: 1) or the end (0). */
+static int cache_run(pp *p, pp_file *f, pp_tok *t)
+{
+    const pp_hcache *hc = f->hc;
+    const pp_tok *v = hc->toks;
+    uint32_t i = f->ci, n = hc->ntoks;
+    uint8_t file = f->lx.file;
+    size_t room = p->capout - p->nout, k = 0;
+    if (room > (size_t)UINT32_MAX - 2 - p->nout)
+        room = (size_t)UINT32_MAX - 2 - p->nout;
+    fe_token *out = p->out + p->nout;
+    int have = 0;
+    while (i < n && k < room) {
+        const pp_tok *c = &v[i];
+        int kind;
+        if (c->kind == PK_PUNCT && !((c->flags & PF_BOL) && c->id == P_HASH))
+            kind = TK_PUNCT;
+        else if (c->kind == PK_IDENT && !bloom_has(p, c->hash))
+            kind = c->id ? TK_KEYWORD : TK_IDENT;
+        else {
+            *t = *c;
+            t->file = file;
+            i++;
+            have = 1;
+            break;
+        }
+        fe_token *o = &out[k++];
+        o->kind = (uint8_t)kind;
+        o->file = file;
+        o->id = c->id;
+        o->line = c->line;
+        o->col = c->col;
+        o->text = c->u.text;
+        o->len = c->len;
+        memset(&o->u, 0, sizeof o->u);
+        i++;
+    }
+    f->ci = i;
+    if (k) {
+        p->nout += k;
+        p->nsource += k;
+        if (f->mi_state != 1)
+            f->mi_state = 3;
+    }
+    return have;
+}
+
 static fe_token *out_grow(pp *p)
 {
     /* The arena block guessed at the start was too small: continue in
@@ -1908,6 +1971,42 @@ static inline fe_token *out_push(pp *p)
     return &p->out[p->nout++];
 }
 
+/* Tokens the #include lines of src will likely add: the size of a built-in
+ * header, a guess for others. A quick look at the raw text, so `#include`
+ * in a comment counts too; only the size of the first allocation depends
+ * on it. */
+static size_t include_guess(const char *s, size_t n)
+{
+    size_t extra = 0;
+    const char *e = s + n, *q = s;
+    while (q < e && (q = memchr(q, '#', (size_t)(e - q))) != NULL) {
+        const char *r = ++q;
+        while (r < e && (*r == ' ' || *r == '\t'))
+            r++;
+        if (e - r < 7 || memcmp(r, "include", 7) != 0)
+            continue;
+        r += 7;
+        while (r < e && (*r == ' ' || *r == '\t'))
+            r++;
+        size_t add = 256, len;
+        char name[32];
+        if (r < e && *r == '<') {
+            const char *b = ++r;
+            while (r < e && *r != '>' && *r != '\n' && r - b < (ptrdiff_t)sizeof name - 1)
+                r++;
+            memcpy(name, b, (size_t)(r - b));
+            name[r - b] = 0;
+            const char *text = r < e && *r == '>' ? fe_std_header(name, &len) : NULL;
+            const pp_hcache *hc = text ? hcache_find(text) : NULL;
+            if (hc)
+                add = hc->nplain;
+        }
+        extra += add;
+        q = r;
+    }
+    return extra;
+}
+
 int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
 {
     *toks = NULL;
@@ -1917,8 +2016,9 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         fe_nomem(cx);
         return -1;
     }
-    /* Reserve the likely output at once rather than copying while growing. */
-    size_t guess = cx->files[0].len / 3 + 512;
+    /* Reserve the likely output at once rather than copying while growing
+     * (but not much more: the arena zeroes it). */
+    size_t guess = cx->files[0].len / 3 + 32 + include_guess(cx->files[0].src, cx->files[0].len);
     if (guess > ((size_t)1 << 22))
         guess = (size_t)1 << 22;
     if (cx->arena.budget) {
@@ -1957,6 +2057,9 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
                         f->mi_state = 3;
                 }
             }
+            else if (f->hc && p->nout < p->capout &&
+                     !(p->ncond && p->conds[p->ncond - 1].state != C_ACTIVE))
+                have = cache_run(p, f, &t);
             if (!have)
                 file_next(f, &t);
             if (!src_plain(p, f, &t))

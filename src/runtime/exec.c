@@ -20,8 +20,18 @@
 
 /* Polls between two reads of the clock: a tight loop polls every few ns
  * natively, so 4096 polls keep the clock's cost under 1% while a deadline
- * is still noticed within microseconds. */
+ * is still noticed within microseconds. Loops with long bodies poll
+ * rarely, so the interval adapts: when two clock reads are more than
+ * CLOCK_SPAN_HI apart it shrinks 8-fold (down to every poll), when they
+ * are less than CLOCK_SPAN_LO apart it doubles (calls with a deadline
+ * start at POLL_INTERVAL_FIRST, so even the first check comes soon: a tiny
+ * call still never reads the clock). A deadline is then
+ * noticed within about CLOCK_SPAN_HI plus the longest poll-free path
+ * (one loop body or one function body without calls). */
 #define POLL_INTERVAL 4096u
+#define POLL_INTERVAL_FIRST 16u /* deadline calls start here and double */
+#define CLOCK_SPAN_HI 500000u  /* ns */
+#define CLOCK_SPAN_LO 100000u
 
 static KP_THREAD_LOCAL kp_exec *tls_exec; /* innermost exec on this thread */
 
@@ -80,7 +90,7 @@ static int interrupted_slow(const kp_exec *ex)
  * check, whichever comes first. */
 static void fuel_reload(kp_exec *ex)
 {
-    uint64_t n = ex->fuel_rest < POLL_INTERVAL ? ex->fuel_rest : POLL_INTERVAL;
+    uint64_t n = ex->fuel_rest < ex->poll_interval ? ex->fuel_rest : ex->poll_interval;
     ex->poll_countdown = (uint32_t)n;
     ex->fuel_rest -= n;
 }
@@ -110,6 +120,17 @@ int kp_exec_poll_slow(kp_exec *ex)
     if (atomic_load_explicit(ex->interrupt_word, memory_order_relaxed) != ex->interrupt_gen)
         return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted by kp_interrupt%s()",
                             ex->interrupt_word == &ex->rt->interrupt ? "" : "_call");
+    if (ex->deadline_ns) {
+        uint64_t now = kp_os_now_ns();
+        if (now >= ex->deadline_ns)
+            return kp_exec_trap(ex, KP_TRAP_TIMEOUT, "the call's deadline passed");
+        uint64_t span = now - ex->clock_ns;
+        ex->clock_ns = now;
+        if (span > CLOCK_SPAN_HI)
+            ex->poll_interval = ex->poll_interval > 8 ? ex->poll_interval / 8 : 1;
+        else if (span < CLOCK_SPAN_LO && ex->poll_interval < POLL_INTERVAL)
+            ex->poll_interval *= 2;
+    }
     if (ex->fuel_on) {
         if (ex->poll_countdown == 0 && ex->fuel_rest == 0) {
             ex->poll_countdown = 1; /* every later poll traps too */
@@ -118,12 +139,10 @@ int kp_exec_poll_slow(kp_exec *ex)
         if (ex->poll_countdown == 0)
             fuel_reload(ex);
     } else {
-        ex->poll_countdown = POLL_INTERVAL;
+        ex->poll_countdown = ex->poll_interval;
     }
     if (interrupted_slow(ex))
         return kp_exec_trap(ex, KP_TRAP_INTERRUPTED, "interrupted");
-    if (ex->deadline_ns && kp_os_now_ns() >= ex->deadline_ns)
-        return kp_exec_trap(ex, KP_TRAP_TIMEOUT, "the call's deadline passed");
     return 0;
 }
 
@@ -412,6 +431,8 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     ex.fuel_rest = 0;
     ex.fuel_on = 0;
     ex.cleanups = NULL;
+    ex.poll_interval = POLL_INTERVAL;
+    ex.clock_ns = 0;
     ex.rt_interrupt_gen = atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
     ex.depth = 0;
     ex.trap_code = 0;
@@ -443,6 +464,8 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         ex.interrupt_gen = outer->interrupt_gen;
         ex.rt_interrupt_gen = outer->rt_interrupt_gen;
         ex.deadline_ns = outer->deadline_ns;
+        ex.clock_ns = outer->clock_ns;
+        ex.poll_interval = outer->poll_interval;
     } else {
         /* A built-in called from the host needs no plugin stack; a nested
          * call it makes acquires one (stack_lo == 0 is never a stack). */
@@ -463,9 +486,13 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         ex.max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
         ex.interrupt_gen = ex.rt_interrupt_gen;
         unsigned ms = atomic_load(&rt->deadline_ms);
-        if (ms && !(opts && (opts->flags & KP_CALL_NO_DEADLINE)))
-            ex.deadline_ns = kp_os_now_ns() + (uint64_t)ms * 1000000u;
+        if (ms && !(opts && (opts->flags & KP_CALL_NO_DEADLINE))) {
+            ex.clock_ns = kp_os_now_ns();
+            ex.deadline_ns = ex.clock_ns + (uint64_t)ms * 1000000u;
+        }
     }
+    if (ex.clock_ns && !outer)
+        ex.poll_interval = POLL_INTERVAL_FIRST;
     kp_exec *parent_fuel = NULL; /* the activation whose fuel this one draws on */
     for (kp_exec *p = ex.parent; p; p = p->parent)
         if (p->fuel_on) {
@@ -473,12 +500,14 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
             break;
         }
     uint64_t fuel_init = 0;
-    ex.poll_countdown = POLL_INTERVAL;
     if (opts) {
         uint64_t us = opts->deadline_us ? opts->deadline_us
                                         : (uint64_t)opts->deadline_ms * 1000u;
         if (us) {
-            uint64_t d = kp_os_now_ns() + us * 1000u;
+            ex.clock_ns = kp_os_now_ns();
+            if (ex.poll_interval > POLL_INTERVAL_FIRST)
+                ex.poll_interval = POLL_INTERVAL_FIRST;
+            uint64_t d = ex.clock_ns + us * 1000u;
             if (!ex.deadline_ns || d < ex.deadline_ns)
                 ex.deadline_ns = d;
         }
@@ -494,6 +523,7 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                 fuel_init--; /* UINT64_MAX */
         }
     }
+    ex.poll_countdown = ex.poll_interval;
     if (parent_fuel) {
         uint64_t pt = fuel_total(parent_fuel);
         if (!fuel_init || pt < fuel_init)

@@ -122,6 +122,8 @@ struct kp_exec {
     int fuel_on;              /* a fuel budget applies (KP_TRAP_FUEL) */
     unsigned rt_interrupt_gen; /* rt->interrupt at the start (token calls) */
     struct kp_cleanup *cleanups; /* call-tied cleanup callbacks, newest first */
+    uint32_t poll_interval;   /* polls between clock reads (adaptive) */
+    uint64_t clock_ns;        /* the last clock read (deadline calls) */
 };
 
 /* kp_callctx (public, opaque) is a kp_exec. */

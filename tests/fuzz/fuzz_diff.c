@@ -104,7 +104,8 @@ static int run_engine(kp_engine engine, const pf_prog *p, run_result *r)
         return 0;
     }
     kp_func *fmain = NULL, *fgaddr = NULL;
-    if (kp_lookup(rt, "kp_main", &fmain) != KP_OK || kp_lookup(rt, "kp_gaddr", &fgaddr) != KP_OK) {
+    if (kp_lookup(rt, "kp_main", &fmain) != KP_OK ||
+        (p->nglobals && kp_lookup(rt, "kp_gaddr", &fgaddr) != KP_OK)) {
         sb_printf(&r->head, "lookup failed\n");
         kp_runtime_destroy(rt);
         return 0;

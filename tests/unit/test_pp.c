@@ -368,6 +368,37 @@ static void test_includes(void)
     ERR("#include nothere\n", "#include expects");
     ERR("#include <unterm.h>\n", "unterminated conditional");
     LIMIT("#include <self.h>\n", "nested deeper");
+    /* The built-in headers come from tokens lexed once per process, and
+     * ordinary tokens bypass expansion: user macros must still apply. */
+    OK("#define long int\n#define short char\n#include <stdint.h>\nint64_t",
+       "typedef signed char int8_t ; typedef char int16_t ; typedef int int32_t ; "
+       "typedef int int int64_t ; typedef unsigned char uint8_t ; "
+       "typedef unsigned char uint16_t ; typedef unsigned int uint32_t ; "
+       "typedef unsigned int int uint64_t ; typedef signed char int_least8_t ; "
+       "typedef char int_least16_t ; typedef int int_least32_t ; "
+       "typedef int int int_least64_t ; typedef unsigned char uint_least8_t ; "
+       "typedef unsigned char uint_least16_t ; typedef unsigned int uint_least32_t ; "
+       "typedef unsigned int int uint_least64_t ; typedef signed char int_fast8_t ; "
+       "typedef int int_fast16_t ; typedef int int_fast32_t ; typedef int int int_fast64_t ; "
+       "typedef unsigned char uint_fast8_t ; typedef unsigned int uint_fast16_t ; "
+       "typedef unsigned int uint_fast32_t ; typedef unsigned int int uint_fast64_t ; "
+       "typedef int intptr_t ; typedef unsigned int uintptr_t ; typedef int int intmax_t ; "
+       "typedef unsigned int int uintmax_t ; int64_t");
+    OK("#define __KPLUG_SIZE_T\n#define NULL 0\n#include <string.h>\nNULL size_t",
+       "void * memcpy ( void * dst , const void * src , size_t n ) ; "
+       "void * memmove ( void * dst , const void * src , size_t n ) ; "
+       "void * memset ( void * dst , int c , size_t n ) ; "
+       "int memcmp ( const void * a , const void * b , size_t n ) ; size_t strlen ( const char * s ) ; "
+       "int strcmp ( const char * a , const char * b ) ; "
+       "int strncmp ( const char * a , const char * b , size_t n ) ; "
+       "char * strcpy ( char * dst , const char * src ) ; char * strchr ( const char * s , int c ) ; "
+       "0 size_t");
+    OK("#include <stdbool.h>\n#undef true\n#define false true\nbool true false", "_Bool true true");
+    TAIL("#include <stdint.h>\n#undef INT8_MAX\nINT8_MAX INT8_MIN", "uintmax_t ; INT8_MAX ( - 128 )");
+    TAIL("#include <stdint.h>\n#define uint8_t(x) x\nuint8_t uint8_t(3)", "uint8_t 3");
+    /* a macro defined in the middle of a run of ordinary tokens */
+    OK("a b\n#define b c\na b\n#undef b\na b", "a b a c a b");
+    OK("f(x) g\n#define g(y) [y]\ng(f) g\n", "f ( x ) g [ f ] g");
 }
 
 static void test_errors(void)

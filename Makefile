@@ -26,8 +26,18 @@ $(BUILD)/libkplug.a: $(OBJ)
 $(BUILD)/libkplug.so: $(OBJ)
 	$(CC) -shared -o $@ $^ $(LDLIBS)
 
+# `kplug disasm` uses the Capstone disassembler when pkg-config finds it
+# (Debian: libcapstone-dev), else prints raw bytes for objdump; CAPSTONE=0
+# forces the fallback. Linked into the tool only, never into libkplug.
+CAPSTONE ?= $(shell pkg-config --exists capstone 2>/dev/null && echo 1)
+ifeq ($(CAPSTONE),1)
+TOOL_CFLAGS := -DKP_HAVE_CAPSTONE $(shell pkg-config --cflags capstone)
+TOOL_LIBS   := $(shell pkg-config --libs capstone)
+endif
+
+# -Isrc: the tool also uses the JIT's internal interface (src/jit/jit.h).
 $(BUILD)/kplug: tools/kplug.c $(BUILD)/libkplug.a
-	$(CC) $(KPCFLAGS) -o $@ $< $(BUILD)/libkplug.a $(LDLIBS)
+	$(CC) $(KPCFLAGS) -Isrc $(TOOL_CFLAGS) -o $@ $< $(BUILD)/libkplug.a $(TOOL_LIBS) $(LDLIBS)
 
 kplug: $(BUILD)/kplug
 	ln -sf $(BUILD)/kplug kplug

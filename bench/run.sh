@@ -1,68 +1,86 @@
 #!/bin/bash
-# bench/run.sh — `make bench`: kplug's engines against gcc -O2 on a few
-# kernels (median wall time of whole runs, compile included for kplug), and
-# the grayscale plugin: compile time and per-call time on a 3.3 MB image.
-# Figures, never pass/fail. REPS (default 3) runs per measurement.
+# bench/run.sh — `make bench` (QUICK=1 for a ~1-minute run): builds
+# build/bench/kbench (bench/bench.c + gcc -O2 builds of examples/gray.c and
+# bench/kernels/*.c + build/libkplug.a, with libtcc and LuaJIT when found)
+# and runs it, then bench/compile_speed.c. Figures, never pass/fail.
+#
+# The anchors libtcc (libtcc-dev) and LuaJIT (luajit, libluajit-5.1-dev)
+# are installed with apt-get when missing if we are root and apt-get
+# exists; otherwise they are skipped and the table says so.
+# Environment: BUILD (build), CC (gcc), QUICK (0), BENCH_ARGS (extra
+# kbench arguments, e.g. "-s 56 -k crc32"), NO_INSTALL=1 to never install.
 set -u
 cd "$(dirname "$0")/.."
-KPLUG=${KPLUG:-./kplug}
-REPS=${REPS:-3}
+BUILD=${BUILD:-build}
 CC=${CC:-gcc}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ENGINES=${ENGINES:-$("$KPLUG" version | sed -n 's/^engines: *//p')}
+QUICK=${QUICK:-0}
+[ "$QUICK" = 0 ] && QUICK=
+OUT=$BUILD/bench
+mkdir -p "$OUT"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# libtcc also needs its runtime library libtcc1.a (Debian package tcc).
+have_tcc() {
+    [ -f /usr/include/libtcc.h ] && compgen -G "/usr/lib/*/libtcc.*" >/dev/null &&
+        compgen -G "/usr/lib/*/tcc/libtcc1.a" >/dev/null
+}
+have_luajit() { [ -f /usr/include/luajit-2.1/lua.h ]; }
 
-# Median wall time in ms of REPS runs of a command (stdout discarded).
-time_ms() {
-    local i t0 t1
-    for i in $(seq "$REPS"); do
-        t0=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || { echo "fail"; return; }
-        t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000000))
-    done | median
+install_pkgs() {
+    [ "${NO_INSTALL:-0}" = 1 ] && return
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        echo "note: not root or no apt-get: cannot install $*"
+        return
+    fi
+    echo "installing $* (apt-get install -y) ..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >"$OUT/apt.log" 2>&1 ||
+        { apt-get update >>"$OUT/apt.log" 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$OUT/apt.log" 2>&1; } ||
+        echo "note: apt-get install $* failed (see $OUT/apt.log)"
 }
 
-printf '%-10s %10s' kernel "gcc -O2 ms"
-for e in $ENGINES; do printf ' %10s %8s' "$e ms" "x gcc"; done
-printf '\n'
+have_tcc || install_pkgs libtcc-dev tcc
+{ have_luajit && command -v luajit >/dev/null; } || install_pkgs luajit libluajit-5.1-dev
+
+DEFS=()
+LIBS=()
+if have_tcc; then
+    DEFS+=(-DHAVE_TCC)
+    LIBS+=(-ltcc -ldl)
+else
+    echo "note: libtcc not available: its columns are skipped"
+fi
+if have_luajit; then
+    DEFS+=(-DHAVE_LUAJIT -I/usr/include/luajit-2.1)
+    LIBS+=(-lluajit-5.1)
+else
+    echo "note: LuaJIT not available: its columns are skipped"
+fi
+
+# The gcc -O2 contenders: each kernel's bench() renamed native_NAME.
+NATIVE=()
+: >"$OUT/kernels.gen.h.tmp"
 for k in bench/kernels/*.c; do
     name=$(basename "$k" .c)
-    $CC -O2 -w -o "$TMP/$name" "$k" || continue
-    native=$(time_ms "$TMP/$name")
-    want=$("$TMP/$name")
-    printf '%-10s %10s' "$name" "$native"
-    for e in $ENGINES; do
-        got=$("$KPLUG" run "$k" --engine "$e" 2>&1)
-        if [ "$got" != "$want" ]; then
-            printf ' %10s %8s' "WRONG" "-"
-            continue
-        fi
-        t=$(time_ms "$KPLUG" run "$k" --engine "$e")
-        printf ' %10s %8s' "$t" "$(awk -v a="$t" -v b="$native" 'BEGIN { if (b < 1) b = 1; printf "%.1f", a / b }')"
-    done
-    printf '\n'
+    $CC -std=gnu11 -O2 -w -Dbench="native_$name" -c "$k" -o "$OUT/k_$name.o" || exit 1
+    NATIVE+=("$OUT/k_$name.o")
+    echo "K($name)" >>"$OUT/kernels.gen.h.tmp"
 done
+mv "$OUT/kernels.gen.h.tmp" "$OUT/kernels.gen.h"
+$CC -std=gnu11 -O2 -w -Dfilter=native_filter -c examples/gray.c -o "$OUT/native_gray.o" || exit 1
 
-# The grayscale plugin on a 3.3 MB image (1050 x 1050 pixels).
-awk 'BEGIN { w = 1050; h = 1050; printf "P6\n%d %d\n255\n", w, h }' >"$TMP/big.ppm"
-for i in $(seq 64); do tail -c +60 examples/images/sample.ppm; done | head -c $((1050 * 1050 * 3)) >>"$TMP/big.ppm"
-$CC -O2 -w -o "$TMP/native_gray" bench/native_gray.c examples/gray.c
-native=$("$TMP/native_gray" 20 <"$TMP/big.ppm" | cut -d' ' -f1)
-printf '\ngrayscale plugin (examples/gray.c, %d lines) on a %d-byte image:\n' "$(wc -l <examples/gray.c)" "$(wc -c <"$TMP/big.ppm")"
-printf '%-10s %14s %16s %8s\n' engine "compile us" "call us (median)" "x gcc"
-printf '%-10s %14s %16s %8s\n' "gcc -O2" "-" "$native" "1.0"
-for e in $ENGINES; do
-    comp=""
-    call=""
-    for i in $(seq "$REPS"); do
-        line=$("$KPLUG" filter examples/gray.c --engine "$e" --repeat 10 --stats <"$TMP/big.ppm" 2>&1 >/dev/null | grep stats:)
-        comp="$comp $(sed -n 's/.*compile \([0-9.]*\) us.*/\1/p' <<<"$line")"
-        call="$call $(sed -n 's/.*median \([0-9.]*\) us.*/\1/p' <<<"$line")"
-    done
-    c=$(tr ' ' '\n' <<<"$comp" | grep . | median)
-    m=$(tr ' ' '\n' <<<"$call" | grep . | median)
-    printf '%-10s %14s %16s %8s\n' "$e" "$c" "$m" "$(awk -v a="$m" -v b="$native" 'BEGIN { if (b <= 0) b = 1; printf "%.1f", a / b }')"
-done
+$CC -std=gnu11 -O2 -Wall -Wextra -Iinclude -Isrc -I"$OUT" "${DEFS[@]}" \
+    bench/bench.c "${NATIVE[@]}" "$OUT/native_gray.o" "$BUILD/libkplug.a" \
+    "${LIBS[@]}" -lpthread -lm -o "$OUT/kbench" || exit 1
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+# shellcheck disable=SC2086
+"$OUT/kbench" ${QUICK:+-q} ${BENCH_ARGS:-}
+
+# Compile time stage by stage (bench/compile_speed.c).
+if $CC -std=gnu11 -O2 -Iinclude -Isrc bench/compile_speed.c "$BUILD/libkplug.a" \
+    -lpthread -lm -o "$OUT/compile_speed" 2>"$OUT/compile_speed.log"; then
+    printf '\n== compile time by stage (bench/compile_speed.c), median us\n'
+    "$OUT/compile_speed" -n "$([ -n "$QUICK" ] && echo 200 || echo 2000)"
+else
+    printf '\nbench/compile_speed.c does not build now (see %s)\n' "$OUT/compile_speed.log"
+fi

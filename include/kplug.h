@@ -70,7 +70,8 @@ enum {
     KP_ERR_NOMEM = -2,      /* host memory allocation failed */
     KP_ERR_COMPILE = -3,    /* plugin source rejected; message lists every diagnostic */
     KP_ERR_LIMIT = -4,      /* a configured limit was reached (source size,
-                               nesting, functions, plugins, memory) */
+                               nesting, functions, plugins, code size,
+                               memory; the message names the limit) */
     KP_ERR_NOT_FOUND = -5,  /* no such name in the namespace */
     KP_ERR_EXISTS = -6,     /* the name is already taken */
     KP_ERR_SIGNATURE = -7,  /* arguments do not match the function's prototype */
@@ -402,6 +403,13 @@ KP_API const char *kp_callctx_str(kp_callctx *cx, kp_ptr p, size_t max_len);
  * printf formatting) and returns KP_TRAP_BUILTIN, which the built-in must
  * return. */
 KP_API int kp_fail(kp_callctx *cx, const char *fmt, ...) KP_PRINTF(2, 3);
+
+/* For long-running built-ins: KP_OK if the call may go on, else the call
+ * is past its deadline or interrupted and this returns KP_TRAP_TIMEOUT /
+ * KP_TRAP_INTERRUPTED (recorded), which the built-in should return. kplug
+ * cannot stop a built-in by itself: built-ins that may run long should
+ * call this every millisecond or so. */
+KP_API int kp_callctx_check(kp_callctx *cx);
 
 /* ---- cleanup hooks: host resources handed to plugins ---------------- */
 

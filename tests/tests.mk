@@ -42,9 +42,10 @@ test-ubsan: ubsan
 validate-corpus:
 	@tests/validate_corpus.sh
 
+# Figures, never pass/fail and never part of `make test`; QUICK=1: ~1 minute.
 bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) all
-	@KPLUG=$(BUILD)/kplug bench/run.sh
+	@CC="$(CC)" BUILD=$(BUILD) QUICK=$(QUICK) bench/run.sh
 
 # The main job: grayscale the sample image with the sample plugin.
 demo:

@@ -24,6 +24,12 @@
 #include <time.h>
 
 #include "kplug.h"
+/* Internal interface of the JIT, for `disasm` only (the tool is built with
+ * -Isrc and links the static library). */
+#include "jit/jit.h"
+#ifdef KP_HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
 
 #define EXIT_USAGE 100
 #define EXIT_COMPILE 101
@@ -43,6 +49,7 @@ static const char usage_text[] =
     "                        [--engine E] [--timeout MS] [--mem MB] [--stats]\n"
     "                        < IN > OUT\n"
     "       kplug check FILE.c\n"
+    "       kplug disasm FILE.c [--engine jit|interp] [--bin OUT.bin]\n"
     "       kplug version\n"
     "       kplug --help\n"
     "\n"
@@ -57,6 +64,9 @@ static const char usage_text[] =
     "        --repeat N calls it N times; --stats prints compile and call\n"
     "        times to stderr; --out-cap sets out_cap (default 2*in_len+64K).\n"
     "check   compiles only and prints the diagnostics.\n"
+    "disasm  prints, per function, the IR the JIT compiled and the machine\n"
+    "        code of each IR instruction (--engine interp: the IR only);\n"
+    "        --bin writes the module's raw code for objdump.\n"
     "\n"
     "Plugins may use putchar, puts and printf (to stdout) besides the\n"
     "default built-ins create, lookup and delete.\n"
@@ -531,6 +541,7 @@ typedef struct opts {
     long repeat;
     long out_cap;
     int stats;
+    const char *bin;
     char **args;
     int nargs;
 } opts;
@@ -566,7 +577,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         }
         int takes = !strcmp(a, "--entry") || !strcmp(a, "--engine") ||
                     !strcmp(a, "--timeout") || !strcmp(a, "--mem") ||
-                    !strcmp(a, "--repeat") || !strcmp(a, "--out-cap");
+                    !strcmp(a, "--repeat") || !strcmp(a, "--out-cap") ||
+                    !strcmp(a, "--bin");
         if (takes && !val) {
             errorf("option %s needs a value", a);
             return EXIT_USAGE;
@@ -608,6 +620,8 @@ static int parse_opts(int argc, char **argv, opts *o)
                 return EXIT_USAGE;
             }
             o->out_cap = n;
+        } else if (!strcmp(a, "--bin")) {
+            o->bin = val;
         } else if (!strcmp(a, "--stats")) {
             o->stats = 1;
             continue;
@@ -927,6 +941,216 @@ out:
 
 /* `kplug version` lists the engines this build really has, so scripts (the
  * test runner) can loop over them. */
+/* ---- disasm -------------------------------------------------------------- */
+
+/* Split a malloc'd text into lines in place; returns the line array. */
+static char **split_lines(char *text, size_t *n)
+{
+    size_t cap = 64, k = 0;
+    char **v = malloc(cap * sizeof *v);
+    if (!v)
+        return NULL;
+    for (char *p = text; p && *p;) {
+        if (k == cap) {
+            char **nv = realloc(v, (cap *= 2) * sizeof *v);
+            if (!nv) {
+                free(v);
+                return NULL;
+            }
+            v = nv;
+        }
+        v[k++] = p;
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
+        p = nl + 1;
+    }
+    *n = k;
+    return v;
+}
+
+static void print_bytes(const uint8_t *p, size_t n, uint64_t addr)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        printf("  %6llx: ", (unsigned long long)(addr + i));
+        for (size_t j = i; j < n && j < i + 16; j++)
+            printf(" %02x", p[j]);
+        printf("\n");
+    }
+}
+
+#ifdef KP_HAVE_CAPSTONE
+static void print_code(csh cs, const uint8_t *p, size_t n, uint64_t addr)
+{
+    while (n) {
+        cs_insn *ins = NULL;
+        size_t k = cs_disasm(cs, p, n, addr, 0, &ins);
+        size_t used = 0;
+        for (size_t i = 0; i < k; i++) {
+            char hex[3 * 16 + 1] = "";
+            for (size_t j = 0; j < ins[i].size && j < 12; j++)
+                sprintf(hex + 3 * j, "%02x ", ins[i].bytes[j]);
+            printf("  %6llx:  %-30s %s %s\n", (unsigned long long)ins[i].address, hex,
+                   ins[i].mnemonic, ins[i].op_str);
+            used += ins[i].size;
+        }
+        if (k)
+            cs_free(ins, k);
+        p += used, addr += used, n -= used;
+        if (n) { /* not an instruction (a jump table): show one word as data */
+            size_t d = n < 4 ? n : 4;
+            printf("  %6llx:  ", (unsigned long long)addr);
+            for (size_t j = 0; j < d; j++)
+                printf("%02x ", p[j]);
+            printf("%*s(data)\n", (int)(31 - 3 * d), "");
+            p += d, addr += d, n -= d;
+        }
+    }
+}
+#endif
+
+static int cmd_disasm(const opts *o)
+{
+    opts oo = *o;
+    if (oo.engine == KP_ENGINE_DEFAULT)
+        oo.engine = KP_ENGINE_JIT;
+    if (oo.engine == KP_ENGINE_JIT)
+        jit_debug_keep(1);
+    kp_runtime *rt = NULL;
+    int st = setup(&oo, &rt, NULL);
+    jit_debug_keep(0);
+    if (st)
+        return st;
+    size_t srclen = 0;
+    char *src = read_file(o->file, &srclen);
+    size_t nsrc = 0;
+    char **srcl = src ? split_lines(src, &nsrc) : NULL;
+    const jit_module *jm = oo.engine == KP_ENGINE_JIT ? jit_module_of(rt, o->file) : NULL;
+    if (oo.engine == KP_ENGINE_JIT && (!jm || !jm->dbg_ir)) {
+        errorf("%s: no machine code to show (the JIT did not compile the plugin)", o->file);
+        free(srcl);
+        free(src);
+        kp_runtime_destroy(rt);
+        return EXIT_HOST;
+    }
+#ifdef KP_HAVE_CAPSTONE
+    csh cs = 0;
+    int have_cs = jm && cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK;
+#else
+    int have_cs = 0;
+#endif
+    size_t used = 0;
+    if (jm && jm->nfns)
+        used = jm->fns[jm->nfns - 1].code_off + jm->fns[jm->nfns - 1].code_len;
+    if (jm)
+        printf("; plugin %s: %zu bytes of machine code at %p (addresses below are\n"
+               "; offsets from there)\n", o->file, used, (void *)jm->code);
+    if (jm && oo.bin) {
+        FILE *fp = fopen(oo.bin, "wb");
+        if (!fp || fwrite(jm->code, 1, used, fp) != used) {
+            errorf("cannot write %s: %s", oo.bin, strerror(errno));
+            if (fp)
+                fclose(fp);
+        } else {
+            fclose(fp);
+        }
+    }
+    if (jm && !have_cs)
+        printf("; no disassembler built in (build with libcapstone-dev installed): raw bytes;\n"
+               ";   kplug disasm %s --bin code.bin && objdump -D -b binary -mi386:x86-64 "
+               "code.bin\n", o->file);
+    /* the IR of every function, and under each of its instructions the
+     * machine code it became */
+    const ir_module *irm = NULL;
+    uint32_t nf = 0;
+    if (jm) {
+        irm = jm->kmod->ir;
+        nf = jm->nfns;
+    }
+    if (!jm) { /* another engine: the module's IR as linked */
+        const ir_module *m = jit_module_ir(rt, o->file);
+        char *text = m ? ir_print_module(m) : NULL;
+        printf("; engine interp: no machine code; the IR of %s:\n%s", o->file,
+               text ? text : "?\n");
+        free(text);
+    }
+    for (uint32_t fi = 0; jm && fi < nf; fi++) {
+        const ir_func *f = jm->dbg_ir[fi];
+        const jit_fn *jf = &jm->fns[fi];
+        printf("\n== %s:%s  at 0x%x, %u bytes\n", o->file, f->name ? f->name : "?",
+               jf->code_off, jf->code_len);
+        if (!have_cs)
+            printf(";   objdump -D -b binary -mi386:x86-64 --start-address=0x%x "
+                   "--stop-address=0x%x code.bin\n", jf->code_off, jf->code_off + jf->code_len);
+        char *text = ir_print_func(irm, f);
+        size_t nl = 0;
+        char **lines = text ? split_lines(text, &nl) : NULL;
+        printf("-- IR (the JIT's optimized copy)\n");
+        for (size_t i = 0; i < nl; i++)
+            printf("%s\n", lines[i]);
+        /* printed line of each instruction: "func", then per block "bN:" + insns */
+        uint32_t *first = calloc(f->nblocks + 1, sizeof *first);
+        for (uint32_t b = 0, ln = 1; first && b < f->nblocks; b++) {
+            first[b] = ln + 1;
+            ln += 1 + f->blocks[b].ninsns;
+        }
+        printf("-- machine code\n");
+        uint32_t lastline = 0;
+        for (uint32_t k = 0; k < jm->ndbg; k++) {
+            const jit_dbgline *d = &jm->dbg[k];
+            if (d->fn != fi)
+                continue;
+            uint32_t end = k + 1 < jm->ndbg ? jm->dbg[k + 1].off : jf->code_off + jf->code_len;
+            if (end > jf->code_off + jf->code_len)
+                end = jf->code_off + jf->code_len;
+            if (end <= d->off)
+                continue;
+            if (d->block == -1) {
+                printf("    ; prologue\n");
+            } else if (d->block == -3) {
+                printf("    ; poll pad of loop header b%u (back-edges jump here)\n", d->insn);
+            } else if (d->block == -2) {
+                printf("    ; out-of-line stubs (traps, polls, slow calls)\n");
+            } else if (d->block >= 0 && (uint32_t)d->block < f->nblocks &&
+                       d->insn < f->blocks[d->block].ninsns) {
+                const ir_insn *in = &f->blocks[d->block].insns[d->insn];
+                if (in->line && in->line != lastline && in->line <= nsrc) {
+                    const char *sl = srcl[in->line - 1];
+                    while (*sl == ' ' || *sl == '\t')
+                        sl++;
+                    printf("    ; %s:%u: %s\n", o->file, in->line, sl);
+                    lastline = in->line;
+                }
+                size_t li = first ? first[d->block] + d->insn : nl;
+                const char *t = li < nl ? lines[li] : "?";
+                while (*t == ' ')
+                    t++;
+                printf("    ; b%d.%u  %s\n", d->block, d->insn, t);
+            }
+            const uint8_t *p = jm->code + d->off;
+#ifdef KP_HAVE_CAPSTONE
+            if (have_cs) {
+                print_code(cs, p, end - d->off, d->off);
+                continue;
+            }
+#endif
+            print_bytes(p, end - d->off, d->off);
+        }
+        free(first);
+        free(lines);
+        free(text);
+    }
+#ifdef KP_HAVE_CAPSTONE
+    if (have_cs)
+        cs_close(&cs);
+#endif
+    free(srcl);
+    free(src);
+    kp_runtime_destroy(rt);
+    return 0;
+}
+
 static int cmd_version(void)
 {
     printf("kplug %s (library %s)\nengines:", KP_VERSION_STRING,
@@ -965,7 +1189,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(o.cmd, "version") || !strcmp(o.cmd, "--version"))
         return cmd_version();
-    if (strcmp(o.cmd, "run") && strcmp(o.cmd, "filter") && strcmp(o.cmd, "check")) {
+    if (strcmp(o.cmd, "run") && strcmp(o.cmd, "filter") && strcmp(o.cmd, "check") &&
+        strcmp(o.cmd, "disasm")) {
         errorf("unknown command '%s' (see kplug --help)", o.cmd);
         return EXIT_USAGE;
     }
@@ -978,6 +1203,8 @@ int main(int argc, char **argv)
             st = EXIT_USAGE;
         } else if (!strcmp(o.cmd, "filter"))
             st = cmd_filter(&o);
+        else if (!strcmp(o.cmd, "disasm"))
+            st = cmd_disasm(&o);
         else
             st = cmd_check(&o);
     }

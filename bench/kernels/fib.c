@@ -1,8 +1,9 @@
-/* Call-heavy: naive recursive Fibonacci. */
-#include <stdio.h>
-static int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
-int main(void)
+/* Recursion, call-heavy: naive recursive Fibonacci of 24, n times. */
+static int fib(int k) { return k < 2 ? k : fib(k - 1) + fib(k - 2); }
+long bench(int n)
 {
-    printf("%d\n", fib(32));
-    return 0;
+    long s = 0;
+    for (int r = 0; r < n; r++)
+        s += fib(24 + (r & 1));
+    return s;
 }

@@ -1,14 +1,13 @@
-/* Memory loop: sieve of Eratosthenes over 4 MB, repeated. */
-#include <stdio.h>
+/* Memory loop: sieve of Eratosthenes up to 256k, n times. */
 #include <string.h>
-#define N 4000000
+#define N 262144
 static unsigned char composite[N + 1];
-int main(void)
+long bench(int n)
 {
-    int count = 0;
-    for (int rep = 0; rep < 5; rep++) {
+    long total = 0;
+    for (int r = 0; r < n; r++) {
         memset(composite, 0, sizeof composite);
-        count = 0;
+        int count = 0;
         for (int i = 2; i <= N; i++) {
             if (composite[i])
                 continue;
@@ -16,7 +15,7 @@ int main(void)
             for (int j = i * 2; j <= N; j += i)
                 composite[j] = 1;
         }
+        total += count;
     }
-    printf("%d\n", count);
-    return 0;
+    return total;
 }

@@ -19,6 +19,9 @@ typedef struct ient {
     uint32_t ancmax, submax;
     uint8_t kill;          /* only a kill range, not an entry */
     uint8_t is_pack;       /* INIT_BYTES of packed constants */
+    uint8_t is_copy;       /* a struct/union value: later designators of its
+                              members refine it rather than replace it */
+    uint32_t eqmax;        /* latest seq of a later entry with the same range */
 } ient;
 
 typedef struct ictx {
@@ -322,6 +325,7 @@ static void add_value(ictx *ic, ctype *t, uint32_t off, const bitinfo *bi, ast_e
     }
     ient *it = add_item(ic, b0, b1, 0);
     it->in = in;
+    it->is_copy = (uint8_t)(in.kind == INIT_EXPR && ty_is_record(t));
 }
 
 static int is_char_type(const ctype *t)
@@ -731,6 +735,16 @@ static int cmp_ient(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Not overridden by a later initialization of the same bits. */
+static int init_live(const ient *e)
+{
+    if (e->kill || e->ancmax >= e->seq)
+        return 0;
+    if (e->is_copy)
+        return e->eqmax < e->seq;
+    return e->submax < e->seq;
+}
+
 static void finish(ictx *ic)
 {
     px *P = ic->P;
@@ -760,14 +774,20 @@ static void finish(ictx *ic)
             stack[sp++] = i;
         }
     }
+    /* { .s = x, .s.a = 1 }: the copy of x stays and a is stored after it
+       (entries of equal offset sort larger first); only an entry for the
+       whole of s again replaces the copy */
+    for (uint32_t i = n; i-- > 1;)
+        if (v[i - 1].b0 == v[i].b0 && v[i - 1].b1 == v[i].b1)
+            v[i - 1].eqmax = v[i].eqmax > v[i].seq ? v[i].eqmax : v[i].seq;
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (!v[i].kill && v[i].ancmax < v[i].seq && v[i].submax < v[i].seq)
+        if (init_live(&v[i]))
             k++;
     ast_init *out = px_alloc(P, (k ? k : 1) * sizeof *out);
     k = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (!v[i].kill && v[i].ancmax < v[i].seq && v[i].submax < v[i].seq)
+        if (init_live(&v[i]))
             out[k++] = v[i].in;
     ic->sym->init = out;
     ic->sym->ninit = k;

@@ -574,20 +574,19 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
         if (c == ' ' || c == '\t') {
             p++;
             fl = PF_SPACE;
-            /* indentation: 8 blanks at a time */
-            while (p + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, s + p, 8);
-                if (w != 0x2020202020202020ull)
-                    break;
-                p += 8;
-            }
         } else if (c == '\n') {
             p++;
             st->line++;
             st->line_start = p;
             st->bol = 1;
             fl = PF_SPACE;
+            /* indentation, 8 and 4 blanks at a time */
+            uint64_t w8;
+            uint32_t w4;
+            while (p + 8 <= n && (memcpy(&w8, s + p, 8), w8 == 0x2020202020202020ull))
+                p += 8;
+            if (p + 4 <= n && (memcpy(&w4, s + p, 4), w4 == 0x20202020u))
+                p += 4;
         } else {
             break;
         }
@@ -754,6 +753,30 @@ size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe
             if ((maybe_macro[b >> 6] >> (b & 63)) & 1)
                 goto stop;
             kind = t.id ? TK_KEYWORD : TK_IDENT;
+        } else if (t.kind == PK_NUM && t.len <= 18) {
+            /* A plain decimal integer (or 0) as int_value would read it;
+             * anything else (octal, hex, suffix, float) stops the run. */
+            const char *d = t.u.text;
+            uint64_t v = 0;
+            uint32_t i = 0;
+            if (d[0] == '0' && t.len > 1)
+                goto stop;
+            for (; i < t.len && d[i] >= '0' && d[i] <= '9'; i++)
+                v = v * 10 + (uint64_t)(d[i] - '0');
+            if (i != t.len)
+                goto stop;
+            fe_token *o = &out[k++];
+            o->kind = TK_INT;
+            o->file = file;
+            o->id = 0;
+            o->line = t.line;
+            o->col = t.col;
+            o->text = t.u.text;
+            o->len = t.len;
+            memset(&o->u, 0, sizeof o->u);
+            o->u.i.value = v;
+            o->u.i.decimal = d[0] != '0';
+            continue;
         } else {
             goto stop;
         }

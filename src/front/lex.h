@@ -73,8 +73,8 @@ void fe_lex_init(fe_lexer *lx, fe_ctx *cx, unsigned file, const char *src, size_
 /* Next preprocessing token; PK_EOF at the end (and on a fatal error). */
 int fe_lex_next(fe_lexer *lx, pp_tok *t);
 /* The preprocessor's fast path: lex ordinary tokens straight into out
- * (at most max): punctuators, and identifiers whose hash bit is clear in
- * maybe_macro (bit h & bloom_mask). Stops at anything else: if that was a
+ * (at most max): punctuators, plain decimal integers, and identifiers
+ * whose hash bit is clear in maybe_macro (bit h & bloom_mask). Stops at anything else: if that was a
  * token fe_lex_next would have given at once, it is consumed into *stop
  * and *have_stop set; otherwise (comments, literals, splices, the end...)
  * fe_lex_next takes it from there. Returns the number of tokens written. */

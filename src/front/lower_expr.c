@@ -1180,7 +1180,9 @@ void lw_init_local(lw *L, csym *s)
         return;
     /* Mostly-constant aggregates: one COPY from an image in the data. */
     int allconst = s->ninit >= 3 && t->size <= 65536;
-    uint64_t covered = 0;
+    /* bytes covered: entries are sorted by offset, and a struct copy may
+       have members stored over it afterwards ({ .s = x, .s.a = 1 }) */
+    uint64_t covered = 0, end = 0;
     int bitf = 0;
     for (uint32_t i = 0; i < s->ninit; i++) {
         const ast_init *in = &s->init[i];
@@ -1188,7 +1190,12 @@ void lw_init_local(lw *L, csym *s)
             allconst = 0;
         if (in->is_bitfield)
             bitf = 1;
-        covered += in->kind == INIT_BYTES ? in->nbytes : in->type ? in->type->size : 0;
+        uint64_t e = (uint64_t)in->offset +
+                     (in->kind == INIT_BYTES ? in->nbytes : in->type ? in->type->size : 0);
+        if (e > end) {
+            covered += e - (in->offset > end ? in->offset : end);
+            end = e;
+        }
     }
     ir_reg base = lw_frame_addr(L, s->lw_offset);
     if (allconst) {

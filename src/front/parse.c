@@ -158,7 +158,7 @@ static px_ident *ident_intern(px *P, const char *s, uint32_t n)
 {
     uint32_t h = hash_str(s, n);
     if (P->htn * 2 >= P->htcap) {
-        uint32_t cap = P->htcap ? P->htcap * 2 : 256;
+        uint32_t cap = P->htcap ? P->htcap * 2 : 64;
         px_ident **nt = px_alloc(P, cap * sizeof *nt);
         for (uint32_t i = 0; i < P->htcap; i++) {
             px_ident *id = P->ht[i];
@@ -190,9 +190,8 @@ static px_ident *ident_intern(px *P, const char *s, uint32_t n)
 px_ident *px_ident_intern(px *P, const fe_token *t)
 {
     px_ident *id = ident_intern(P, t->text ? t->text : "", t->text ? t->len : 0);
-    size_t i = (size_t)((uintptr_t)t - (uintptr_t)P->toks) / sizeof *t;
-    if (i < P->ntoks && P->tid && t == &P->toks[i])
-        P->tid[i] = id;
+    P->id_tok = t;
+    P->id_last = id;
     return id;
 }
 
@@ -1509,7 +1508,6 @@ static void px_init(px *P, fe_ctx *cx, const fe_token *toks, uint32_t ntoks, jmp
     P->ntoks = ntoks;
     P->abort_jb = jb;
     P->max_depth = cx->opts.max_nesting ? cx->opts.max_nesting : 256;
-    P->tid = px_alloc(P, (size_t)ntoks * sizeof *P->tid);
     if (ty_env_init(&P->te, &cx->arena) != 0) {
         fe_nomem(cx);
         px_bail(P);

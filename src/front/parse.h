@@ -145,7 +145,8 @@ typedef struct px {
     int proto_mode;       /* fe_parse_prototype */
     ast_expr *free_expr;  /* recycled nodes (linked through lhs) */
     /* hot paths (inline helpers below) */
-    px_ident **tid;       /* per token: its interned identifier, once looked up */
+    const fe_token *id_tok; /* the last identifier token interned ... */
+    px_ident *id_last;      /* ... and its identifier (asked again at once) */
     char *blk;            /* bump block for small nodes (zeroed by the arena) */
     size_t blk_left;
     unsigned max_depth;   /* opts.max_nesting, resolved */
@@ -246,12 +247,12 @@ static inline const fe_token *px_expect(px *P, int punct, const char *what)
     return px_expect_slow(P, punct, what);
 }
 
-/* The interned identifier of an identifier token (cached per token). */
+/* The interned identifier of an identifier token. A token is often looked
+ * up twice in a row (is it a typedef name? then: which variable?). */
 static inline px_ident *px_ident_of(px *P, const fe_token *t)
 {
-    size_t i = (size_t)((uintptr_t)t - (uintptr_t)P->toks) / sizeof *t;
-    if (i < P->ntoks && P->tid && P->tid[i] && t == &P->toks[i])
-        return P->tid[i];
+    if (t == P->id_tok)
+        return P->id_last;
     return px_ident_intern(P, t);
 }
 int px_starts_type(px *P, const fe_token *t);

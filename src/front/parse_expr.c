@@ -180,6 +180,8 @@ ast_expr *px_cast_to(px *P, ast_expr *e, ctype *t)
 
 static ast_expr *promote(px *P, ast_expr *e)
 {
+    if (e->type == P->te.t_int && e->kind != EX_MEMBER)
+        return e; /* the common case */
     e = rv(P, e);
     if (!ty_is_integer(e->type))
         return e;
@@ -240,24 +242,26 @@ static ast_expr *conv_assign(px *P, ast_expr *e, ctype *t, const fe_token *at,
     if (T->kind == TY_PTR) {
         if (S->kind == TY_PTR) {
             if (!ptr_assignable(T, S))
-                px_error(P, at, "incompatible pointer types in %s (from '%s' to '%s')", what_of(what, wb, argi, fname),
-                         tstr(S, b1), tstr(T, b2));
+                px_error(P, at, "incompatible pointer types in %s (from '%s' to '%s')",
+                         what_of(what, wb, argi, fname), tstr(S, b1), tstr(T, b2));
             return px_cast_to(P, e, T);
         }
         if (ty_is_integer(S)) {
             if (!px_is_null_const(P, e))
-                px_error(P, at, "%s makes pointer from integer without a cast", what_of(what, wb, argi, fname));
+                px_error(P, at, "%s makes pointer from integer without a cast",
+                         what_of(what, wb, argi, fname));
             return px_cast_to(P, e, T);
         }
     }
     if (ty_is_integer(T) && S->kind == TY_PTR) {
-        px_error(P, at, "%s makes integer from pointer without a cast", what_of(what, wb, argi, fname));
+        px_error(P, at, "%s makes integer from pointer without a cast",
+                 what_of(what, wb, argi, fname));
         return px_cast_to(P, e, T);
     }
     if (ty_is_record(T) && same_type(T, S))
         return e;
-    px_error(P, at, "incompatible types in %s (from '%s' to '%s')", what_of(what, wb, argi, fname), tstr(S, b1),
-             tstr(T, b2));
+    px_error(P, at, "incompatible types in %s (from '%s' to '%s')",
+             what_of(what, wb, argi, fname), tstr(S, b1), tstr(T, b2));
     return e;
 }
 

@@ -53,6 +53,13 @@ typedef struct jit_fn {
     kp_fn *kfn;
     jit_module *jm;
     uint32_t code_off, code_len; /* inside jm's chunk */
+    /* native frame, for debuggers' unwind tables (gdb.c): after the
+     * prologue (at code_off + prologue_len) the return address is at
+     * rsp + frame_bytes + 8*npush and pushed[i] at rsp + frame_bytes +
+     * 8*(npush-1-i) */
+    uint32_t frame_bytes;
+    uint16_t prologue_len;
+    uint8_t npush, pushed[4];
 } jit_fn;
 
 /* What a faulting instruction was (pc map entry, sorted by off). */
@@ -90,7 +97,25 @@ struct jit_module {
     uint32_t nsites;
     uint8_t *types;             /* storage for sites[].types */
     jit_module *next, *prev;    /* registry of loaded modules (trap lookup) */
+    /* Kept only when jit_debug_keep(1) was called before load (tools):
+     * the IR each function was compiled from (the JIT's optimized copy)
+     * and which instruction every piece of machine code came from. */
+    ir_func **dbg_ir;           /* per function, NULL if not kept */
+    struct jit_dbgline *dbg;    /* sorted by off */
+    uint32_t ndbg;
+    void *gdb_entry;            /* GDB JIT interface registration (gdb.c) */
 };
+
+/* Machine code from dbg.off up to the next entry's off was emitted for
+ * instruction `insn` of block `block` of function `fn` (block -1: the
+ * prologue; -2: out-of-line stubs; -3: the poll pad of loop header block
+ * `insn`). */
+typedef struct jit_dbgline {
+    uint32_t off;
+    uint32_t fn;
+    int32_t block;
+    uint32_t insn;
+} jit_dbgline;
 
 /* Per-activation record of the entry trampoline (host -> plugin call). */
 typedef struct jit_frame {
@@ -170,6 +195,7 @@ typedef struct jit_globals {
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
     int ok;
+    int keep_debug;       /* jit_debug_keep */
 } jit_globals;
 extern jit_globals jit_g;
 int jit_init(void);
@@ -198,5 +224,19 @@ void jit_tls_set_frame(jit_frame *jf);
 jit_module *jit_registry_find(uintptr_t pc);
 void jit_registry_add(jit_module *jm);
 void jit_registry_remove(jit_module *jm);
+
+/* ---- for tools (kplug disasm); not part of the public API ---- */
+/* Keep debug information (jit_module.dbg_ir, dbg) for modules loaded from
+ * now on, process-wide. Costs memory and load time: off by default. */
+void jit_debug_keep(int on);
+/* The JIT module of plugin `name` in rt (NULL if absent or not compiled by
+ * the JIT). The caller must not link or unlink concurrently. */
+const jit_module *jit_module_of(kp_runtime *rt, const char *name);
+/* The IR of plugin `name` in rt, whatever the engine (NULL if absent). */
+const ir_module *jit_module_ir(kp_runtime *rt, const char *name);
+
+/* ---- gdb.c: GDB's JIT interface (opt-in, KPLUG_GDB=1) ---- */
+void jit_gdb_register(jit_module *jm);
+void jit_gdb_unregister(jit_module *jm);
 
 #endif /* KP_JIT_H */

@@ -206,6 +206,13 @@ int kp_fail(kp_callctx *cx, const char *fmt, ...)
     return KP_TRAP_BUILTIN;
 }
 
+int kp_callctx_check(kp_callctx *cx)
+{
+    if (!cx)
+        return kp_err(KP_ERR_ARG, "kp_callctx_check: NULL context");
+    return kp_exec_check(kp_exec_of(cx));
+}
+
 /* ---- plugin-tied cleanup ------------------------------------------------------------ */
 
 kp_cleanup_id kp_callctx_on_plugin_end(kp_callctx *cx, kp_cleanup_fn fn, void *arg)
@@ -217,10 +224,13 @@ kp_cleanup_id kp_callctx_on_plugin_end(kp_callctx *cx, kp_cleanup_fn fn, void *a
     kp_exec *ex = kp_exec_of(cx);
     /* The innermost plugin function calling out; engines that do not say
      * leave the function this activation called, or an enclosing one. */
-    const kp_fn *who = ex->caller;
-    for (kp_exec *p = ex; !who && p && p->rt == ex->rt; p = p->parent)
-        if (p->entry && p->entry->kind == KP_FN_PLUGIN)
+    const kp_fn *who = NULL;
+    for (kp_exec *p = ex; !who && p && p->rt == ex->rt; p = p->parent) {
+        if (p->caller && p->caller->kind == KP_FN_PLUGIN)
+            who = p->caller;
+        else if (p->entry && p->entry->kind == KP_FN_PLUGIN)
             who = p->entry;
+    }
     if (!who || who->kind != KP_FN_PLUGIN || !who->mod) {
         kp_err(KP_ERR_ARG, "kp_callctx_on_plugin_end: no plugin is calling this built-in");
         return 0;

@@ -186,6 +186,11 @@ static int set_memory(kp_runtime *rt, uint64_t value)
         return kp_err(KP_ERR_ARG, "memory limit %llu is too small for a stack of %llu "
                                   "bytes (at least 64 KiB + stack_size + 4 KiB)",
                       (unsigned long long)value, (unsigned long long)stack);
+    /* Checked before taking the lock: a host thread lowering the limit
+     * holds it while waiting for calls, this one among them. */
+    if (value < atomic_load(&rt->seg.mem_size) && kp_exec_in_runtime(rt))
+        return kp_err(KP_ERR_ARG, "the memory limit cannot be lowered from inside a "
+                                  "call of the same runtime");
     kp_mutex_lock(&rt->limit_lock);
     uint64_t old = atomic_load(&rt->seg.mem_size);
     int code = KP_OK;

@@ -31,6 +31,15 @@ static const char *mem_src =
     "int deep(int n) { char b[64]; b[n & 63] = 1; return n ? deep(n - 1) + b[0] : 0; }\n"
     "int depth(int n) { return n ? depth(n - 1) + 1 : 0; }\n";
 
+/* int lower_mem(int bytes): a built-in trying to lower its own runtime's memory. */
+static int bi_lower(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)n, (void)ud;
+    ret->v.i32 = kp_runtime_set_limit(kp_callctx_runtime(cx), KP_LIMIT_MEMORY,
+                                      (uint64_t)a[0].v.i32);
+    return KP_OK;
+}
+
 static void engine_suite(kp_engine e)
 {
     kp_config cfg;
@@ -75,6 +84,12 @@ static void engine_suite(kp_engine e)
     CHECK("over 3 GiB refused",
           kp_runtime_set_limit(rt, KP_LIMIT_MEMORY, (uint64_t)4 << 30) == KP_ERR_ARG);
     CHECK("plugins run after all that", call1(rt, "depth", 10, &r) == KP_OK && r.v.i32 == 10);
+    CHECK("lower_mem", kp_builtin_add(rt, "int lower_mem(int bytes)", bi_lower, NULL) == KP_OK);
+    CHECK("lowering from inside a call is refused",
+          call1(rt, "lower_mem", 6 << 20, &r) == KP_OK && r.v.i32 == KP_ERR_ARG);
+    CHECK("raising from inside a call works",
+          call1(rt, "lower_mem", 9 << 20, &r) == KP_OK && r.v.i32 == KP_OK &&
+              kp_runtime_set_limit(rt, KP_LIMIT_MEMORY, 8 << 20) == KP_OK);
 
     /* ---- stack size and call depth ---- */
     CHECK("deep recursion fits in 256 KiB", call1(rt, "deep", 1000, &r) == KP_OK);

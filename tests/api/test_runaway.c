@@ -296,6 +296,19 @@ static void fuel_tests(int have_jit)
     kp_runtime_destroy(rt);
 }
 
+/* A long-running built-in that cooperates through kp_callctx_check. */
+static int bi_slow(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)a, (void)n, (void)ret, (void)ud;
+    for (;;) {
+        int rc = kp_callctx_check(cx);
+        if (rc)
+            return rc;
+        struct timespec ts = { 0, 200000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- per engine --------------------------------------------------------------- */
 
 static void suite(kp_engine e, const char *eng)
@@ -357,6 +370,13 @@ static void suite(kp_engine e, const char *eng)
     CHECK("runtime usable afterwards", call_opts(rt, "add1", &arg, 1, NULL, &r) == KP_OK &&
                                            r.v.i32 == 2);
     tokens(rt, eng);
+
+    CHECK("slow built-in", kp_builtin_add(rt, "void slow(void)", bi_slow, NULL) == KP_OK &&
+                               kp_plugin_add(rt, "callslow", "#include <kplug.h>\n"
+                                             "int call_slow(void) { slow(); return 1; }", 60) == KP_OK);
+    rc = timed(rt, "call_slow", 20, &over);
+    CHECK("a built-in checking kp_callctx_check stops at the deadline",
+          rc == KP_TRAP_TIMEOUT && over < 200);
 
     /* A loop whose body is long straight-line code polls rarely: the
      * clock-check interval adapts, so the deadline is still met closely. */

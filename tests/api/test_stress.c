@@ -217,7 +217,7 @@ static void *own_runtimes(void *arg)
         if (kp_runtime_create(&cfg, &r) != KP_OK)
             return (void *)1;
         const char *s = "int g; int f(int x) { g += x; return g; }";
-        kp_func *f;
+        kp_func *f = NULL;
         kp_value a = KP_I32(i), v;
         if (kp_plugin_add(r, "p", s, strlen(s)) || kp_lookup(r, "f", &f) ||
             kp_call(f, &a, 1, &v) || v.v.i32 != i)

@@ -71,6 +71,7 @@ typedef struct gen {
     pf_func fn[MAX_FN];
     int nfn, cur;         /* cur: function being generated (-1: kp_main) */
     int nfp;              /* functions in the fp table */
+    int nsf;              /* struct functions sf0.. : struct S (int d, struct S a, int k) */
     int uid;
     int stmt_budget;
     int loop_depth, in_switch;
@@ -263,10 +264,10 @@ static const char *conv_begin(gen *g, int from, int to)
  * or IX(), which maps an out-of-range value far outside the segment. */
 static void gen_index(gen *g, int n, int esz, int depth, int *trap)
 {
-    unsigned c = pick(g, 16);
-    if (c < 5 || depth <= 0) {
+    unsigned c = pick(g, 32);
+    if (c < 9 || depth <= 0) {
         out(g, "%u", n > 0 ? pick(g, (unsigned)n) : 0);
-    } else if (c < 15 || *trap) {
+    } else if (c < 31 || *trap) {
         out(g, "((");
         gen_expr(g, rand_int_type(g), depth - 1, trap);
         out(g, ") & %d)", n - 1);
@@ -374,7 +375,7 @@ static int pick_callee(gen *g, int in_expr)
 {
     int cand[MAX_FN], nc = 0;
     int lim = g->cur < 0 ? g->nfn : g->cur + 1;
-    for (int k = 0; k < lim; k++) {
+    for (int k = 0; k < lim && k < g->nfn; k++) {
         if (in_expr && (!g->fn[k].pure || g->fn[k].ret < 0))
             continue;
         if (g->cur >= 0 && g->fn[g->cur].pure && !g->fn[k].pure)
@@ -460,7 +461,7 @@ static void gen_expr(gen *g, int ty, int depth, int *trap)
         a = rand_div_type(g);
         e = conv_begin(g, a, ty);
         int rem = (int)pick(g, 2);
-        if (*trap || pick(g, 8)) {
+        if (*trap || pick(g, 16)) {
             /* a divisor that cannot trap: odd and positive */
             out(g, "(");
             gen_expr(g, a, depth - 1, trap);
@@ -569,7 +570,7 @@ static void gen_expr(gen *g, int ty, int depth, int *trap)
             break;
         e = conv_begin(g, T_I32, ty);
         int t = 0;
-        if (!g->native && chance(g, 5)) {
+        if (!g->native && chance(g, 2)) {
             /* a forged handle: a bad call, or a call of whatever it names */
             out(g, "((int (*)(int, int, int))(unsigned long)(");
             gen_expr(g, T_U32, depth - 1, &t);
@@ -814,11 +815,22 @@ static void gen_stmt(gen *g, int lvl)
             gen_index(g, d->n, g->ssize, 2, &trap);
             out(g, "]");
         }
-        out(g, " = %s", s->name);
+        int viasf = g->nsf && chance(g, 50);
+        if (viasf)
+            out(g, " = sf%u(d, %s", pick(g, (unsigned)g->nsf), s->name);
+        else
+            out(g, " = %s", s->name);
         if (s->kind == K_SARRAY) {
             out(g, "[");
             gen_index(g, s->n, g->ssize, 2, &trap);
             out(g, "]");
+        }
+        if (viasf) {
+            /* the call is sequenced after its arguments, not after d's index */
+            out(g, ", ");
+            int t = 1;
+            gen_expr(g, T_I32, 2, &t);
+            out(g, ")");
         }
         out(g, ";\n");
         return;
@@ -856,7 +868,7 @@ static void gen_stmt(gen *g, int lvl)
         return;
     }
     case 18: { /* call depth (the harness sets max_call_depth) */
-        if (g->native || g->cur >= 0)
+        if (g->native || g->cur >= 0 || !chance(g, 30))
             break;
         indent(g, lvl);
         out(g, "h += (unsigned)deep(");
@@ -1141,6 +1153,44 @@ static void gen_program(gen *g)
     }
     g->nglob = g->nobj;
     out(g, "\n");
+
+    /* struct functions: a struct by value in, one out (hidden result
+     * pointer), both copies */
+    g->nsf = (int)pick(g, 3);
+    g->nfn = 0;
+    for (int k = 0; k < g->nsf && !g->oom; k++) {
+        int save = g->nobj;
+        g->fn[0].pure = 1;
+        g->fn[0].fp = 1; /* keeps fptab out */
+        g->fn[0].ret = T_I32;
+        g->cur = 0; /* pure: writes only its locals (the copy `a`) */
+        out(g, "static struct S sf%d(int d, struct S a, int k)\n{\n", k);
+        pf_obj *a = add_obj(g, K_STRUCT, 0, 0, 0);
+        pf_obj *kk = add_obj(g, K_SCALAR, T_I32, 0, 0);
+        if (!a || !kk)
+            break;
+        snprintf(a->name, sizeof a->name, "a");
+        snprintf(kk->name, sizeof kk->name, "k");
+        kk->ro = 1;
+        int n = 1 + (int)pick(g, 4);
+        for (int i = 0; i < n; i++) {
+            int trap = 0;
+            int f = (int)pick(g, (unsigned)g->nfields);
+            out(g, "    a.%s", fieldname(f));
+            if (g->fields[f].arrn) {
+                out(g, "[");
+                gen_index(g, g->fields[f].arrn, tsize[g->fields[f].ty], 2, &trap);
+                out(g, "]");
+            }
+            out(g, " = ");
+            gen_expr(g, g->fields[f].ty, 3, &trap);
+            out(g, ";\n");
+        }
+        out(g, "    return a;\n}\n\n");
+        g->nobj = save;
+    }
+    g->nfn = 0;
+    g->cur = -1;
     if (!g->native)
         out(g, "static int deep(int n) { return n <= 0 ? 0 : 1 + deep(n - 1); }\n\n");
 

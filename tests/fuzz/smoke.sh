@@ -4,7 +4,7 @@
 #   tests/fuzz/smoke.sh [--standalone|--libfuzzer]
 #
 # 1. The standalone differential driver, built with $CC against
-#    $BUILD/libkplug.a: FUZZ_DIFF_SEEDS (default 2500) generated plugins,
+#    $BUILD/libkplug.a: FUZZ_DIFF_SEEDS (default 4000) generated plugins,
 #    seeds 0.., each run on the interpreter and the JIT; deterministic.
 # 2. Every libFuzzer target (make fuzz-build: clang, installed if missing)
 #    for FUZZ_SMOKE_SECONDS (default 10) each from the seed corpus.
@@ -15,7 +15,7 @@ BUILD=${BUILD:-build}
 CC=${CC:-cc}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SMOKE_SECONDS:-10}
-SEEDS=${FUZZ_DIFF_SEEDS:-2500}
+SEEDS=${FUZZ_DIFF_SEEDS:-4000}
 MODE=${1:-all}
 PASS=0 FAIL=0
 pass() { PASS=$((PASS + 1)); echo "ok   $*"; }

@@ -395,6 +395,17 @@ static void test_inits(void)
        "global big:int = {0:int -2147483648}\nglobal fl:float = {0:float 1.67772e+07}");
     OK("struct N { struct N *next; int v; } a = { &a, 1 }, b = { &a, 2 };",
        "global a:struct N used = {0:ptr(struct N) &a, 4:int 1}");
+    /* a member designated after a struct value refines it: the other
+       members keep the value's (C semantics); the whole struct again
+       replaces it */
+    OK("struct S { int a, b; }; struct T { struct S s; int c; }; int f(struct S x) { struct T t = { .s = x, .s.a = 1 }; return t.s.b; }",
+       "decl t:struct T = {0:struct S x:struct S, 0:int 1:int}");
+    OK("struct S { int a, b; }; struct T { struct S s; int c; }; int f(struct S x) { struct T t = { .s = x, .s.b = 2, .c = 3 }; return t.s.a; }",
+       "decl t:struct T = {0:struct S x:struct S, 4:int 2:int, 8:int 3:int}");
+    OK("struct S { int a, b; }; struct T { struct S s; int c; }; int f(struct S x, struct S y) { struct T t = { .s = x, .s.a = 1, .s = y }; return t.s.a; }",
+       "decl t:struct T = {0:struct S y:struct S}");
+    OK("struct S { int a, b; }; struct T { struct S s; int c; }; int f(struct S x) { struct T t = { .s = x, .s = {5} }; return t.s.a; }",
+       "decl t:struct T = {0:int 5:int}");
 }
 
 

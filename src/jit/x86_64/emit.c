@@ -32,7 +32,8 @@ enum {
     ST_BACKEDGE,     /* poll, then jump to block */
     ST_UNLINKED,     /* CALLI of an unlinked name */
     ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
-    ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_RELOAD        /* loop countdown register `extra` is stale: reload it, back */
 };
 
 typedef struct stub {
@@ -46,6 +47,7 @@ typedef struct stub {
 } stub;
 
 enum { FX_BLOCK = 0, FX_STUB = 1, FX_FUNC = 2 };
+#define NOPAD ((size_t)-1)
 typedef struct fixup {
     size_t at;
     uint32_t target;
@@ -83,6 +85,11 @@ typedef struct E {
     uint32_t pos;            /* its number, as regalloc counts */
     int nopoll;              /* branches just polled: back-edges jump directly */
     int dup;                 /* emitting a copy of a jump's target block */
+    size_t *pad;             /* per block: its poll pad, or NOPAD */
+    int8_t *creg;            /* per block: register caching the countdown in its pad, -1 */
+    int dbg;                 /* record jit_dbgline entries (tools) */
+    jit_dbgline *dl;
+    size_t ndl, dlcap;
 } E;
 
 static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
@@ -142,6 +149,22 @@ static void pcmap(E *e, int kind, int size, int areg, int32_t disp, int dreg)
     e->pc[e->npc++] = (jit_pcmap){(uint32_t)e->b.n, e->fi, e->in ? e->in->line : e->f->line,
                                   e->in ? e->in->col : 0, (uint8_t)kind, (uint8_t)size,
                                   (int8_t)areg, (int8_t)dreg, disp};
+}
+
+/* Code from here on comes from instruction insn of block (debug map). */
+static void dbgmark(E *e, int32_t block, uint32_t insn)
+{
+    if (!e->dbg)
+        return;
+    if (e->ndl && e->dl[e->ndl - 1].off == (uint32_t)e->b.n) {
+        e->dl[e->ndl - 1] = (jit_dbgline){(uint32_t)e->b.n, e->fi, block, insn};
+        return;
+    }
+    jit_dbgline *n = grow(e, e->dl, &e->dlcap, e->ndl + 1, sizeof *n);
+    if (!n)
+        return;
+    e->dl = n;
+    e->dl[e->ndl++] = (jit_dbgline){(uint32_t)e->b.n, e->fi, block, insn};
 }
 
 /* ---- operands ---- */
@@ -262,6 +285,32 @@ static void emit_poll(E *e, uint32_t line, uint32_t col)
     fix(e, j2, s, FX_STUB);
 }
 
+/* The poll of a loop's pad with the countdown cached in register r (free
+ * throughout the loop): the decrement runs on r, and r is stored back at
+ * once, so memory is always exact (traps, fuel, the slow path) while the
+ * loop-carried chain stays in a register instead of going through a
+ * store-to-load forwarding every iteration. r is checked against memory
+ * first: on entry, or after anything changed one or the other (the slow
+ * path, a call, code outside the loop reusing r), it is reloaded. */
+static void emit_poll_reg(E *e, uint32_t line, uint32_t col, int r)
+{
+    xbuf *b = &e->b;
+    x_load(b, 1, RAX, xm(R14, offsetof(kp_exec, interrupt_word)));
+    x_load(b, 0, RAX, xm(RAX, 0));
+    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, interrupt_gen)));
+    size_t j1 = x_jcc32(b, CC_NE);
+    x_alu_rm(b, 0, ALU_CMP, r, xm(R14, offsetof(kp_exec, poll_countdown)));
+    size_t jr = x_jcc32(b, CC_NE);
+    size_t dec = b->n;
+    x_alu_ri(b, 0, ALU_SUB, r, 1);
+    x_store(b, 0, xm(R14, offsetof(kp_exec, poll_countdown)), r);
+    size_t j2 = x_jcc32(b, CC_E);
+    uint32_t s = new_stub(e, ST_POLL, line, col, 0, NULL, b->n);
+    fix(e, j1, s, FX_STUB);
+    fix(e, j2, s, FX_STUB);
+    fix(e, jr, new_stub(e, ST_RELOAD, line, col, (uint32_t)r, NULL, dec), FX_STUB);
+}
+
 /* ---- prologue / epilogue ---- */
 
 static void emit_prologue(E *e)
@@ -272,6 +321,14 @@ static void emit_prologue(E *e)
         x_push(b, e->pushed[i]);
     if (e->frame_total)
         x_alu_ri(b, 1, ALU_SUB, RSP, e->frame_total);
+    {
+        jit_fn *jf = &e->jm->fns[e->fi];
+        jf->frame_bytes = (uint32_t)e->frame_total;
+        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
+        jf->npush = (uint8_t)e->npush;
+        for (int i = 0; i < e->npush; i++)
+            jf->pushed[i] = (uint8_t)e->pushed[i];
+    }
     /* native stack: cmp rsp, fs:[limit] ; jb trap */
     xb1(b, 0x64);
     x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
@@ -824,6 +881,15 @@ static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col);
 
 static void jcc_block(E *e, int cc, uint32_t t)
 {
+    /* a back-edge to a loop header with a poll pad: jump to the pad, which
+     * polls and falls into the header */
+    if (t <= e->cur && !e->nopoll && e->pad && e->pad[t] != NOPAD) {
+        if (cc < 0)
+            x_bind(&e->b, x_jmp32(&e->b), e->pad[t]);
+        else
+            x_bind(&e->b, x_jcc32(&e->b, cc), e->pad[t]);
+        return;
+    }
     if (t <= e->cur && !e->nopoll) {
         uint32_t pl, pc;
         blk_pos(e, t, &pl, &pc);
@@ -896,16 +962,18 @@ static void emit_br_cc(E *e, int cc, uint32_t t1, uint32_t t2)
         }
         return;
     }
-    /* a conditional back-edge of a rotated loop: poll inline on the taken
-     * path rather than branching to a stub and back */
-    if (!e->nopoll && t1 <= e->cur && falls(e, t2)) {
+    /* a conditional back-edge of a rotated loop without a pad: poll inline
+     * on the taken path rather than branching to a stub and back */
+    int pad1 = e->pad && t1 <= e->cur && e->pad[t1] != NOPAD;
+    int pad2 = e->pad && t2 <= e->cur && e->pad[t2] != NOPAD;
+    if (!e->nopoll && t1 <= e->cur && falls(e, t2) && !pad1) {
         size_t j = x_jcc32(&e->b, cc ^ 1);
         poll_to(e, t1);
         fix(e, x_jmp32(&e->b), t1, FX_BLOCK);
         x_bind(&e->b, j, e->b.n);
         return;
     }
-    if (!e->nopoll && t2 <= e->cur && falls(e, t1)) {
+    if (!e->nopoll && t2 <= e->cur && falls(e, t1) && !pad2) {
         size_t j = x_jcc32(&e->b, cc);
         poll_to(e, t2);
         fix(e, x_jmp32(&e->b), t2, FX_BLOCK);
@@ -1336,6 +1404,34 @@ static void emit_copy_zero(E *e, const ir_insn *in)
 
 /* ---- one instruction ---- */
 
+/* A JMP to this block runs a copy of it in place (see IR_JMP below). */
+static int copyable(const ir_block *tb)
+{
+    if (tb->ninsns > 4)
+        return 0;
+    for (uint32_t k = 0; k < tb->ninsns; k++) {
+        int o = tb->insns[k].op;
+        if (o == IR_CALL || o == IR_CALLI || o == IR_CALLR || o == IR_CALLP || o == IR_COPY ||
+            o == IR_ZERO)
+            return 0;
+    }
+    return 1;
+}
+
+/* Mark in hdr the targets of back-edges the terminator t (emitted as part
+ * of block bi) may take. */
+static void mark_back(const ir_insn *t, uint32_t bi, uint8_t *hdr)
+{
+    if ((t->op == IR_JMP || t->op == IR_BR) && t->t1 <= bi)
+        hdr[t->t1] = 1;
+    if (t->op == IR_BR && t->t2 <= bi)
+        hdr[t->t2] = 1;
+    if (t->op == IR_SWITCH)
+        for (uint32_t c = 0; c < t->nargs; c++)
+            if (t->cases[c].block <= bi)
+                hdr[t->cases[c].block] = 1;
+}
+
 static void emit_mov(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
@@ -1376,6 +1472,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     xbuf *b = &e->b;
     const ir_insn *in = &bl->insns[i];
     e->in = in;
+    dbgmark(e, (int32_t)(bl - e->f->blocks), i);
     int t = in->type;
     switch (in->op) {
     case IR_CONST: case IR_GADDR: case IR_FADDR:
@@ -1525,19 +1622,16 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
          * calls are not copied (caller-saved registers are saved by
          * position). */
         const ir_block *tb = &e->f->blocks[in->t1];
-        int copy = !e->dup && tb->ninsns <= 4;
-        for (uint32_t k = 0; copy && k < tb->ninsns; k++) {
-            int o = tb->insns[k].op;
-            if (o == IR_CALL || o == IR_CALLI || o == IR_CALLR || o == IR_CALLP ||
-                o == IR_COPY || o == IR_ZERO)
-                copy = 0;
-        }
-        if (copy) {
+        if (!e->dup && copyable(tb)) {
             e->dup = 1;
             for (uint32_t k = 0; k < tb->ninsns; k++)
                 emit_insn(e, tb, k);
             e->dup = 0;
             e->in = in;
+            return;
+        }
+        if (in->t1 <= e->cur && e->pad && e->pad[in->t1] != NOPAD) {
+            jcc_block(e, -1, in->t1);
             return;
         }
         if (in->t1 <= e->cur)
@@ -1640,6 +1734,10 @@ static void emit_stubs(E *e)
             x_bind(b, x_jmp32(b), s->back);
             break;
         }
+        case ST_RELOAD:
+            x_load(b, 0, (int)s->extra, xm(R14, offsetof(kp_exec, poll_countdown)));
+            x_bind(b, x_jmp32(b), s->back);
+            break;
         case ST_ENTRY:
             x_mov_rr(b, 1, RDI, R14);
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
@@ -1654,6 +1752,76 @@ static void emit_stubs(E *e)
 
 /* ---- one function ---- */
 
+/* For each loop header, a GP register that holds no value anywhere in the
+ * loop (block range from the header to its last back-edge source, by
+ * allocator positions) to cache the poll countdown (emit_poll_reg):
+ * a clobbered register, or a callee-saved one the function saves anyway. */
+static void pick_countdown_regs(E *e, const uint8_t *hdr)
+{
+    const ir_func *f = e->f;
+    uint32_t nb = f->nblocks;
+    e->creg = malloc(nb + 1);
+    uint32_t *first = calloc(nb + 1, sizeof *first), *last = calloc(nb + 1, sizeof *last);
+    if (!e->creg || !first || !last) {
+        free(e->creg);
+        e->creg = NULL;
+        free(first);
+        free(last);
+        return;
+    }
+    uint32_t k = 1;
+    for (uint32_t bi = 0; bi < nb; bi++) {
+        first[bi] = k;
+        k += f->blocks[bi].ninsns;
+        e->creg[bi] = -1;
+    }
+    first[nb] = k;
+    /* last[t]: the highest block whose code may jump back to t */
+    for (uint32_t bi = 0; bi < nb; bi++) {
+        const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
+        const ir_insn *ts[2] = {t, NULL};
+        if (t->op == IR_JMP && t->t1 != bi + 1 && copyable(&f->blocks[t->t1]))
+            ts[1] = &f->blocks[t->t1].insns[f->blocks[t->t1].ninsns - 1];
+        for (int q = 0; q < 2 && ts[q]; q++) {
+            const ir_insn *x = ts[q];
+            if ((x->op == IR_JMP || x->op == IR_BR) && x->t1 <= bi && last[x->t1] < bi + 1)
+                last[x->t1] = bi + 1;
+            if (x->op == IR_BR && x->t2 <= bi && last[x->t2] < bi + 1)
+                last[x->t2] = bi + 1;
+            if (x->op == IR_SWITCH)
+                for (uint32_t c = 0; c < x->nargs; c++)
+                    if (x->cases[c].block <= bi && last[x->cases[c].block] < bi + 1)
+                        last[x->cases[c].block] = bi + 1;
+        }
+    }
+    int cand[9], nc = 0;
+    static const int cs[] = {RSI, RDI, R8, R9, R10};
+    for (int i = 0; i < 5; i++)
+        cand[nc++] = cs[i];
+    for (int i = 0; i < e->npush; i++)
+        cand[nc++] = e->pushed[i];
+    for (uint32_t t = 0; t < nb; t++) {
+        if (!hdr[t] || !last[t])
+            continue;
+        int64_t lo = 2 * (int64_t)first[t], hi = 2 * (int64_t)first[last[t]] - 1;
+        for (int c = 0; c < nc && e->creg[t] < 0; c++) {
+            int busy = 0;
+            for (uint32_t r = 1; r < f->nregs && !busy; r++) {
+                const jit_loc *l = &e->ra.loc[r];
+                if (l->kind != JL_REG || isx(f->reg_types[r]) || l->reg != cand[c] ||
+                    e->ra.e[r] < 0)
+                    continue;
+                if (e->ra.s[r] <= hi && e->ra.e[r] >= lo)
+                    busy = 1;
+            }
+            if (!busy)
+                e->creg[t] = (int8_t)cand[c];
+        }
+    }
+    free(first);
+    free(last);
+}
+
 static int emit_func1(E *e, char *err, size_t errsize);
 
 static int emit_func(E *e, char *err, size_t errsize)
@@ -1667,7 +1835,10 @@ static int emit_func(E *e, char *err, size_t errsize)
     e->f = opt;
     int rc = emit_func1(e, err, errsize);
     e->f = orig;
-    jit_opt_free(opt);
+    if (!rc && e->jm->dbg_ir)
+        e->jm->dbg_ir[e->fi] = opt;
+    else
+        jit_opt_free(opt);
     return rc;
 }
 
@@ -1735,27 +1906,49 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->nst = 0;
     e->in = NULL;
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
+    dbgmark(e, -1, 0);
     emit_prologue(e);
     uint32_t pos = 1;
     /* loop headers (targets of back-edges) start on a 32-byte boundary:
      * the front end of the CPU fetches and caches decoded code by 32 bytes */
     uint8_t *hdr = calloc(f->nblocks + 1, 1);
+    e->pad = malloc((f->nblocks + 1) * sizeof *e->pad);
     if (hdr)
         for (uint32_t bi = 0; bi < f->nblocks; bi++) {
             const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
-            if ((t->op == IR_JMP || t->op == IR_BR) && t->t1 <= bi)
-                hdr[t->t1] = 1;
-            if (t->op == IR_BR && t->t2 <= bi)
-                hdr[t->t2] = 1;
-            if (t->op == IR_SWITCH)
-                for (uint32_t c = 0; c < t->nargs; c++)
-                    if (t->cases[c].block <= bi)
-                        hdr[t->cases[c].block] = 1;
+            mark_back(t, bi, hdr);
+            /* the copy of a small jump target judges its jumps from here */
+            if (t->op == IR_JMP && t->t1 != bi + 1 && copyable(&f->blocks[t->t1])) {
+                const ir_block *tb = &f->blocks[t->t1];
+                mark_back(&tb->insns[tb->ninsns - 1], bi, hdr);
+            }
         }
+    for (uint32_t bi = 0; e->pad && bi <= f->nblocks; bi++)
+        e->pad[bi] = NOPAD;
+    if (hdr)
+        pick_countdown_regs(e, hdr);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         e->cur = bi;
-        if (hdr && hdr[bi])
+        if (hdr && hdr[bi] && e->pad) {
+            /* Poll pad: back-edges jump here, poll (located like every poll
+             * on a jump to this block) and fall into the block; entering
+             * from above skips it. Pad and loop share the aligned start. */
+            size_t over = x_jmp32(&e->b);
             x_align(&e->b, 32);
+            e->pad[bi] = e->b.n;
+            e->in = NULL;
+            dbgmark(e, -3, bi);
+            if (e->creg && e->creg[bi] >= 0) {
+                uint32_t pl, pc;
+                blk_pos(e, bi, &pl, &pc);
+                emit_poll_reg(e, pl, pc, e->creg[bi]);
+            } else {
+                poll_to(e, bi);
+            }
+            x_bind(&e->b, over, e->b.n);
+        } else if (hdr && hdr[bi]) {
+            x_align(&e->b, 32);
+        }
         e->blk[bi] = e->b.n;
         const ir_block *bl = &f->blocks[bi];
         for (uint32_t i = 0; i < bl->ninsns; i++) {
@@ -1765,6 +1958,11 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     free(hdr);
     e->in = NULL;
+    dbgmark(e, -2, 0);
+    free(e->pad);
+    e->pad = NULL;
+    free(e->creg);
+    e->creg = NULL;
     emit_stubs(e);
     for (size_t i = 0; i < e->nfx; i++) {
         fixup *x = &e->fx[i];
@@ -1793,6 +1991,10 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     e.kmod = jm->kmod;
     e.m = jm->kmod->ir;
     int rc = 0;
+    if (jit_g.keep_debug) {
+        jm->dbg_ir = calloc(e.m->nfuncs ? e.m->nfuncs : 1, sizeof *jm->dbg_ir);
+        e.dbg = jm->dbg_ir != NULL;
+    }
     for (uint32_t fi = 0; fi < e.m->nfuncs && !rc; fi++) {
         e.f = e.m->funcs[fi];
         e.fi = fi;
@@ -1827,6 +2029,9 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
                 jm->pcmap = e.pc;
                 jm->npc = (uint32_t)e.npc;
                 e.pc = NULL;
+                jm->dbg = e.dl;
+                jm->ndbg = (uint32_t)e.ndl;
+                e.dl = NULL;
             }
         }
     }
@@ -1836,6 +2041,7 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     free(e.st);
     free(e.pc);
     free(e.blk);
+    free(e.dl);
     return rc;
 }
 #endif

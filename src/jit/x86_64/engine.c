@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "x64.h"
+#include "../../runtime/rt_private.h"
 
 
 jit_globals jit_g;
@@ -331,7 +332,37 @@ static void jm_free(jit_module *jm)
     free(jm->pcmap);
     free(jm->sites);
     free(jm->types);
+    if (jm->dbg_ir)
+        for (uint32_t i = 0; i < jm->nfns; i++)
+            jit_opt_free(jm->dbg_ir[i]);
+    free(jm->dbg_ir);
+    free(jm->dbg);
     free(jm);
+}
+
+void jit_debug_keep(int on) { jit_g.keep_debug = on; }
+
+static kp_modx *modx_of(kp_runtime *rt, const char *name)
+{
+    for (kp_modx *x = rt->modules; x; x = x->next)
+        if (x->m.name && name && !strcmp(x->m.name, name))
+            return x;
+    return NULL;
+}
+
+const ir_module *jit_module_ir(kp_runtime *rt, const char *name)
+{
+    kp_modx *x = modx_of(rt, name);
+    return x ? x->m.ir : NULL;
+}
+
+const jit_module *jit_module_of(kp_runtime *rt, const char *name)
+{
+    for (kp_modx *x = rt->modules; x; x = x->next)
+        if (x->m.name && name && !strcmp(x->m.name, name) && x->m.engine_data &&
+            *(const kp_engine_ops *const *)x->m.engine_data == &kp_jit_engine)
+            return x->m.engine_data;
+    return NULL;
 }
 
 static int jit_load(kp_module *mod, char *err, size_t errsize)
@@ -403,6 +434,7 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
                       jm->nsites * sizeof *jm->sites + ntypes + jm->nfns * sizeof *jm->fns;
     jit_registry_add(jm);
     perf_map(jm);
+    jit_gdb_register(jm);
     return KP_OK;
 nomem:
     jm_free(jm);
@@ -416,6 +448,7 @@ static void jit_unload(kp_module *mod)
     if (!jm)
         return;
     jit_registry_remove(jm);
+    jit_gdb_unregister(jm);
     for (uint32_t i = 0; i < mod->nfns; i++)
         mod->fns[i].code = NULL;
     mod->engine_data = NULL;
@@ -467,4 +500,15 @@ static int nojit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *re
     return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "the JIT engine is not available");
 }
 const kp_engine_ops kp_jit_engine = {"jit", nojit_load, nojit_unload, nojit_call};
+void jit_debug_keep(int on) { (void)on; }
+const jit_module *jit_module_of(kp_runtime *rt, const char *name)
+{
+    (void)rt, (void)name;
+    return NULL;
+}
+const ir_module *jit_module_ir(kp_runtime *rt, const char *name)
+{
+    (void)rt, (void)name;
+    return NULL;
+}
 #endif

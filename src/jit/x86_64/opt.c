@@ -2,6 +2,8 @@
  * opt.c — cheap local optimizations on a private copy of a function's IR
  * (the module's IR is shared and stays untouched).
  *
+ * Then post-increment rewriting (below, post_increment).
+ *
  * Local common-subexpression elimination: inside a block, a pure
  * operation (arithmetic without traps, comparisons, conversions, FRAME)
  * whose operands and previous result register were not redefined since an
@@ -38,6 +40,123 @@ typedef struct avail {
     ir_reg a, b, dst;
     int64_t imm;
 } avail;
+
+/* Operations that can be moved later in a block: no trap, no memory. */
+static int movable(int op)
+{
+    switch (op) {
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR:
+    case IR_SHL: case IR_SHRS: case IR_SHRU: case IR_MUL:
+        return 1;
+    }
+    return 0;
+}
+
+static int reads(const ir_insn *in, ir_reg r, ir_reg *buf, uint32_t cap)
+{
+    uint32_t n = jit_insn_regs(in, buf, cap, NULL);
+    for (uint32_t k = 0; k < n && k < cap; k++)
+        if (buf[k] == r)
+            return 1;
+    return 0;
+}
+
+static void replace_reads(ir_insn *in, ir_reg from, ir_reg to)
+{
+    if (in->op == IR_CONST || in->op == IR_FRAME || in->op == IR_GADDR || in->op == IR_FADDR ||
+        in->op == IR_JMP)
+        return;
+    if (in->a == from)
+        in->a = to;
+    if (in->b == from && in->op != IR_LOAD && in->op != IR_MOV)
+        in->b = to;
+    /* call arguments live in the shared IR: callers copy before editing */
+}
+
+/*
+ * Post-increment: `t = mov x; ...; x = x' op c` where x' is t, followed by
+ * further reads of t (the shape of `out[o++]`, `*p++`). Moving the update
+ * of x after the last read of t and reading x instead of t removes the
+ * copy and lets both values share x's register. Only within a block, for
+ * a t defined once and read only there, and only when nothing in between
+ * reads or writes x or redefines c; the moved operation cannot trap and
+ * touches no memory, so traps and polls are where they were.
+ */
+static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const uint32_t *nuse)
+{
+    ir_reg buf[8];
+    for (uint32_t i = 0; i + 1 < bl->ninsns; i++) {
+        ir_insn *mv = &bl->insns[i];
+        if (mv->op != IR_MOV || !mv->dst || !mv->a || mv->dst == mv->a)
+            continue;
+        ir_reg t = mv->dst, x = mv->a;
+        if (t >= c->nregs || ndef[t] != 1)
+            continue;
+        /* j: x = op t, k */
+        uint32_t j = i + 1, last = 0, uses_after = 0;
+        int ok = 1;
+        for (; j < bl->ninsns; j++) {
+            ir_insn *in = &bl->insns[j];
+            ir_reg d = 0;
+            jit_insn_regs(in, buf, 8, &d);
+            if (d == x)
+                break;
+            if (d == t || in->nargs > 6 || in->op == IR_SWITCH) {
+                ok = 0;
+                break;
+            }
+        }
+        if (!ok || j >= bl->ninsns)
+            continue;
+        ir_insn *up = &bl->insns[j];
+        if (!movable(up->op) || up->a != t || up->b == t || up->b == x || ir_is_terminator(up->op))
+            continue;
+        /* reads of t: all in this block, between i and the terminator */
+        uint32_t k;
+        for (k = i + 1; k < bl->ninsns; k++) {
+            if (k == j)
+                continue;
+            ir_insn *in = &bl->insns[k];
+            ir_reg d = 0;
+            jit_insn_regs(in, buf, 8, &d);
+            if (in->nargs > 6) {
+                ok = 0;
+                break;
+            }
+            if (reads(in, t, buf, 8)) {
+                uses_after++;
+                last = k;
+                if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLR ||
+                    in->op == IR_CALLP || in->op == IR_SWITCH)
+                    ok = 0; /* arguments are shared with the module's IR */
+            }
+        }
+        if (!ok || uses_after + 1 != nuse[t] || last <= j)
+            continue;
+        /* between j and last: no read or write of x, no write of up->b */
+        for (k = j + 1; k <= last && ok; k++) {
+            ir_insn *in = &bl->insns[k];
+            ir_reg d = 0;
+            jit_insn_regs(in, buf, 8, &d);
+            if (d == x || (up->b && d == up->b) || reads(in, x, buf, 8) || ir_is_terminator(in->op))
+                ok = 0;
+        }
+        if (!ok)
+            continue;
+        /* rewrite: reads of t become reads of x, the update moves after last */
+        ir_insn moved = *up;
+        moved.a = x;
+        for (k = i + 1; k <= last; k++)
+            if (k != j)
+                replace_reads(&bl->insns[k], t, x);
+        memmove(&bl->insns[j], &bl->insns[j + 1], (last - j) * sizeof *bl->insns);
+        bl->insns[last] = moved;
+        /* the copy is dead: drop it */
+        memmove(&bl->insns[i], &bl->insns[i + 1], (bl->ninsns - i - 1) * sizeof *bl->insns);
+        bl->ninsns--;
+        i--; /* look again at the instruction now at i (wraps to 0 via i++) */
+    }
+}
 
 ir_func *jit_opt_copy(const ir_func *f)
 {
@@ -100,6 +219,33 @@ ir_func *jit_opt_copy(const ir_func *f)
             if (p && in->a != d && in->b != d && nav < CSE_MAX)
                 av[nav++] = (avail){in->op, in->type, in->stype, in->a, in->b, d, in->imm};
         }
+    }
+    /* definition and read counts for the block-local rewrites */
+    uint32_t nr = f->nregs ? f->nregs : 1;
+    uint32_t *cnt = calloc(2 * (size_t)nr, sizeof *cnt);
+    if (cnt) {
+        uint32_t *ndef = cnt, *nuse = cnt + nr;
+        ir_reg buf[8];
+        int big = 0;
+        for (uint32_t bi = 0; bi < c->nblocks; bi++)
+            for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
+                const ir_insn *in = &c->blocks[bi].insns[i];
+                ir_reg d = 0;
+                uint32_t n = jit_insn_regs(in, buf, 8, &d);
+                if (n > 8)
+                    big = 1; /* counts would be partial: skip the rewrites */
+                for (uint32_t k = 0; k < n && k < 8; k++)
+                    if (buf[k] < nr)
+                        nuse[buf[k]]++;
+                if (d && d < nr)
+                    ndef[d]++;
+            }
+        for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++)
+            ndef[p] += 1; /* parameters are defined at entry */
+        if (!big)
+            for (uint32_t bi = 0; bi < c->nblocks; bi++)
+                post_increment(c, &c->blocks[bi], ndef, nuse);
+        free(cnt);
     }
     return c;
 }

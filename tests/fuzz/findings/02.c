@@ -1,25 +1,29 @@
 /*
- * Finding 02 — INTERPRETER: wrong value for `h = h * 31 + (unsigned char)(x + 255)`.
- * Found by: fuzz_diff (standalone), seed 2731; minimized by hand.
- * Engine: interp (the JIT and gcc agree on the right value).
+ * Finding 02 — INTERPRETER: `h = h * 31 + (a + 2);` on 64-bit locals gives
+ * garbage (it looks like a host address: a host memory disclosure too).
+ * Found by: fuzz_diff (standalone), seeds 2731 and 12599; minimized.
+ * Engine: interp. The JIT and gcc agree on the right value.
  *
- *   expected (gcc -O0, and the JIT):  0x12ea   (153 * 31 + (unsigned char)355)
- *   interp:                           0xeb
+ *   expected (gcc -O0, and the JIT):  0x9e            (5 * 31 + (1 + 2))
+ *   interp:                           0x56116d0ce31c  (varies per run)
  *
- * Every piece matters: the same expression returned directly
- * (`return h * 31 + (unsigned char)(x + 255);`) is right, and so is
- * `h = h * 31 + x;` — it takes the assignment back into the 64-bit local
- * `h` of a sum whose right operand is a zero-extension (ZEXT8 on I64) of a
- * computed value. Looks like a register-reuse / fused-instruction problem
- * in the interpreter's compiler (src/interp/interp.c or interp_vm.c).
+ * The same with `h = h * 31 + a;` or `return h * 31 + (a + 2);` is right:
+ * it needs the assignment back into `h` of a sum whose both operands are
+ * computed temporaries. A second shape from seed 2731, same cause no doubt:
+ *     long long h = 153, x = 100;
+ *     h = h * 31 + (unsigned char)(x + 255);   interp 0xeb, right: 0x12ea
+ * Probably a register-reuse / fused-instruction problem in the
+ * interpreter's compiler (src/interp/interp.c or interp_vm.c): the
+ * destination `h` is overwritten while still an operand, or a temporary
+ * is read before it is written.
  *
  * Reproduce: build/fuzz_diff --src tests/fuzz/findings/02.c
- *   (prints both results; exit 1 while they differ)
+ *   (prints both results; exits 1 while they differ)
  */
 unsigned long long kp_main(void)
 {
-    long long h = 153;
-    long long x = 100;
-    h = h * 31 + (unsigned char)(x + 255);
+    long long h = 5;
+    long long a = 1;
+    h = h * 31 + (a + 2);
     return h;
 }

@@ -1,6 +1,5 @@
-/* Branchy integer code: quicksort 400k pseudo-random ints. */
-#include <stdio.h>
-#define N 400000
+/* Sorting, branchy recursion: quicksort of 50k pseudo-random ints, n times. */
+#define N 50000
 static int a[N];
 static void qs(int *v, int lo, int hi)
 {
@@ -15,17 +14,18 @@ static void qs(int *v, int lo, int hi)
         else { qs(v, i, hi); hi = j; }
     }
 }
-int main(void)
+long bench(int n)
 {
-    unsigned s = 1;
-    for (int i = 0; i < N; i++) {
-        s = s * 1103515245u + 12345u;
-        a[i] = (int)(s >> 1);
-    }
-    qs(a, 0, N - 1);
     long check = 0;
-    for (int i = 0; i < N; i += 1000)
-        check += a[i] % 1000;
-    printf("%ld\n", check);
-    return 0;
+    unsigned s = 1;
+    for (int r = 0; r < n; r++) {
+        for (int i = 0; i < N; i++) {
+            s = s * 1103515245u + 12345u;
+            a[i] = (int)(s >> 1);
+        }
+        qs(a, 0, N - 1);
+        for (int i = 0; i < N; i += 100)
+            check += a[i] % 1000;
+    }
+    return check;
 }

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Debugging aids of the JIT, through the CLI:
+#  1. `kplug disasm` prints each function's IR and the machine code of each
+#     IR instruction (disassembled with Capstone, or as raw bytes with the
+#     objdump command when the tool was built without it);
+#  2. GDB's JIT interface (KPLUG_GDB=1): a backtrace from a breakpoint in a
+#     host built-in shows the plugin functions as plugin:function. Skipped,
+#     with a message, when gdb is not installed.
+# Usage: tests/unit/run_jit_tools.sh   (KPLUG= the tool, OUT= scratch dir)
+set -e
+cd "$(dirname "$0")/../.."
+KPLUG=${KPLUG:-build/kplug}
+OUT=${OUT:-build/test-jit-tools}
+mkdir -p "$OUT"
+fail() { echo "FAIL: $*"; exit 1; }
+
+if ! "$KPLUG" version | grep -q 'engines:.*jit'; then
+    echo "no JIT engine in this build: skipped"
+    exit 0
+fi
+
+# ---- disasm
+"$KPLUG" disasm examples/gray.c --bin "$OUT/code.bin" >"$OUT/disasm.txt" 2>"$OUT/disasm.err" ||
+    fail "disasm exited $?: $(head -n 1 "$OUT/disasm.err")"
+for want in '== examples/gray.c:filter' '-- machine code' 'func i32 @filter' '; prologue' \
+            '; examples/gray.c:65:' '; b[0-9]*\.[0-9]*  .*load'; do
+    grep -q -- "$want" "$OUT/disasm.txt" || fail "disasm output lacks '$want'"
+done
+[ -s "$OUT/code.bin" ] || fail "disasm --bin wrote nothing"
+if grep -q 'no disassembler built in' "$OUT/disasm.txt"; then
+    grep -q 'objdump -D -b binary -mi386:x86-64 --start-address=0x' "$OUT/disasm.txt" ||
+        fail "fallback output lacks the objdump command"
+else
+    grep -q ' ret *$' "$OUT/disasm.txt" || fail "no 'ret' in the disassembly"
+    grep -q 'r15 + ' "$OUT/disasm.txt" || fail "no segment-relative access in the disassembly"
+fi
+"$KPLUG" disasm examples/gray.c --engine interp >"$OUT/ir.txt" || fail "disasm --engine interp"
+grep -q 'func i32 @filter' "$OUT/ir.txt" || fail "disasm --engine interp prints no IR"
+echo "disasm: ok"
+
+# ---- gdb
+if ! command -v gdb >/dev/null 2>&1; then
+    echo "gdb not installed: GDB JIT interface test skipped"
+    exit 0
+fi
+cat >"$OUT/gdbtest.c" <<'SRC'
+#include <stdio.h>
+static int inner(int x) { putchar('A' + x); return x; }
+int outer(int x) { return inner(x) + 1; }
+int main(void) { return outer(1) - 2; }
+SRC
+KPLUG_GDB=1 timeout 120 gdb -batch -nx -ex 'break bi_putchar' -ex run -ex bt \
+    --args "$KPLUG" run "$OUT/gdbtest.c" --engine jit >"$OUT/gdb.txt" 2>&1 </dev/null || true
+grep -q '^#0 .*bi_putchar' "$OUT/gdb.txt" || fail "gdb did not stop in bi_putchar: $(tail -n 3 "$OUT/gdb.txt")"
+for fn in inner outer main; do
+    grep -q "in $OUT/gdbtest.c:$fn ()" "$OUT/gdb.txt" ||
+        fail "no frame '$OUT/gdbtest.c:$fn' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
+done
+# without KPLUG_GDB nothing is registered
+env -u KPLUG_GDB timeout 120 gdb -batch -nx -ex 'break bi_putchar' -ex run -ex bt \
+    --args "$KPLUG" run "$OUT/gdbtest.c" --engine jit >"$OUT/gdb0.txt" 2>&1 </dev/null || true
+if grep -q "gdbtest.c:inner" "$OUT/gdb0.txt"; then fail "plugin code registered without KPLUG_GDB=1"; fi
+echo "gdb: ok"

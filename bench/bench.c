@@ -265,7 +265,10 @@ static void sec_compile(void)
     int runs = quick ? 100 : 1000;
     kp_engine engs[2] = {KP_ENGINE_JIT, KP_ENGINE_INTERP};
     series create[2] = {{0}}, addf[2] = {{0}}, addw[2] = {{0}}, del[2] = {{0}},
-           destroy[2] = {{0}}, fe = {0}, tcc = {0}, tccdel = {0}, tccns = {0};
+           destroy[2] = {{0}}, fe = {0};
+#ifdef HAVE_TCC
+    series tcc = {0}, tccdel = {0}, tccns = {0};
+#endif
     kp_runtime *warm[2] = {mkrt(engs[0]), mkrt(engs[1])};
     int tcc_broken = 0;
     (void)tcc_broken;

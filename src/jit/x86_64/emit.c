@@ -32,8 +32,7 @@ enum {
     ST_BACKEDGE,     /* poll, then jump to block */
     ST_UNLINKED,     /* CALLI of an unlinked name */
     ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
-    ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
-    ST_RELOAD        /* loop countdown register `extra` is stale: reload it, back */
+    ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
 };
 
 typedef struct stub {
@@ -86,7 +85,6 @@ typedef struct E {
     int nopoll;              /* branches just polled: back-edges jump directly */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
-    int8_t *creg;            /* per block: register caching the countdown in its pad, -1 */
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
@@ -283,32 +281,6 @@ static void emit_poll(E *e, uint32_t line, uint32_t col)
     uint32_t s = new_stub(e, ST_POLL, line, col, 0, NULL, b->n);
     fix(e, j1, s, FX_STUB);
     fix(e, j2, s, FX_STUB);
-}
-
-/* The poll of a loop's pad with the countdown cached in register r (free
- * throughout the loop): the decrement runs on r, and r is stored back at
- * once, so memory is always exact (traps, fuel, the slow path) while the
- * loop-carried chain stays in a register instead of going through a
- * store-to-load forwarding every iteration. r is checked against memory
- * first: on entry, or after anything changed one or the other (the slow
- * path, a call, code outside the loop reusing r), it is reloaded. */
-static void emit_poll_reg(E *e, uint32_t line, uint32_t col, int r)
-{
-    xbuf *b = &e->b;
-    x_load(b, 1, RAX, xm(R14, offsetof(kp_exec, interrupt_word)));
-    x_load(b, 0, RAX, xm(RAX, 0));
-    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, interrupt_gen)));
-    size_t j1 = x_jcc32(b, CC_NE);
-    x_alu_rm(b, 0, ALU_CMP, r, xm(R14, offsetof(kp_exec, poll_countdown)));
-    size_t jr = x_jcc32(b, CC_NE);
-    size_t dec = b->n;
-    x_alu_ri(b, 0, ALU_SUB, r, 1);
-    x_store(b, 0, xm(R14, offsetof(kp_exec, poll_countdown)), r);
-    size_t j2 = x_jcc32(b, CC_E);
-    uint32_t s = new_stub(e, ST_POLL, line, col, 0, NULL, b->n);
-    fix(e, j1, s, FX_STUB);
-    fix(e, j2, s, FX_STUB);
-    fix(e, jr, new_stub(e, ST_RELOAD, line, col, (uint32_t)r, NULL, dec), FX_STUB);
 }
 
 /* ---- prologue / epilogue ---- */
@@ -1734,10 +1706,6 @@ static void emit_stubs(E *e)
             x_bind(b, x_jmp32(b), s->back);
             break;
         }
-        case ST_RELOAD:
-            x_load(b, 0, (int)s->extra, xm(R14, offsetof(kp_exec, poll_countdown)));
-            x_bind(b, x_jmp32(b), s->back);
-            break;
         case ST_ENTRY:
             x_mov_rr(b, 1, RDI, R14);
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
@@ -1751,76 +1719,6 @@ static void emit_stubs(E *e)
 }
 
 /* ---- one function ---- */
-
-/* For each loop header, a GP register that holds no value anywhere in the
- * loop (block range from the header to its last back-edge source, by
- * allocator positions) to cache the poll countdown (emit_poll_reg):
- * a clobbered register, or a callee-saved one the function saves anyway. */
-static void pick_countdown_regs(E *e, const uint8_t *hdr)
-{
-    const ir_func *f = e->f;
-    uint32_t nb = f->nblocks;
-    e->creg = malloc(nb + 1);
-    uint32_t *first = calloc(nb + 1, sizeof *first), *last = calloc(nb + 1, sizeof *last);
-    if (!e->creg || !first || !last) {
-        free(e->creg);
-        e->creg = NULL;
-        free(first);
-        free(last);
-        return;
-    }
-    uint32_t k = 1;
-    for (uint32_t bi = 0; bi < nb; bi++) {
-        first[bi] = k;
-        k += f->blocks[bi].ninsns;
-        e->creg[bi] = -1;
-    }
-    first[nb] = k;
-    /* last[t]: the highest block whose code may jump back to t */
-    for (uint32_t bi = 0; bi < nb; bi++) {
-        const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
-        const ir_insn *ts[2] = {t, NULL};
-        if (t->op == IR_JMP && t->t1 != bi + 1 && copyable(&f->blocks[t->t1]))
-            ts[1] = &f->blocks[t->t1].insns[f->blocks[t->t1].ninsns - 1];
-        for (int q = 0; q < 2 && ts[q]; q++) {
-            const ir_insn *x = ts[q];
-            if ((x->op == IR_JMP || x->op == IR_BR) && x->t1 <= bi && last[x->t1] < bi + 1)
-                last[x->t1] = bi + 1;
-            if (x->op == IR_BR && x->t2 <= bi && last[x->t2] < bi + 1)
-                last[x->t2] = bi + 1;
-            if (x->op == IR_SWITCH)
-                for (uint32_t c = 0; c < x->nargs; c++)
-                    if (x->cases[c].block <= bi && last[x->cases[c].block] < bi + 1)
-                        last[x->cases[c].block] = bi + 1;
-        }
-    }
-    int cand[9], nc = 0;
-    static const int cs[] = {RSI, RDI, R8, R9, R10};
-    for (int i = 0; i < 5; i++)
-        cand[nc++] = cs[i];
-    for (int i = 0; i < e->npush; i++)
-        cand[nc++] = e->pushed[i];
-    for (uint32_t t = 0; t < nb; t++) {
-        if (!hdr[t] || !last[t])
-            continue;
-        int64_t lo = 2 * (int64_t)first[t], hi = 2 * (int64_t)first[last[t]] - 1;
-        for (int c = 0; c < nc && e->creg[t] < 0; c++) {
-            int busy = 0;
-            for (uint32_t r = 1; r < f->nregs && !busy; r++) {
-                const jit_loc *l = &e->ra.loc[r];
-                if (l->kind != JL_REG || isx(f->reg_types[r]) || l->reg != cand[c] ||
-                    e->ra.e[r] < 0)
-                    continue;
-                if (e->ra.s[r] <= hi && e->ra.e[r] >= lo)
-                    busy = 1;
-            }
-            if (!busy)
-                e->creg[t] = (int8_t)cand[c];
-        }
-    }
-    free(first);
-    free(last);
-}
 
 static int emit_func1(E *e, char *err, size_t errsize);
 
@@ -1925,8 +1823,6 @@ static int emit_func1(E *e, char *err, size_t errsize)
         }
     for (uint32_t bi = 0; e->pad && bi <= f->nblocks; bi++)
         e->pad[bi] = NOPAD;
-    if (hdr)
-        pick_countdown_regs(e, hdr);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         e->cur = bi;
         if (hdr && hdr[bi] && e->pad) {
@@ -1938,13 +1834,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
             e->pad[bi] = e->b.n;
             e->in = NULL;
             dbgmark(e, -3, bi);
-            if (e->creg && e->creg[bi] >= 0) {
-                uint32_t pl, pc;
-                blk_pos(e, bi, &pl, &pc);
-                emit_poll_reg(e, pl, pc, e->creg[bi]);
-            } else {
-                poll_to(e, bi);
-            }
+            poll_to(e, bi);
             x_bind(&e->b, over, e->b.n);
         } else if (hdr && hdr[bi]) {
             x_align(&e->b, 32);
@@ -1961,8 +1851,6 @@ static int emit_func1(E *e, char *err, size_t errsize)
     dbgmark(e, -2, 0);
     free(e->pad);
     e->pad = NULL;
-    free(e->creg);
-    e->creg = NULL;
     emit_stubs(e);
     for (size_t i = 0; i < e->nfx; i++) {
         fixup *x = &e->fx[i];

@@ -2011,6 +2011,10 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
 {
     *toks = NULL;
     *ntoks = 0;
+    /* Build the header cache (once) before the arena's first chunk, so
+     * that its long-lived blocks do not sit between a compilation's chunks
+     * in the malloc heap. */
+    (void)hcache_find(NULL);
     pp *p = kp_arena_alloc(&cx->arena, sizeof *p);
     if (!p || init(p, cx) < 0) {
         fe_nomem(cx);

@@ -852,6 +852,8 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
             }
     }
     F->code = t->w;
+    F->code_bytes = t->n * sizeof *t->w + t->npos * sizeof *t->pos +
+                    (size_t)nk * (sizeof *F->kslot + sizeof *F->kval);
     F->pos = t->pos;
     F->npos = (uint32_t)t->npos;
     F->types = t->types;
@@ -944,8 +946,12 @@ static int interp_load(kp_module *mod, char *err, size_t errsize)
             return rc;
         }
     }
-    for (uint32_t i = 0; i < m->nfuncs; i++)
+    size_t code_bytes = 0;
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
         mod->fns[i].code = &im->fns[i];
+        code_bytes += im->fns[i].code_bytes + sizeof im->fns[i];
+    }
+    mod->code_bytes = code_bytes; /* counted against the runtime's code limit */
     mod->engine_data = im;
     return KP_OK;
 nomem:

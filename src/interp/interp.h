@@ -89,6 +89,7 @@ typedef struct interp_fn {
     const interp_module *im;
     kp_fn *kfn;
     uint32_t line;
+    size_t code_bytes;    /* threaded code, positions and constants */
 } interp_fn;
 
 struct interp_module {

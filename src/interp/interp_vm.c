@@ -638,6 +638,7 @@ enter:
                 av[i] = R[argv[i]];
             st->vtop = roff + F->nslots;
             SYNC_EX();
+            ex->caller = F->kfn; /* cleanup hooks tie to the innermost plugin */
             if (callee->kind == KP_FN_BUILTIN)
                 rc = kp_rt_call_builtin(ex, callee, av, types, nargs, &rv);
             else
@@ -661,6 +662,7 @@ enter:
             av[i] = R[pc[4 + i]];
         st->vtop = roff + F->nslots;
         SYNC_EX();
+        ex->caller = F->kfn;
         rc = kp_rt_rtlib(ex, (int)pc[2], av, &rv);
         R = st->v + roff;
         RELOAD_MEM();

@@ -196,6 +196,8 @@ typedef struct jit_globals {
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
     int ok;
     int keep_debug;       /* jit_debug_keep */
+    uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
+    uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
 } jit_globals;
 extern jit_globals jit_g;
 int jit_init(void);
@@ -238,5 +240,6 @@ const ir_module *jit_module_ir(kp_runtime *rt, const char *name);
 /* ---- gdb.c: GDB's JIT interface (opt-in, KPLUG_GDB=1) ---- */
 void jit_gdb_register(jit_module *jm);
 void jit_gdb_unregister(jit_module *jm);
+void jit_gdb_trampolines(void); /* once, when they are generated */
 
 #endif /* KP_JIT_H */

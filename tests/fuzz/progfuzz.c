@@ -461,6 +461,16 @@ static void gen_expr(gen *g, int ty, int depth, int *trap)
         a = rand_div_type(g);
         e = conv_begin(g, a, ty);
         int rem = (int)pick(g, 2);
+        if (pick(g, 3) == 0) {
+            /* a constant divisor (never 0 or -1): the JIT may strength-reduce */
+            static const char *const dv[] = { "1", "2", "3", "4", "5", "7", "8", "10", "16", "64",
+                                              "255", "256", "1000", "-2", "-4", "-7", "-16",
+                                              "0x10000", "0x7fffffff", "(-0x7fffffff - 1)" };
+            out(g, "(");
+            gen_expr(g, a, depth - 1, trap);
+            out(g, " %s ((%s)%s))%s", rem ? "%" : "/", tname[a], dv[pick(g, 20)], e);
+            return;
+        }
         if (*trap || pick(g, 16)) {
             /* a divisor that cannot trap: odd and positive */
             out(g, "(");

@@ -56,6 +56,10 @@ for fn in inner outer main; do
     grep -q "in $OUT/gdbtest.c:$fn ()" "$OUT/gdb.txt" ||
         fail "no frame '$OUT/gdbtest.c:$fn' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
 done
+# the entry trampoline is described too: the backtrace goes on into the host
+for fr in 'kplug:enter' 'jit_call' 'main (argc'; do
+    grep -q "$fr" "$OUT/gdb.txt" || fail "no frame '$fr' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
+done
 # without KPLUG_GDB nothing is registered
 env -u KPLUG_GDB timeout 120 gdb -batch -nx -ex 'break bi_putchar' -ex run -ex bt \
     --args "$KPLUG" run "$OUT/gdbtest.c" --engine jit >"$OUT/gdb0.txt" 2>&1 </dev/null || true

@@ -50,6 +50,7 @@ static void gen_trampolines(void)
     x_alu_ri(b, 1, ALU_SUB, RSP, 8);
     x_store(b, 1, xm(RDI, JF_SAVED_RSP), RSP);
     x_mov_rr(b, 1, RBX, RDI);
+    size_t o_cfi = b->n;
     x_load(b, 1, R14, xm(RDI, JF_EX));
     x_load(b, 1, R15, xm(R14, offsetof(kp_exec, mem)));
     /* outgoing area: 8 * max(nargs, 1), 16-aligned */
@@ -74,6 +75,7 @@ static void gen_trampolines(void)
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_load(b, 1, RSP, xm(RBX, JF_SAVED_RSP));
     epilogue_restore(b);
+    size_t o_enter_end = b->n;
     /* unwind(rdi = saved rsp, esi = status) */
     while (b->n % 16)
         xb1(b, 0xCC);
@@ -127,9 +129,12 @@ static void gen_trampolines(void)
     jit_g.sigstub = code + o_sig;
     jit_g.poll_thunk = code + o_poll;
     jit_g.tls_limit_off = jit_tls_limit_offset();
+    jit_g.enter_len = (uint32_t)(o_enter_end - o_enter);
+    jit_g.enter_cfi_off = (uint32_t)(o_cfi - o_enter);
     if (jit_signals_init() != 0)
         return;
     jit_g.ok = 1;
+    jit_gdb_trampolines();
 }
 
 int jit_init(void)

@@ -119,9 +119,23 @@ static uint8_t dwreg(int r)
     return map[r & 15];
 }
 
-/* .eh_frame: one CIE, one FDE per function. Addresses are relative to
+/* What an object describes: symbols over one code range. */
+typedef struct gsym {
+    uint32_t off, len;       /* relative to base */
+    const char *prefix, *name;
+    const jit_fn *frame;     /* frame layout; NULL: the entry trampoline */
+} gsym;
+
+typedef struct gobj {
+    const uint8_t *base;
+    size_t used;
+    uint32_t n;
+    const gsym *s;
+} gobj;
+
+/* .eh_frame: one CIE, one FDE per symbol. Addresses are relative to
  * .text (DW_EH_PE_textrel), so the object needs no relocation. */
-static void eh_frame(obuf *b, const jit_module *jm)
+static void eh_frame(obuf *b, const gobj *o)
 {
     size_t cie = b->n;
     ob_u32(b, 0); /* length, patched */
@@ -137,22 +151,41 @@ static void eh_frame(obuf *b, const jit_module *jm)
     ob_u8(b, 0x80 | 16); ob_uleb(b, 1);          /* ra at cfa-8 */
     ob_align(b, 8);
     ob_patch32(b, cie, (uint32_t)(b->n - cie - 4));
-    for (uint32_t i = 0; i < jm->nfns; i++) {
-        const jit_fn *f = &jm->fns[i];
+    for (uint32_t i = 0; i < o->n; i++) {
+        const gsym *g = &o->s[i];
+        const jit_fn *f = g->frame;
         size_t fde = b->n;
         ob_u32(b, 0);
         ob_u32(b, (uint32_t)(b->n - cie)); /* CIE pointer */
-        ob_u32(b, f->code_off);
-        ob_u32(b, f->code_len);
+        ob_u32(b, g->off);
+        ob_u32(b, g->len);
         ob_uleb(b, 0); /* augmentation data */
-        /* from the end of the prologue on (rsp is constant in the body) */
-        ob_u8(b, 0x02); /* advance_loc1 */
-        ob_u8(b, (uint8_t)(f->prologue_len > 255 ? 255 : f->prologue_len));
-        ob_u8(b, 0x0e); /* def_cfa_offset */
-        ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
-        for (int k = 0; k < f->npush; k++) {
-            ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
-            ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
+        if (f) {
+            /* from the end of the prologue on (rsp is constant in the body) */
+            ob_u8(b, 0x02); /* advance_loc1 */
+            ob_u8(b, (uint8_t)(f->prologue_len > 255 ? 255 : f->prologue_len));
+            ob_u8(b, 0x0e); /* def_cfa_offset */
+            ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
+            for (int k = 0; k < f->npush; k++) {
+                ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
+                ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
+            }
+        } else {
+            /* entry trampoline: once rbx holds the jit_frame, the CFA is
+             * jf->saved_rsp + 64 (6 pushes, 8 bytes of padding, the return
+             * address), whatever the outgoing area took */
+            ob_u8(b, 0x02);
+            ob_u8(b, (uint8_t)jit_g.enter_cfi_off);
+            ob_u8(b, 0x0f); /* def_cfa_expression */
+            ob_uleb(b, 5);
+            ob_u8(b, 0x73); ob_u8(b, 0); /* breg3 (rbx) + 0 */
+            ob_u8(b, 0x06);              /* deref */
+            ob_u8(b, 0x23); ob_uleb(b, 64); /* plus_uconst 64 */
+            static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
+            for (int k = 0; k < 6; k++) {
+                ob_u8(b, (uint8_t)(0x80 | dwreg(saved[k])));
+                ob_uleb(b, (uint32_t)(2 + k));
+            }
         }
         ob_align(b, 8);
         ob_patch32(b, fde, (uint32_t)(b->n - fde - 4));
@@ -162,7 +195,7 @@ static void eh_frame(obuf *b, const jit_module *jm)
 
 enum { S_NULL, S_TEXT, S_EH, S_SHSTR, S_STR, S_SYM, S_NUM };
 
-static uint8_t *build_elf(const jit_module *jm, size_t *size)
+static uint8_t *build_elf(const gobj *o, size_t *size)
 {
     obuf b = {0};
     Elf64_Ehdr eh;
@@ -176,28 +209,27 @@ static uint8_t *build_elf(const jit_module *jm, size_t *size)
     /* .strtab and .symtab */
     obuf st = {0};
     ob_u8(&st, 0);
-    const char *plugin = jm->kmod->name ? jm->kmod->name : "?";
     size_t o_eh, n_eh, o_str, n_str, o_sym, n_sym;
     ob_align(&b, 8);
     o_eh = b.n;
-    eh_frame(&b, jm);
+    eh_frame(&b, o);
     n_eh = b.n - o_eh;
     ob_align(&b, 8);
     o_sym = b.n;
     Elf64_Sym sym;
     memset(&sym, 0, sizeof sym);
     ob_put(&b, &sym, sizeof sym);
-    for (uint32_t i = 0; i < jm->nfns; i++) {
-        const char *fn = jm->kmod->fns[i].name ? jm->kmod->fns[i].name : "?";
+    for (uint32_t i = 0; i < o->n; i++) {
+        const gsym *g = &o->s[i];
         memset(&sym, 0, sizeof sym);
         sym.st_name = (uint32_t)st.n;
         sym.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
         sym.st_shndx = S_TEXT;
-        sym.st_value = jm->fns[i].code_off;
-        sym.st_size = jm->fns[i].code_len;
-        ob_put(&st, plugin, strlen(plugin));
+        sym.st_value = g->off;
+        sym.st_size = g->len;
+        ob_put(&st, g->prefix, strlen(g->prefix));
         ob_u8(&st, ':');
-        ob_put(&st, fn, strlen(fn) + 1);
+        ob_put(&st, g->name, strlen(g->name) + 1);
         ob_put(&b, &sym, sizeof sym);
     }
     n_sym = b.n - o_sym;
@@ -212,11 +244,10 @@ static uint8_t *build_elf(const jit_module *jm, size_t *size)
     memset(sh, 0, sizeof sh);
     for (int i = 0; i < S_NUM; i++)
         sh[i].sh_name = shname[i];
-    size_t used = jm->nfns ? jm->fns[jm->nfns - 1].code_off + jm->fns[jm->nfns - 1].code_len : 0;
     sh[S_TEXT].sh_type = SHT_NOBITS;
     sh[S_TEXT].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
-    sh[S_TEXT].sh_addr = (uintptr_t)jm->code;
-    sh[S_TEXT].sh_size = used;
+    sh[S_TEXT].sh_addr = (uintptr_t)o->base;
+    sh[S_TEXT].sh_size = o->used;
     sh[S_TEXT].sh_addralign = 16;
     sh[S_EH].sh_type = SHT_PROGBITS;
     sh[S_EH].sh_flags = SHF_ALLOC;
@@ -264,19 +295,16 @@ static uint8_t *build_elf(const jit_module *jm, size_t *size)
     return b.p;
 }
 
-void jit_gdb_register(jit_module *jm)
+static struct jit_code_entry *gdb_add(const gobj *o)
 {
-    pthread_once(&gdb_once, gdb_init);
-    if (!gdb_on || !jm->nfns)
-        return;
     struct jit_code_entry *ce = calloc(1, sizeof *ce);
     if (!ce)
-        return;
+        return NULL;
     size_t size = 0;
-    uint8_t *obj = build_elf(jm, &size);
+    uint8_t *obj = build_elf(o, &size);
     if (!obj) {
         free(ce);
-        return; /* debugging aid only: a failure costs nothing else */
+        return NULL; /* a debugging aid only: a failure costs nothing else */
     }
     ce->symfile_addr = (const char *)obj;
     ce->symfile_size = size;
@@ -291,7 +319,35 @@ void jit_gdb_register(jit_module *jm)
     __jit_debug_register_code();
     __jit_debug_descriptor.action_flag = JIT_NOACTION;
     pthread_mutex_unlock(&gdb_lock);
-    jm->gdb_entry = ce;
+    return ce;
+}
+
+void jit_gdb_trampolines(void)
+{
+    pthread_once(&gdb_once, gdb_init);
+    if (!gdb_on)
+        return;
+    gsym g = {0, jit_g.enter_len, "kplug", "enter", NULL};
+    gobj o = {jit_g.enter, jit_g.enter_len, 1, &g};
+    gdb_add(&o); /* lives as long as the process, like the trampolines */
+}
+
+void jit_gdb_register(jit_module *jm)
+{
+    pthread_once(&gdb_once, gdb_init);
+    if (!gdb_on || !jm->nfns)
+        return;
+    gsym *g = calloc(jm->nfns, sizeof *g);
+    if (!g)
+        return;
+    const char *plugin = jm->kmod->name ? jm->kmod->name : "?";
+    for (uint32_t i = 0; i < jm->nfns; i++)
+        g[i] = (gsym){jm->fns[i].code_off, jm->fns[i].code_len, plugin,
+                      jm->kmod->fns[i].name ? jm->kmod->fns[i].name : "?", &jm->fns[i]};
+    gobj o = {jm->code, jm->fns[jm->nfns - 1].code_off + jm->fns[jm->nfns - 1].code_len,
+              jm->nfns, g};
+    jm->gdb_entry = gdb_add(&o);
+    free(g);
 }
 
 void jit_gdb_unregister(jit_module *jm)

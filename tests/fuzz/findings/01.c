@@ -5,7 +5,7 @@
  *
  * An empty source (or any plugin defining no function, such as this one)
  * compiles to a module with no code: e.b.p is NULL and e.b.n is 0, and
- *     memcpy(code, e.b.p, e.b.n);            (emit.c:1817 at the time)
+ *     memcpy(code, e.b.p, e.b.n);   (emit.c:1817 at 11:48, 1907 at 12:05)
  * passes NULL to memcpy, which UBSan reports:
  *   src/jit/x86_64/emit.c:1817:26: runtime error: null pointer passed as
  *   argument 2, which is declared to never be null

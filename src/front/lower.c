@@ -83,10 +83,8 @@ static int failed(lw *L)
     return L->stop;
 }
 
-void *lw_grow(lw *L, void *p, uint32_t *cap, uint32_t need, size_t elt)
+void *lw_grow_slow(lw *L, void *p, uint32_t *cap, uint32_t need, size_t elt)
 {
-    if (need <= *cap)
-        return p;
     uint32_t nc = *cap ? *cap : 8;
     while (nc < need) {
         if (nc > UINT32_MAX / 2) {
@@ -327,8 +325,8 @@ ir_insn *lw_emit(lw *L, ir_insn *in)
         lw_cse_kill(L, in->dst);
         cse_add(L, in);
     }
-    if (ir_is_terminator(in->op)) {
-        L->dead = 1;
+    if (in->op == IR_JMP || in->op == IR_BR || in->op == IR_SWITCH || in->op == IR_RET) {
+        L->dead = 1; /* ir_is_terminator, without a call per instruction */
         if (in->op == IR_JMP) {
             add_edge(L, in->t1);
         } else if (in->op == IR_BR) {

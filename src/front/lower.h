@@ -231,7 +231,12 @@ int64_t lw_f2i_s(double x, int t);
 int64_t lw_f2i_u(double x, int t);
 int lw_func_ref(lw *L, csym *s);
 uint32_t lw_global_off(lw *L, csym *s);
-void *lw_grow(lw *L, void *p, uint32_t *cap, uint32_t need, size_t elt);
+void *lw_grow_slow(lw *L, void *p, uint32_t *cap, uint32_t need, size_t elt);
+/* p (of *cap elements of elt bytes) with room for `need`; NULL on failure */
+static inline void *lw_grow(lw *L, void *p, uint32_t *cap, uint32_t need, size_t elt)
+{
+    return need <= *cap ? p : lw_grow_slow(L, p, cap, need, elt);
+}
 /* "internal error: ..." at the current position; lowering stops. */
 void lw_ierr(lw *L, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -625,6 +625,31 @@ static void emit_binop_int(E *e, const ir_insn *in)
     gfin(e, in->dst, dd);
 }
 
+/* rax = rcx / d (unsigned 64-bit, d >= 2), rcx kept; rdx clobbered.
+ * Granlund-Montgomery with the round-up multiplier: l = ceil(log2 d),
+ * m = floor(2^64 * (2^l - d) / d) + 1 < 2^64, t = mulhi(x, m),
+ * q = (t + ((x - t) >> 1)) >> (l - 1): exact for every 64-bit x. */
+static void emit_udiv64(E *e, uint64_t d)
+{
+    xbuf *b = &e->b;
+    if (!(d & (d - 1))) {
+        x_mov_rr(b, 1, RAX, RCX);
+        x_shift_i(b, 1, 5, RAX, __builtin_ctzll(d));
+        return;
+    }
+    int l = 64 - __builtin_clzll(d);
+    uint64_t hi = l == 64 ? (uint64_t)0 - d : ((uint64_t)1 << l) - d;
+    uint64_t m = (uint64_t)(((unsigned __int128)hi << 64) / d) + 1;
+    x_mov_ri_nf(b, 1, RAX, m);
+    x_f7(b, 1, 4, RCX);                /* mul rcx: rdx = t */
+    x_mov_rr(b, 1, RAX, RCX);
+    x_alu_rr(b, 1, ALU_SUB, RAX, RDX);
+    x_shift_i(b, 1, 5, RAX, 1);
+    x_alu_rr(b, 1, ALU_ADD, RAX, RDX);
+    if (l > 1)
+        x_shift_i(b, 1, 5, RAX, l - 1);
+}
+
 static void emit_div(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
@@ -694,6 +719,44 @@ static void emit_div(E *e, const ir_insn *in)
             if (sign) { /* the result takes the dividend's sign */
                 x_alu_rr(b, 0, ALU_XOR, RAX, R11);
                 x_alu_rr(b, 0, ALU_SUB, RAX, R11);
+            }
+            gset(e, in->dst, RAX);
+            return;
+        }
+    }
+    /* 64-bit division by a constant d >= 2 (signed: d > 0): the quotient
+     * of the magnitude by multiplication (emit_udiv64), the sign applied
+     * after, as in the 32-bit case. No trap is possible. */
+    if (w && L(e, in->b)->kind == JL_CONST) {
+        uint64_t d = L(e, in->b)->k;
+        int ok = sign ? ((int64_t)d >= 2) : (d >= 2);
+        if (ok) {
+            int ra = gsrc(e, in->a, RCX);
+            if (sign) {
+                x_mov_rr(b, 1, RAX, ra);
+                xb1(b, 0x48);
+                xb1(b, 0x99);                      /* cqo: rdx = sign mask */
+                x_alu_rr(b, 1, ALU_XOR, RAX, RDX);
+                x_alu_rr(b, 1, ALU_SUB, RAX, RDX); /* rax = |x| (2^63 for MIN) */
+                x_mov_rr(b, 1, R11, RDX);
+                x_mov_rr(b, 1, RCX, RAX);
+            } else if (ra != RCX) {
+                x_mov_rr(b, 1, RCX, ra);
+            }
+            emit_udiv64(e, d); /* rax = rcx / d */
+            if (rem) {
+                if (fits32((int64_t)d)) {
+                    x_imul_rri(b, 1, RAX, RAX, (int32_t)d);
+                } else {
+                    x_mov_ri_nf(b, 1, RDX, d);
+                    x_imul_rr(b, 1, RAX, RDX);
+                }
+                x_alu_rr(b, 1, ALU_SUB, RCX, RAX);
+                x_mov_rr(b, 1, RAX, RCX);
+            }
+            if (sign) {
+                x_alu_rr(b, 1, ALU_XOR, RAX, R11);
+                x_alu_rr(b, 1, ALU_SUB, RAX, R11);
             }
             gset(e, in->dst, RAX);
             return;

@@ -127,11 +127,16 @@ suite_malformed() {
 }
 
 # ---- hostile: plugins that must trap (or fail safely) without harming the host
+# Each file declares one outcome: expect-trap (exit 102 and that trap),
+# expect-error (rejected by the compiler: exit 101, as in malformed/), or
+# expect-exit/expect-stdout (a safe outcome that must not trap). The same
+# files run inside a two-runtime isolation check in tests/api/test_isolation.c.
 suite_hostile() {
-    local f name e trap_spec want_st opts t m
+    local f name e trap_spec err_spec want_st opts t m
     for f in tests/hostile/*.c; do
         name=${f#tests/}
         trap_spec=$(directive expect-trap "$f")
+        err_spec=$(directive expect-error "$f")
         t=$(directive timeout "$f")
         m=$(directive mem "$f")
         for e in $ENGINES; do
@@ -139,7 +144,9 @@ suite_hostile() {
             [ -n "$t" ] && opts+=(--timeout "$t")
             [ -n "$m" ] && opts+=(--mem "$m")
             run "$TMP/out" "$TMP/err" "$KPLUG" run "$f" "${opts[@]}"
-            if [ -n "$trap_spec" ]; then
+            if [ -n "$err_spec" ]; then
+                check_error "$name [$e]" "$f" "$err_spec" "$TMP/err" "$ST"
+            elif [ -n "$trap_spec" ]; then
                 if [ "$ST" != 102 ]; then
                     fail "$name [$e]: $(describe_status "$ST"), expected trap $trap_spec: $(first_line "$TMP/err")"
                 elif ! grep -qE "trap ($trap_spec)\b" "$TMP/err"; then

@@ -33,7 +33,155 @@
 #define CLOCK_SPAN_HI 500000u  /* ns */
 #define CLOCK_SPAN_LO 100000u
 
-static KP_THREAD_LOCAL kp_exec *tls_exec; /* innermost exec on this thread */
+/* Plugin stacks parked on a thread between its calls: an outermost call
+ * takes its runtime's stack from here with no atomic operation at all
+ * (the runtime's own cache costs an exchange and a compare-exchange per
+ * call). A slot names its runtime by pointer and uid (a destroyed
+ * runtime's address may come back). Parked stacks go back to their
+ * runtime when the thread exits, if it still lives (the registry below). */
+#define TLS_STACKS 4
+
+typedef struct kp_tls_stack {
+    kp_runtime *rt;
+    uint64_t uid;
+    uint32_t lo;          /* 0: nothing parked */
+    uint64_t tag;
+} kp_tls_stack;
+
+/* Everything the call path keeps per thread, in one block: one TLS
+ * address computation per call even in a shared library. */
+typedef struct kp_tls {
+    kp_exec *exec;        /* innermost exec on this thread */
+    int keyed;            /* the exit destructor is registered */
+    uint64_t destroys;    /* registry.destroys when the slots were last checked */
+    kp_tls_stack stk[TLS_STACKS];
+} kp_tls;
+
+static KP_THREAD_LOCAL kp_tls tls;
+#define tls_exec (tls.exec)
+
+/* Live runtimes, for the exit destructor and for recycling slots whose
+ * runtime may be gone. Touched at create/destroy and on rare paths. */
+static struct {
+    kp_mutex lock;
+    kp_runtime *live;
+    _Atomic uint64_t destroys;
+    uint64_t next_uid;
+} registry = { { PTHREAD_MUTEX_INITIALIZER }, NULL, 0, 1 };
+
+void kp_exec_register(kp_runtime *rt)
+{
+    kp_mutex_lock(&registry.lock);
+    rt->uid = registry.next_uid++;
+    rt->live_next = registry.live;
+    registry.live = rt;
+    kp_mutex_unlock(&registry.lock);
+}
+
+void kp_exec_unregister(kp_runtime *rt)
+{
+    kp_mutex_lock(&registry.lock);
+    for (kp_runtime **pp = &registry.live; *pp; pp = &(*pp)->live_next)
+        if (*pp == rt) {
+            *pp = rt->live_next;
+            break;
+        }
+    atomic_fetch_add_explicit(&registry.destroys, 1, memory_order_release);
+    kp_mutex_unlock(&registry.lock);
+}
+
+/* Under registry.lock. */
+static int registry_alive(const kp_runtime *rt, uint64_t uid)
+{
+    for (const kp_runtime *p = registry.live; p; p = p->live_next)
+        if (p == rt)
+            return p->uid == uid;
+    return 0;
+}
+
+/* Give parked stacks of live runtimes back and forget every slot whose
+ * runtime is gone (all = 1: every slot, at thread exit). */
+static void tls_stacks_flush(kp_tls *t, int all)
+{
+    kp_mutex_lock(&registry.lock);
+    t->destroys = atomic_load_explicit(&registry.destroys, memory_order_acquire);
+    for (int i = 0; i < TLS_STACKS; i++) {
+        kp_tls_stack *s = &t->stk[i];
+        if (!s->rt)
+            continue;
+        int alive = registry_alive(s->rt, s->uid);
+        if (alive && !all)
+            continue;
+        if (alive && s->lo)
+            kp_stack_release(s->rt, s->lo, s->tag);
+        s->rt = NULL;
+        s->lo = 0;
+    }
+    kp_mutex_unlock(&registry.lock);
+}
+
+static void tls_exit(void *arg)
+{
+    (void)arg;
+    tls.keyed = 0;
+    tls_stacks_flush(&tls, 1);
+}
+
+static kp_tls_key tls_key = KP_TLS_KEY_INIT(tls_exit);
+
+static uint32_t stack_take(kp_runtime *rt, uint64_t *tag)
+{
+    for (int i = 0; i < TLS_STACKS; i++) {
+        kp_tls_stack *s = &tls.stk[i];
+        if (s->rt == rt && s->lo && s->uid == rt->uid) {
+            uint32_t lo = s->lo;
+            s->lo = 0;
+            /* The stack size changed since: the slow path frees it. */
+            if (s->tag == atomic_load_explicit(&rt->stack_cfg, memory_order_acquire)) {
+                *tag = s->tag;
+                return lo;
+            }
+            kp_stack_release(rt, lo, s->tag);
+            break;
+        }
+    }
+    return kp_stack_acquire(rt, tag);
+}
+
+static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
+{
+    kp_tls_stack *s = NULL;
+    for (int i = 0; i < TLS_STACKS; i++)
+        if (tls.stk[i].rt == rt && tls.stk[i].uid == rt->uid) {
+            s = &tls.stk[i];
+            break;
+        }
+    if (!s) {
+        if (tls.destroys != atomic_load_explicit(&registry.destroys, memory_order_acquire))
+            tls_stacks_flush(&tls, 0);
+        for (int i = 0; i < TLS_STACKS; i++)
+            if (!tls.stk[i].rt) {
+                s = &tls.stk[i];
+                break;
+            }
+        if (s && !tls.keyed) {
+            /* Without the exit destructor a parked stack would be lost
+             * to its runtime when the thread ends. */
+            if (kp_os_tls_set(&tls_key, &tls) != 0)
+                s = NULL;
+            else
+                tls.keyed = 1;
+        }
+    }
+    if (!s || s->lo || tag != atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed)) {
+        kp_stack_release(rt, lo, tag);
+        return;
+    }
+    s->rt = rt;
+    s->uid = rt->uid;
+    s->lo = lo;
+    s->tag = tag;
+}
 
 int kp_exec_in_runtime(const kp_runtime *rt)
 {
@@ -332,6 +480,10 @@ static uint8_t arg_regtype(kp_type t)
     }
 }
 
+_Static_assert(IR_I32 == (int)KP_T_I32 && IR_I64 == (int)KP_T_I64 && IR_F32 == (int)KP_T_F32 &&
+                   IR_F64 == (int)KP_T_F64 && IR_PTR == (int)KP_T_PTR && IR_VOID == (int)KP_T_VOID,
+               "kp_call converts IR types to kp_type by value");
+
 #define MAX_CALL_ARGS 256
 /* kp_call nested through built-ins on one thread: each level costs native
  * stack (the host's), so plugins calling built-ins calling plugins ... must
@@ -359,13 +511,140 @@ static int report_trap(kp_exec *ex, const kp_fn *fn, int code)
                       plugin, fn->name, msg);
 }
 
+/* The end of an activation that trapped or has cleanup callbacks:
+ * report the trap, run the callbacks. Returns the call's result. */
+static __attribute__((noinline)) int call_end(kp_exec *ex, const kp_fn *fn, int rc)
+{
+    if (rc == KP_OK && !ex->trap_code) {
+        end_cleanups(ex, KP_OK);
+        return KP_OK;
+    }
+    int code = report_trap(ex, fn, rc);
+    if (ex->cleanups) {
+        /* Callbacks may call kp_* functions: keep the error record. */
+        kp_error saved = *kp_last_error();
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", saved.message);
+        char pl[256], fnm[256];
+        snprintf(pl, sizeof pl, "%s", saved.plugin);
+        snprintf(fnm, sizeof fnm, "%s", saved.function);
+        end_cleanups(ex, code);
+        kp_err_set(code, pl, fnm, saved.line, saved.column, "%s", msg);
+    }
+    return code;
+}
+
+static inline void set_ret(kp_value *ret, int t, uint64_t rv)
+{
+    memset(ret, 0, sizeof *ret);
+    ret->type = (kp_type)t; /* IR_VOID.. IR_PTR number like kp_type */
+    switch (t) {
+    case IR_I32: ret->v.i32 = (int32_t)(uint32_t)rv; break;
+    case IR_PTR: ret->v.ptr = (uint32_t)rv; break;
+    case IR_I64: ret->v.i64 = (int64_t)rv; break;
+    case IR_F32: { uint32_t b = (uint32_t)rv; memcpy(&ret->v.f32, &b, 4); break; }
+    case IR_F64: memcpy(&ret->v.f64, &rv, 8); break;
+    }
+}
+
+static int call_general(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
+                        const kp_call_opts *opts);
+
 int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 {
     return kp_call_ex(f, args, nargs, ret, NULL);
 }
 
+/* The common call gets a path of its own: from the host (not nested), no
+ * options, a plugin function with a fixed prototype, no default deadline,
+ * and this thread's parked stack of the runtime in the first slot. It
+ * keeps every semantic of the general path (interrupts, reclamation,
+ * traps, cleanups) but skips what cannot apply. Anything unusual, from
+ * a type mismatch to a missing stack, goes the general way, which also
+ * reports the errors. */
 int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                const kp_call_opts *opts)
+{
+    kp_tls *t = &tls;
+    if (__builtin_expect(!f || opts || t->exec || (unsigned)nargs > IR_MAX_PARAMS ||
+                             (nargs && !args), 0))
+        return call_general(f, args, nargs, ret, opts);
+    kp_slot *slot = (kp_slot *)f;
+    kp_runtime *rt = slot->rt;
+    kp_tls_stack *s = &t->stk[0];
+    if (__builtin_expect(s->rt != rt || !s->lo || s->uid != rt->uid ||
+                             atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed),
+                         0))
+        return call_general(f, args, nargs, ret, opts);
+    unsigned phase = kp_enter_call(rt);
+    kp_fn *fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
+    uint64_t tag = s->tag;
+    if (__builtin_expect(!fn || fn->kind != KP_FN_PLUGIN || fn->sig.nparams != nargs ||
+                             tag != atomic_load_explicit(&rt->stack_cfg,
+                                                         memory_order_acquire),
+                         0))
+        goto general;
+    uint64_t raw[IR_MAX_PARAMS];
+    for (int i = 0; i < nargs; i++) {
+        kp_type want = (kp_type)fn->sig.params[i];
+        if (__builtin_expect(args[i].type != want, 0))
+            goto general;
+        raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
+                                                        : (uint64_t)(uint32_t)args[i].v.i32;
+    }
+    uint32_t lo = s->lo;
+    s->lo = 0;
+    kp_exec ex;
+    /* Field by field, and the trap fields only as far as a trap needs
+     * them (trap_msg and the position are written when it happens). */
+    ex.mem = rt->seg.base;
+    ex.mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    ex.sp = lo + (uint32_t)tag;
+    ex.stack_lo = lo;
+    ex.depth = 0;
+    ex.max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+    ex.rt = rt;
+    ex.parent = NULL;
+    ex.interrupt_word = &rt->interrupt;
+    ex.interrupt_gen = ex.rt_interrupt_gen =
+        atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+    ex.poll_countdown = ex.poll_interval = POLL_INTERVAL;
+    ex.deadline_ns = 0;
+    ex.trap_code = 0;
+    ex.trap_located = 0;
+    ex.cur_builtin = NULL;
+    ex.caller = NULL;
+    ex.entry = fn;
+    ex.fuel_rest = 0;
+    ex.fuel_on = 0;
+    ex.cleanups = NULL;
+    ex.clock_ns = 0;
+    uint64_t rv = 0;
+    t->exec = &ex;
+    int rc = rt->engine->call(&ex, fn, raw, &rv);
+    t->exec = NULL;
+    /* A nested call cannot have taken the slot: it stays ours while the
+     * runtime lives, and the stack size may have changed meanwhile. */
+    if (__builtin_expect(s->rt == rt && !s->lo &&
+                             tag == atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed),
+                         1))
+        s->lo = lo;
+    else
+        stack_give(rt, lo, tag);
+    int code = KP_OK;
+    if (__builtin_expect(rc != KP_OK || ex.trap_code || ex.cleanups, 0))
+        code = call_end(&ex, fn, rc);
+    if (code == KP_OK && ret)
+        set_ret(ret, fn->sig.ret, rv);
+    kp_leave_call(rt, phase);
+    return code;
+general:
+    kp_leave_call(rt, phase);
+    return call_general(f, args, nargs, ret, opts);
+}
+
+static int call_general(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
+                        const kp_call_opts *opts)
 {
     if (!f)
         return kp_err(KP_ERR_ARG, "kp_call: function is NULL");
@@ -410,18 +689,32 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
             goto out;
         }
     }
-    for (int i = 0; i < nargs; i++) {
-        kp_type want = i < sig->nparams ? kp_type_of_ir(sig->params[i]) : args[i].type;
-        if (args[i].type != want || want == KP_T_VOID || (unsigned)want > KP_T_PTR) {
+    /* IR types of parameters number like kp_type (checked below). */
+    for (int i = 0; i < sig->nparams; i++) {
+        kp_type want = (kp_type)sig->params[i];
+        if (__builtin_expect(args[i].type != want, 0)) {
             code = kp_err_set(KP_ERR_SIGNATURE, "", fn->name, 0, 0,
                               "function '%s': parameter %d expects %s, got %s", fn->name,
-                              i + 1, i < sig->nparams ? type_name(want) : "a value",
-                              type_name(args[i].type));
+                              i + 1, type_name(want), type_name(args[i].type));
+            goto out;
+        }
+        /* I32/PTR/F32 in the low 32 bits (zero-extended), I64/F64 in 64. */
+        raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
+                                                        : (uint64_t)(uint32_t)args[i].v.i32;
+    }
+    for (int i = sig->nparams; i < nargs; i++) { /* variadic built-ins' extras */
+        kp_type t = args[i].type;
+        if (t == KP_T_VOID || (unsigned)t > KP_T_PTR) {
+            code = kp_err_set(KP_ERR_SIGNATURE, "", fn->name, 0, 0,
+                              "function '%s': parameter %d expects a value, got %s",
+                              fn->name, i + 1, type_name(t));
             goto out;
         }
         raw[i] = arg_raw(&args[i]);
-        types[i] = arg_regtype(args[i].type);
     }
+    if (fn->kind == KP_FN_BUILTIN) /* engines' plugin calls ignore types */
+        for (int i = 0; i < nargs; i++)
+            types[i] = arg_regtype(args[i].type);
 
     kp_exec ex;
     /* Field by field: clearing trap_msg on every call would cost more
@@ -471,7 +764,7 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
          * call it makes acquires one (stack_lo == 0 is never a stack). */
         ex.sp = ex.stack_lo = 0;
         if (fn->kind == KP_FN_PLUGIN) {
-            stack = kp_stack_acquire(rt, &stack_tag);
+            stack = stack_take(rt, &stack_tag);
             if (!stack) {
                 code = kp_err_set(KP_ERR_NOMEM_PLUGIN, "", fn->name, 0, 0,
                                   "memory limit: no room for a plugin stack of %u bytes "
@@ -539,7 +832,7 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     int rc = kp_rt_invoke(&ex, fn, raw, types, (uint32_t)nargs, &rv);
     tls_exec = ex.parent;
     if (stack)
-        kp_stack_release(rt, stack, stack_tag);
+        stack_give(rt, stack, stack_tag);
     if (ex.fuel_on) {
         uint64_t left = ex.trap_code == KP_TRAP_FUEL ? 0 : fuel_total(&ex);
         if (parent_fuel) {
@@ -550,34 +843,13 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
             *opts->fuel_left = left ? left - 1 : 0;
     }
 
-    if (rc != KP_OK || ex.trap_code) {
-        code = report_trap(&ex, fn, rc);
-        if (ex.cleanups) {
-            /* Callbacks may call kp_* functions: keep the error record. */
-            kp_error saved = *kp_last_error();
-            char msg[1024];
-            snprintf(msg, sizeof msg, "%s", saved.message);
-            char pl[256], fnm[256];
-            snprintf(pl, sizeof pl, "%s", saved.plugin);
-            snprintf(fnm, sizeof fnm, "%s", saved.function);
-            end_cleanups(&ex, code);
-            kp_err_set(code, pl, fnm, saved.line, saved.column, "%s", msg);
-        }
-        goto out;
+    if (rc != KP_OK || ex.trap_code || ex.cleanups) {
+        code = call_end(&ex, fn, rc);
+        if (code != KP_OK)
+            goto out;
     }
-    if (ex.cleanups)
-        end_cleanups(&ex, KP_OK);
-    if (ret) {
-        memset(ret, 0, sizeof *ret);
-        ret->type = kp_type_of_ir(sig->ret);
-        switch (sig->ret) {
-        case IR_I32: ret->v.i32 = (int32_t)(uint32_t)rv; break;
-        case IR_PTR: ret->v.ptr = (uint32_t)rv; break;
-        case IR_I64: ret->v.i64 = (int64_t)rv; break;
-        case IR_F32: { uint32_t b = (uint32_t)rv; memcpy(&ret->v.f32, &b, 4); break; }
-        case IR_F64: memcpy(&ret->v.f64, &rv, 8); break;
-        }
-    }
+    if (ret)
+        set_ret(ret, sig->ret, rv);
 out:
     if (raw != rawbuf)
         free(raw);

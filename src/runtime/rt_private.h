@@ -175,6 +175,10 @@ struct kp_runtime {
     kp_modx *retired;             /* unlinked during the current phase */
     kp_modx *retired_prev;        /* unlinked before the last phase flip */
     uint32_t nmodules;
+
+    /* exec.c: the registry of live runtimes (parked per-thread stacks) */
+    uint64_t uid;                 /* unique over the process's life */
+    struct kp_runtime *live_next;
 };
 
 /* segment.c */
@@ -238,6 +242,10 @@ static inline unsigned kp_enter_call(kp_runtime *rt)
     }
 }
 
+/* exec.c: enter rt in / remove it from the registry of live runtimes
+ * (create / destroy). */
+void kp_exec_register(kp_runtime *rt);
+void kp_exec_unregister(kp_runtime *rt);
 /* exec.c: is the calling thread inside a call of rt? */
 int kp_exec_in_runtime(const kp_runtime *rt);
 /* exec.c: the poll of long runtime-library work (per chunk): interrupt

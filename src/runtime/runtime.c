@@ -127,6 +127,7 @@ int kp_runtime_create(const kp_config *cfg, kp_runtime **out)
     code = kp_builtins_init(rt);
     if (code)
         goto fail;
+    kp_exec_register(rt);
     *out = rt;
     return KP_OK;
 nomem:
@@ -153,6 +154,8 @@ void kp_runtime_destroy(kp_runtime *rt)
 {
     if (!rt)
         return;
+    /* First: a thread exiting now must not give a stack back to it. */
+    kp_exec_unregister(rt);
     kp_ns_fini(rt);
     kp_stacks_fini(rt);
     kp_heap_fini(&rt->heap);

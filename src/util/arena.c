@@ -1,5 +1,7 @@
 #include "arena.h"
 
+#include "../platform/platform.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,63 @@ struct kp_arena_chunk {
 
 #define CHUNK_HDR ((sizeof(kp_arena_chunk) + 15) & ~(size_t)15)
 #define CHUNK_MIN (64 * 1024 - CHUNK_HDR)
+
+/* Freed standard-size chunks are kept per thread (up to CACHE_MAX bytes)
+ * instead of going back to malloc: a compile grows the heap by a few
+ * chunks and glibc trims it back on free, so without the cache every
+ * compile page-faults its arena in afresh (about half of a small
+ * compile's time). The cache is emptied when the thread exits. */
+#define CACHE_MAX ((size_t)1 << 20)
+#define CACHE_CHUNKS (CACHE_MAX / (CHUNK_HDR + CHUNK_MIN))
+
+static _Thread_local kp_arena_chunk *tls_cache;
+static _Thread_local unsigned tls_ncached;
+static _Thread_local int tls_keyed; /* the key holds a value: exit frees the cache */
+
+static void cache_drop(void *unused)
+{
+    (void)unused;
+    kp_arena_chunk *c = tls_cache;
+    tls_cache = NULL;
+    tls_ncached = 0;
+    tls_keyed = 0; /* a later destructor freeing an arena registers again */
+    while (c) {
+        kp_arena_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+}
+
+static kp_tls_key cache_key = KP_TLS_KEY_INIT(cache_drop);
+
+/* Keep c for reuse on this thread if there is room; 1 if kept. */
+static int cache_put(kp_arena_chunk *c)
+{
+    if (c->size != CHUNK_MIN || tls_ncached >= CACHE_CHUNKS)
+        return 0;
+    if (!tls_keyed) {
+        /* Without a registered destructor the chunks would leak when the
+         * thread exits: then do not cache at all. */
+        if (kp_os_tls_set(&cache_key, &tls_keyed) != 0)
+            return 0;
+        tls_keyed = 1;
+    }
+    c->next = tls_cache;
+    tls_cache = c;
+    tls_ncached++;
+    return 1;
+}
+
+static kp_arena_chunk *chunk_new(size_t sz)
+{
+    if (sz == CHUNK_MIN && tls_cache) {
+        kp_arena_chunk *c = tls_cache;
+        tls_cache = c->next;
+        tls_ncached--;
+        return c;
+    }
+    return malloc(CHUNK_HDR + sz);
+}
 
 void kp_arena_init(kp_arena *a, size_t budget)
 {
@@ -25,7 +84,8 @@ void kp_arena_free(kp_arena *a)
     kp_arena_chunk *c = a->head;
     while (c) {
         kp_arena_chunk *n = c->next;
-        free(c);
+        if (!cache_put(c))
+            free(c);
         c = n;
     }
     a->head = NULL;
@@ -49,7 +109,7 @@ void *kp_arena_alloc(kp_arena *a, size_t n)
     kp_arena_chunk *c = a->head;
     if (!c || c->size - c->used < n) {
         size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
-        c = malloc(CHUNK_HDR + sz);
+        c = chunk_new(sz);
         if (!c) {
             a->failed = 1;
             return NULL;

@@ -22,7 +22,11 @@ int main(void)
     kp_runtime *rt = (kp_runtime *)1;
     CHECK("create NULL out", kp_runtime_create(NULL, NULL) == KP_ERR_ARG);
     CHECK("create defaults", kp_runtime_create(NULL, &rt) == KP_OK && rt);
-    CHECK("engine is interp", kp_runtime_engine(rt) == KP_ENGINE_INTERP);
+#if defined(__x86_64__) && defined(__linux__)
+    CHECK("default engine is the JIT", kp_runtime_engine(rt) == KP_ENGINE_JIT);
+#else
+    CHECK("default engine is the interpreter", kp_runtime_engine(rt) == KP_ENGINE_INTERP);
+#endif
     kp_func *f = NULL;
     CHECK("default create", kp_lookup(rt, "create", &f) == KP_OK && f);
     CHECK("default name", strcmp(kp_func_name(f), "create") == 0);

@@ -24,7 +24,8 @@ LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
 
 if [ "$MODE" != --libfuzzer ]; then
-    if ! $CC -std=gnu11 -O2 -g -Iinclude -o "$LOG/fuzz_diff" tests/fuzz/fuzz_diff.c \
+    # shellcheck disable=SC2086 # CFLAGS: must match the flags of $BUILD (e.g. sanitizers)
+    if ! $CC -std=gnu11 ${CFLAGS:--O2 -g} -Iinclude -o "$LOG/fuzz_diff" tests/fuzz/fuzz_diff.c \
         tests/fuzz/progfuzz.c "$BUILD/libkplug.a" -lpthread -lm 2>"$LOG/cc.err"; then
         fail "fuzz_diff (standalone): does not build: $(head -n 1 "$LOG/cc.err")"
     elif timeout -k 5 300 "$LOG/fuzz_diff" -q -n "$SEEDS" >"$LOG/out" 2>"$LOG/err"; then

@@ -875,7 +875,9 @@ static int emit_cmp(E *e, const ir_insn *in)
     }
     if (kimm(e, c, w, &imm)) {
         int ra = gsrc(e, a, RAX);
-        if (imm == 0 && (cc == CC_E || cc == CC_NE))
+        /* test x,x sets ZF, SF, PF as cmp x,0 does, and CF = OF = 0 too:
+         * equivalent for every condition, and shorter */
+        if (imm == 0)
             x_test_rr(b, w, ra, ra);
         else
             x_alu_ri(b, w, ALU_CMP, ra, imm);

@@ -1,0 +1,11 @@
+/* expect-trap: KP_TRAP_MEMORY */
+/* Walking a valid heap pointer up by 0x7FFFFFF0 twice overshoots the memory
+ * size long before it wraps: the access traps. */
+#include <stdlib.h>
+int main(void)
+{
+    char *p = malloc(16);
+    volatile unsigned step = 0x7FFFFFF0u;
+    p += step;
+    return *p;
+}

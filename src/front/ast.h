@@ -201,9 +201,12 @@ struct ast_init {
     uint32_t nbytes;
 };
 /* Entries are sorted by offset and do not overlap (later designators that
- * override earlier ones have already replaced them). Bytes of the object not
- * covered by any entry are zero: lowering zero-fills locals that have an
- * initializer before storing the entries. */
+ * override earlier ones have already replaced them), with one exception:
+ * a struct/union-valued INIT_EXPR may be followed by entries for members
+ * inside it ({ .s = x, .s.a = 1 } keeps the rest of x), which must be
+ * stored after it, in list order. Bytes of the object not covered by any
+ * entry are zero: lowering zero-fills locals that have an initializer
+ * before storing the entries. */
 
 /* ---- statements ---------------------------------------------------------- */
 

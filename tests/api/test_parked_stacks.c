@@ -15,8 +15,8 @@
 #include "kplug.h"
 
 static const char src[] = "int add(int a, int b) { return a + b; }\n"
-                          "long big(long a) { char buf[3000]; buf[0] = 1; buf[2999] = 2;"
-                          " return a + buf[0] + buf[2999]; }\n";
+                          "long big(long a) { char buf[6000]; buf[0] = 1; buf[5999] = 2;"
+                          " return a + buf[0] + buf[5999]; }\n";
 
 static kp_runtime *make_rt(kp_engine e, size_t mem, size_t stack)
 {

@@ -6,6 +6,8 @@
 # 1. The standalone differential driver, built with $CC against
 #    $BUILD/libkplug.a: FUZZ_DIFF_SEEDS (default 4000) generated plugins,
 #    seeds 0.., each run on the interpreter and the JIT; deterministic.
+#    Then every tests/fuzz/findings/*.c with a kp_main: both engines must
+#    agree on it (fuzz_diff --src).
 # 2. Every libFuzzer target (make fuzz-build: clang, installed if missing)
 #    for FUZZ_SMOKE_SECONDS (default 10) each from the seed corpus.
 # Prints "N passed, N failed" and exits non-zero on any finding.
@@ -34,6 +36,15 @@ if [ "$MODE" != --libfuzzer ]; then
         fail "fuzz_diff (standalone): $(tail -n 1 "$LOG/out"); $(grep -m 5 'seed' "$LOG/err" | tr '\n' ' ')"
         grep -m 40 . "$LOG/err" | sed 's/^/    /'
     fi
+    # Recorded findings stay as regression tests: both engines must agree.
+    for f in tests/fuzz/findings/*.c; do
+        [ -x "$LOG/fuzz_diff" ] && grep -q kp_main "$f" || continue
+        if timeout -k 5 60 "$LOG/fuzz_diff" --src "$f" >"$LOG/out" 2>&1; then
+            pass "${f#tests/}: engines agree"
+        else
+            fail "${f#tests/}: $(tr '\n' ' ' <"$LOG/out" | cut -c 1-200)"
+        fi
+    done
 fi
 
 if [ "$MODE" != --standalone ]; then

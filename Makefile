@@ -65,6 +65,7 @@ uninstall:
 
 -include $(DEPS)
 -include tests/tests.mk
+-include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD) build-* kplug

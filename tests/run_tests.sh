@@ -331,6 +331,20 @@ build_and_run() { # SUITE FILE
     fi
 }
 
+# ---- fuzzsmoke: the differential fuzzer and the libFuzzer targets, briefly
+# (QUICK=1: only the deterministic standalone differential driver).
+suite_fuzzsmoke() {
+    local st rest mode=
+    [ -n "${QUICK:-}" ] && mode=--standalone
+    # shellcheck disable=SC2086
+    LIMIT=$((LIMIT * 10)) run "$TMP/out" "$TMP/err" env BUILD="$BUILD" CC="$CC" CFLAGS="$CFLAGS" tests/fuzz/smoke.sh $mode
+    while read -r st rest; do
+        case $st in ok) pass "fuzz/$rest" ;; FAIL) fail "fuzz/$rest" ;; esac
+    done <"$TMP/out"
+    crashed "$ST" && fail "fuzz/smoke: $(describe_status "$ST")"
+    return 0
+}
+
 suite_api() {
     local f
     for f in tests/api/test_*.c; do
@@ -400,7 +414,7 @@ suite_examples() {
 }
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz stress api unit examples)
+[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples)
 echo "kplug tests: engines: $ENGINES; suites: ${suites[*]}"
 for s in "${suites[@]}"; do
     before_p=$PASS before_f=$FAIL

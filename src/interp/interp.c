@@ -540,7 +540,10 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
             target(t, at, nx->t2);
             return (int)(j - i + 1);
         }
+        /* The add must consume the product: the next real instruction can
+         * be an unrelated add (constants in between emit nothing). */
         if (in->op == IR_MUL && nx && nx->op == IR_ADD && nx->type == ty &&
+            (nx->a == in->dst || nx->b == in->dst) &&
             single(t, in->dst) && (kfits(t, in->a, ty) || kfits(t, in->b, ty))) {
             ir_reg x = kfits(t, in->b, ty) ? in->a : in->b, k1 = x == in->a ? in->b : in->a;
             ir_reg k2 = nx->a == in->dst ? nx->b : nx->a;

@@ -60,7 +60,7 @@ if [ "$MODE" != --standalone ]; then
             # Reads the seeds, writes new inputs only to the temporary corpus.
             if ASAN_OPTIONS=allow_user_segv_handler=1:detect_leaks=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-                timeout -k 5 $((SECS + 120)) "$FUZZ_BUILD/$t" -max_total_time="$SECS" -timeout=20 \
+                timeout -k 5 $((SECS + 120)) "$FUZZ_BUILD/$t" -seed=1 -max_total_time="$SECS" -timeout=20 \
                 -max_len=8192 -rss_limit_mb=4096 -artifact_prefix="$LOG/$t-" \
                 "$LOG/corpus-$t" "$seeds" >"$LOG/$t.log" 2>&1; then
                 pass "$t: $(grep -o '#[0-9]*.*DONE.*' "$LOG/$t.log" | tail -n 1 | cut -c 1-80)"

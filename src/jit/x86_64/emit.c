@@ -1969,7 +1969,8 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
             snprintf(err, errsize, "out of JIT code memory");
             rc = KP_ERR_NOMEM;
         } else {
-            memcpy(code, e.b.p, e.b.n);
+            if (e.b.n) /* an empty plugin has no code: memcpy(NULL, NULL, 0) is UB */
+                memcpy(code, e.b.p, e.b.n);
             if (jit_code_seal(code, got) != 0) {
                 jit_code_free(code, got);
                 snprintf(err, errsize, "cannot make JIT code executable");

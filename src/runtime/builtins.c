@@ -81,33 +81,6 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
 
 /* ---- calling built-ins -------------------------------------------------------- */
 
-static kp_value raw_to_value(int t, uint64_t raw)
-{
-    kp_value v;
-    memset(&v, 0, sizeof v);
-    v.type = kp_type_of_ir(t);
-    switch (t) {
-    case IR_I32: v.v.i32 = (int32_t)(uint32_t)raw; break;
-    case IR_PTR: v.v.ptr = (uint32_t)raw; break;
-    case IR_I64: v.v.i64 = (int64_t)raw; break;
-    case IR_F32: { uint32_t b = (uint32_t)raw; memcpy(&v.v.f32, &b, 4); break; }
-    case IR_F64: memcpy(&v.v.f64, &raw, 8); break;
-    }
-    return v;
-}
-
-static uint64_t value_to_raw(int t, const kp_value *v)
-{
-    switch (t) {
-    case IR_I32: return (uint32_t)v->v.i32;
-    case IR_PTR: return v->v.ptr;
-    case IR_I64: return (uint64_t)v->v.i64;
-    case IR_F32: { uint32_t b; memcpy(&b, &v->v.f32, 4); return b; }
-    case IR_F64: { uint64_t b; memcpy(&b, &v->v.f64, 8); return b; }
-    }
-    return 0;
-}
-
 #define MAX_BUILTIN_ARGS 256
 
 int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
@@ -120,18 +93,26 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
         return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "built-in '%s' called with %u arguments",
                             fn->name, nargs);
     kp_value vbuf[IR_MAX_PARAMS], *vals = vbuf;
-    memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */
-    if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
+    if (nargs == 0)
+        memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */
+    else if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
         return kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for call arguments");
+    /* IR types number like kp_type (IR_I32 == KP_T_I32 ... IR_PTR ==
+     * KP_T_PTR; asserted in exec.c), and one 64-bit store fills the
+     * union. 32-bit values are zero-extended: the upper bits of a raw
+     * slot are unspecified. */
+    uint32_t nfixed = fn->sig.nparams;
     for (uint32_t i = 0; i < nargs; i++) {
         /* Variadic extras: a pointer is an I32 register, so it arrives as
          * KP_T_I32; .i32 and .ptr share storage (docs/api.md). */
-        int t = i < fn->sig.nparams ? fn->sig.params[i] : types[i];
-        vals[i] = raw_to_value(t, args[i]);
+        int t = i < nfixed ? fn->sig.params[i] : types[i];
+        vals[i].type = (kp_type)t;
+        vals[i].v.i64 = (t == IR_I64 || t == IR_F64) ? (int64_t)args[i]
+                                                     : (int64_t)(uint32_t)args[i];
     }
     kp_value rv;
-    memset(&rv, 0, sizeof rv);
-    rv.type = kp_type_of_ir(fn->sig.ret);
+    rv.type = (kp_type)fn->sig.ret;
+    rv.v.i64 = 0;
     const kp_fn *saved = ex->cur_builtin;
     ex->cur_builtin = fn;
     int rc = fn->host((kp_callctx *)ex, vals, (int)nargs, &rv, fn->userdata);
@@ -146,7 +127,10 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
     }
     if (ex->trap_code) /* kp_fail() but KP_OK returned: the failure wins */
         return ex->trap_code;
-    *ret = value_to_raw(fn->sig.ret, &rv);
+    int rt_ = fn->sig.ret;
+    *ret = (rt_ == IR_I64 || rt_ == IR_F64) ? (uint64_t)rv.v.i64
+           : rt_ == IR_VOID                ? 0
+                                           : (uint64_t)(uint32_t)rv.v.i32;
     return KP_OK;
 }
 

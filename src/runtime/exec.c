@@ -57,7 +57,15 @@ typedef struct kp_tls {
     kp_tls_stack stk[TLS_STACKS];
 } kp_tls;
 
-static KP_THREAD_LOCAL kp_tls tls;
+/* initial-exec: a %fs-relative access instead of a __tls_get_addr call
+ * in the shared library (the block is small enough for the static TLS
+ * reserve glibc keeps for dlopen'ed libraries). */
+#if defined(__GNUC__) && defined(__ELF__)
+#define KP_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define KP_TLS_FAST
+#endif
+static KP_THREAD_LOCAL kp_tls tls KP_TLS_FAST;
 #define tls_exec (tls.exec)
 
 /* Live runtimes, for the exit destructor and for recycling slots whose
@@ -547,8 +555,9 @@ static inline void set_ret(kp_value *ret, int t, uint64_t rv)
     }
 }
 
-static int call_general(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
-                        const kp_call_opts *opts);
+static __attribute__((noinline)) int call_general(kp_func *f, const kp_value *args,
+                                                  int nargs, kp_value *ret,
+                                                  const kp_call_opts *opts);
 
 int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-build/test-interp}
 mkdir -p "$OUT"
 SRC="tests/unit/test_interp.c src/interp/interp.c src/interp/interp_vm.c src/ir/ir.c
-     src/ir/ir_verify.c src/ir/ir_print.c src/util/arena.c"
+     src/ir/ir_verify.c src/ir/ir_print.c src/util/arena.c src/platform/posix.c"
 W="-std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Iinclude"
 CC=${CC:-cc}
 $CC $W -O2 -g -o "$OUT/threaded" $SRC -lpthread -lm

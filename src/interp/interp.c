@@ -30,6 +30,10 @@
 #define INTERP_MAX_CODE (1u << 28)
 #define DUP_MAX_INSNS 4
 
+static int interp_no_poll; /* interp_set_polling(0) */
+
+void interp_set_polling(int on) { interp_no_poll = !on; }
+
 typedef struct fixup {
     uint32_t at;     /* word holding the offset */
     uint32_t insn;   /* first word of the instruction */
@@ -870,6 +874,7 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
     F->frame_size = f->frame_size;
     F->frame_mask = (f->frame_align > 16 ? f->frame_align : 16) - 1;
     F->line = f->line;
+    F->poll_le = interp_no_poll ? INT32_MIN : 0;
     rc = KP_OK;
     goto done;
 toolarge:

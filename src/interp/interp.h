@@ -89,6 +89,8 @@ typedef struct interp_fn {
     const interp_module *im;
     kp_fn *kfn;
     uint32_t line;
+    int32_t poll_le;      /* jumps by an offset <= this poll: 0, or INT32_MIN
+                             (no polls, interp_set_polling(0)) */
     size_t code_bytes;    /* threaded code, positions and constants */
 } interp_fn;
 
@@ -99,6 +101,14 @@ struct interp_module {
     interp_fn *fns;
     ir_sig *imp_sigs;         /* the prototype each import was declared with */
 };
+
+/* Benchmarking only (bench/bench.c section 7), never for hosts: with
+ * on = 0, modules loaded from now on (process-wide) never poll -- neither
+ * at function entries nor at backward jumps -- so deadlines, interrupts and
+ * fuel budgets do nothing in them. The entry checks of call depth and
+ * stacks stay. Read at load time; set it while no other thread loads a
+ * module. Default on. */
+void interp_set_polling(int on);
 
 /* ---- interp_vm.c ---- */
 

@@ -233,7 +233,7 @@ static int vm_memfault(kp_exec *ex, int is_write, uint32_t size, uint64_t x)
     do {                                                                       \
         int32_t o_ = (int32_t)pc[i];                                           \
         pc += o_;                                                              \
-        if (UNLIKELY(o_ <= 0) && UNLIKELY((rc = kp_exec_poll(ex)) != 0))       \
+        if (UNLIKELY(o_ <= plim) && UNLIKELY((rc = kp_exec_poll(ex)) != 0))    \
             goto trapped;                                                      \
         vmdispatch();                                                          \
     } while (0)
@@ -382,6 +382,7 @@ static int interp_vm_run(kp_exec *ex, const interp_fn *F0, const uint64_t *args,
     const uint32_t sp0 = ex->sp, depth0 = ex->depth;
 
     const interp_fn *F = NULL, *G = F0;
+    int32_t plim = 0; /* F->poll_le: jumps by offsets <= plim poll */
     const uint32_t *pc = NULL;
     uint64_t *R, *NR;
     /* ex->sp and ex->depth live in locals while plugin code runs (fp is
@@ -435,11 +436,12 @@ enter:
             NR = st->v + nbase;
         }
     }
-    if (UNLIKELY((rc = kp_exec_poll(ex)) != 0))
+    if (LIKELY(G->poll_le == 0) && UNLIKELY((rc = kp_exec_poll(ex)) != 0))
         goto entry_trap;
     for (uint32_t i = 0; i < G->nkinit; i++)
         NR[G->kslot[i]] = G->kval[i];
     F = G;
+    plim = F->poll_le;
     R = NR;
     pc = F->code;
 
@@ -725,6 +727,7 @@ enter:
                 return KP_OK;
             }
             pc = (const uint32_t *)(uintptr_t)R[-1];
+            plim = F->poll_le;
             R -= VM_HDR + F->nslots;
             R[h >> 32] = rv;
             vmdispatch();

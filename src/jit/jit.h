@@ -196,6 +196,7 @@ typedef struct jit_globals {
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
     int ok;
     int keep_debug;       /* jit_debug_keep */
+    int no_poll;          /* jit_set_polling(0): benchmarking only */
     uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
     uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
 } jit_globals;
@@ -231,6 +232,13 @@ void jit_registry_remove(jit_module *jm);
 /* Keep debug information (jit_module.dbg_ir, dbg) for modules loaded from
  * now on, process-wide. Costs memory and load time: off by default. */
 void jit_debug_keep(int on);
+/* Benchmarking only (bench/bench.c section 7), never for hosts: with
+ * on = 0, modules loaded from now on (process-wide) contain no polls at
+ * all -- neither at function entries nor at back-edges -- so deadlines,
+ * interrupts and fuel budgets do nothing in them. The entry checks of call
+ * depth and native/plugin stack stay. Read at load time; set it while no
+ * other thread loads a module. Default on. */
+void jit_set_polling(int on);
 /* The JIT module of plugin `name` in rt (NULL if absent or not compiled by
  * the JIT). The caller must not link or unlink concurrently. */
 const jit_module *jit_module_of(kp_runtime *rt, const char *name);

@@ -82,7 +82,7 @@ typedef struct E {
     int leaf;                /* calls no plugin code (CALL/CALLI/CALLP) */
     const ir_insn *in;       /* current insn (positions) */
     uint32_t pos;            /* its number, as regalloc counts */
-    int nopoll;              /* branches just polled: back-edges jump directly */
+    int nopoll;              /* no polls (jit_set_polling(0)): back-edges jump directly */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
     int dbg;                 /* record jit_dbgline entries (tools) */
@@ -272,6 +272,8 @@ static void gset(E *e, ir_reg d, int r)
 static void emit_poll(E *e, uint32_t line, uint32_t col)
 {
     xbuf *b = &e->b;
+    if (e->nopoll)
+        return;
     x_load(b, 1, RAX, xm(R14, offsetof(kp_exec, interrupt_word)));
     x_load(b, 0, RAX, xm(RAX, 0));
     x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, interrupt_gen)));
@@ -1086,7 +1088,7 @@ static int emit_switch_table(E *e, const ir_insn *in)
         uint32_t t = tg[k];
         size_t at = b->n;
         xb4(b, 0);
-        if (t <= e->cur) {
+        if (t <= e->cur && !e->nopoll) {
             uint32_t pl, pc;
             blk_pos(e, t, &pl, &pc);
             uint32_t s = new_stub(e, ST_BACKEDGE, pl, pc, t, NULL, 0);
@@ -1890,7 +1892,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
         e->pad[bi] = NOPAD;
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         e->cur = bi;
-        if (hdr && hdr[bi] && e->pad) {
+        if (hdr && hdr[bi] && e->pad && !e->nopoll) {
             /* Poll pad: back-edges jump here, poll (located like every poll
              * on a jump to this block) and fall into the block; entering
              * from above skips it. Pad and loop share the aligned start. */
@@ -1943,6 +1945,7 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     e.jm = jm;
     e.kmod = jm->kmod;
     e.m = jm->kmod->ir;
+    e.nopoll = jit_g.no_poll;
     int rc = 0;
     if (jit_g.keep_debug) {
         jm->dbg_ir = calloc(e.m->nfuncs ? e.m->nfuncs : 1, sizeof *jm->dbg_ir);

@@ -19,6 +19,8 @@
 
 #include "kplug.h"
 #include "front/front.h"
+#include "interp/interp.h"
+#include "jit/jit.h"
 
 #ifdef HAVE_TCC
 #include <libtcc.h>
@@ -920,7 +922,7 @@ static void sec_gray(void)
 }
 
 /* ================================================================== */
-/* 6. the kernel suite (and 7. polling)                                 */
+/* 6. the kernel suite (and 7. polling on vs off)                       */
 /* ================================================================== */
 
 #ifdef HAVE_LUAJIT
@@ -1152,143 +1154,186 @@ static void sec_kernels(void)
 #endif
 }
 
-/* No switch turns kplug's polls off, so section 7 measures what a poll
- * costs by emulation: gcc -O2 loops (vectorization off, as the JIT does
- * not vectorize) without a poll, with the exact poll sequence the JIT emits
- * at a back-edge (src/jit/x86_64/emit.c emit_poll: load the interrupt word
- * pointer, load the word, compare with the generation, decrement the poll
- * countdown in memory; every field re-read each time, as from r14), and
- * with a lighter poll that only compares the interrupt word. */
-typedef struct pollx {
-    volatile uint32_t *volatile iw;
-    volatile uint32_t gen;
-    volatile uint32_t countdown;
-    volatile uint32_t flag;
-} pollx;
+/* Section 7 measures the polls for real: every kernel (and the grayscale
+ * plugin) is loaded twice per engine, once normally and once after
+ * jit_set_polling(0) / interp_set_polling(0) -- internal switches that
+ * exist only for this (src/jit/jit.h, src/interp/interp.h; hosts must never
+ * use them: modules loaded meanwhile ignore deadlines, interrupts and fuel).
+ * The four variants run interleaved, one sample each in turn; overhead =
+ * median(on) / median(off) - 1. */
+static kp_func *load_poll(kp_runtime **rt, kp_engine e, int polling, const char *name,
+                          const char *src, size_t len, const char *fn)
+{
+    *rt = mkrt(e);
+    jit_set_polling(polling);
+    interp_set_polling(polling);
+    kp_func *f = addfn(*rt, name, src, len, fn);
+    jit_set_polling(1);
+    interp_set_polling(1);
+    return f;
+}
 
-__attribute__((noinline)) static void poll_slow(pollx *x) { x->countdown = 1u << 30; }
-
-#ifdef __clang__
-#define NOVEC __attribute__((noinline))
-#define NOVEC_LOOP _Pragma("clang loop vectorize(disable)")
-#else
-#define NOVEC __attribute__((noinline, optimize("no-tree-vectorize")))
-#define NOVEC_LOOP
-#endif
-#define POLL_NONE(x) ((void)(x))
-#define POLL_KPLUG(x)                                                  \
-    do {                                                               \
-        if (__builtin_expect(*(x)->iw != (x)->gen || --(x)->countdown == 0, 0)) \
-            poll_slow(x);                                              \
-    } while (0)
-#define POLL_WORD(x)                                                   \
-    do {                                                               \
-        if (__builtin_expect(*(x)->iw != (x)->gen, 0))                 \
-            poll_slow(x);                                              \
-    } while (0)
-
-#define POLL_FLAG(x)                                                   \
-    do {                                                               \
-        if (__builtin_expect((x)->flag != 0, 0))                       \
-            poll_slow(x);                                              \
-    } while (0)
-
-#define GRAY_LOOP(NAME, POLL)                                                  \
-    NOVEC static int NAME(const unsigned char *p, int n, unsigned char *out, pollx *x) \
-    {                                                                          \
-        int o = 0;                                                             \
-        NOVEC_LOOP                                                             \
-        for (int i = n; i > 0; i--, p += 3) {                                  \
-            out[o++] = (unsigned char)((77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8); \
-            POLL(x);                                                           \
-        }                                                                      \
-        return o;                                                              \
+/* Does the switch work? With a fuel budget the polling variant must trap
+ * KP_TRAP_FUEL and the other must not. */
+static void poll_sanity(kp_func *on, kp_func *off, const char *what, int n)
+{
+    kp_call_opts o;
+    memset(&o, 0, sizeof o);
+    o.fuel = 3;
+    kp_value a = KP_I32(n), ret;
+    int r1 = kp_call_ex(on, &a, 1, &ret, &o), r2 = kp_call_ex(off, &a, 1, &ret, &o);
+    if (r1 != KP_TRAP_FUEL || r2 != KP_OK) {
+        printf("  BUG: %s: fuel 3 gives %d with polls, %d without\n", what, r1, r2);
+        nbugs++;
     }
-GRAY_LOOP(gray_none, POLL_NONE)
-GRAY_LOOP(gray_kplug, POLL_KPLUG)
-GRAY_LOOP(gray_word, POLL_WORD)
-GRAY_LOOP(gray_flag, POLL_FLAG)
-
-static uint32_t crc_table[256];
-#define CRC_LOOP(NAME, POLL)                                                   \
-    NOVEC static uint32_t NAME(const unsigned char *b, int n, pollx *x)        \
-    {                                                                          \
-        uint32_t c = 0xFFFFFFFFu;                                              \
-        NOVEC_LOOP                                                             \
-        for (int i = 0; i < n; i++) {                                          \
-            c = crc_table[(c ^ b[i]) & 0xFF] ^ (c >> 8);                       \
-            POLL(x);                                                           \
-        }                                                                      \
-        return c;                                                              \
-    }
-CRC_LOOP(crc_none, POLL_NONE)
-CRC_LOOP(crc_kplug, POLL_KPLUG)
-CRC_LOOP(crc_word, POLL_WORD)
-CRC_LOOP(crc_flag, POLL_FLAG)
+}
 
 static void sec_poll(void)
 {
-    heading("7. interrupt checks (polls at function entries and loop back-edges)");
-    printf("  kplug has no switch to turn polling off (src/jit: no env var, no flag;\n"
-           "  emit_poll runs at every entry and back-edge), so \"on\" is every kplug\n"
-           "  figure above, and the cost of a poll is measured by emulation in gcc -O2\n"
-           "  loops (no vectorization): none / the JIT's poll sequence (3 loads + a\n"
-           "  decrement in memory) / the interrupt word only (pointer, word, generation:\n"
-           "  3 loads) / one flag at a fixed offset (1 load, cmp [r14+off], 0)\n");
-    int n = 1050 * 1050, runs = quick ? 9 : 31;
-    unsigned char *in = malloc((size_t)n * 3), *out = malloc((size_t)n);
-    if (!in || !out)
-        return;
-    for (int i = 0; i < n * 3; i++)
-        in[i] = (unsigned char)(i * 31 + (i >> 9));
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-    static volatile uint32_t word;
-    pollx x = {&word, 0, 1u << 30, 0};
-    int (*const gv[4])(const unsigned char *, int, unsigned char *, pollx *) = {
-        gray_none, gray_kplug, gray_word, gray_flag};
-    uint32_t (*const cv[4])(const unsigned char *, int, pollx *) = {crc_none, crc_kplug,
-                                                                   crc_word, crc_flag};
-    series s[2][4];
-    memset(s, 0, sizeof s);
-    uint32_t chk[2][4] = {{0}};
-    for (int r = 0; r < runs + 1; r++)
-        for (int v = 0; v < 4; v++) {
-            double t0 = cpu_ns();
-            int o = gv[v](in, n, out, &x);
-            double t1 = cpu_ns();
-            uint32_t c = cv[v](in, n * 3, &x);
-            double t2 = cpu_ns();
-            chk[0][v] = (uint32_t)o + out[n / 2];
-            chk[1][v] = c;
-            if (r) {
-                add(&s[0][v], (t1 - t0) / n);
-                add(&s[1][v], (t2 - t1) / (n * 3));
+    heading("7. interrupt checks: polls (function entries, loop back-edges) on vs off");
+    printf("  same code loaded with polls and without (internal switches jit_set_polling /\n"
+           "  interp_set_polling, benchmarking only); overhead = med(on) / med(off) - 1\n");
+    double target = quick ? 0.3e6 : 1e6;
+    int runs = quick ? 9 : 31;
+    kp_engine engs[2] = {KP_ENGINE_JIT, KP_ENGINE_INTERP};
+    printf("  %-11s %6s | %-21s %8s | %-21s %8s\n", "kernel", "n", "jit us on / off",
+           "jit", "interp us on / off", "interp");
+    printf("  %-11s %6s | %-21s %8s | %-21s %8s\n", "", "", "median", "overhead", "median",
+           "overhead");
+    double g[2] = {0};
+    int gn[2] = {0};
+    for (int k = 0; k <= NKERNELS; k++) {
+        /* k == NKERNELS: examples/gray.c on the 3.3 MB image */
+        int gray = k == NKERNELS;
+        const char *name = gray ? "gray 3.3MB" : kernels[k].name;
+        if (only_kernel && strcmp(only_kernel, name))
+            continue;
+        char path[256];
+        snprintf(path, sizeof path, gray ? "examples/gray.c" : "bench/kernels/%s.c", name);
+        size_t len;
+        char *src = slurp(path, &len);
+        if (!src) {
+            printf("  %-11s cannot read %s\n", name, path);
+            continue;
+        }
+        int n = 1, ilen = 0, cap = 0;
+        unsigned char *img = NULL;
+        if (gray) {
+            img = mkimage(1050, 1050, &ilen);
+            cap = ilen / 3 + 64;
+            if (!img) {
+                free(src);
+                continue;
+            }
+        } else {
+            for (;;) {
+                double t0 = cpu_ns();
+                long v = kernels[k].native(n);
+                double t = cpu_ns() - t0;
+                __asm__ volatile("" ::"r"(v));
+                if (t >= target || n >= 1 << 20)
+                    break;
+                n = t < target / 16 ? n * 8 : n * 2;
             }
         }
-    printf("  %-32s %16s %16s %16s %16s\n", "ns per iteration, med (min)", "no poll",
-           "kplug's poll", "word only", "one flag");
-    const char *nm[2] = {"grayscale loop, 1.1 M pixels", "crc32 loop, 3.3 MB"};
-    for (int k = 0; k < 2; k++) {
-        printf("  %-32s", nm[k]);
-        for (int v = 0; v < 4; v++)
-            printf("   %5.3f (%5.3f)", med(&s[k][v]), mini(&s[k][v]));
+        /* variant v: engine v / 2, polling !(v % 2) */
+        kp_runtime *rt[4] = {NULL};
+        kp_func *f[4] = {NULL};
+        kp_ptr pin[4] = {0}, pout[4] = {0};
+        int ok[4];
+        for (int v = 0; v < 4; v++) {
+            f[v] = load_poll(&rt[v], engs[v / 2], !(v % 2), gray ? "gray" : name, src, len,
+                             gray ? "filter" : "bench");
+            ok[v] = f[v] != NULL;
+            if (!ok[v]) {
+                nbugs++;
+                continue;
+            }
+            if (gray) {
+                pin[v] = kp_alloc(rt[v], (size_t)ilen);
+                pout[v] = kp_alloc(rt[v], (size_t)cap);
+                memcpy(kp_host_ptr(rt[v], pin[v], (size_t)ilen), img, (size_t)ilen);
+            }
+        }
+        if (!gray && ok[0] && ok[1])
+            poll_sanity(f[0], f[1], name, n);
+        series s[4];
+        memset(s, 0, sizeof s);
+        long sum[4] = {0};
+        for (int r = 0; r < runs + 1; r++)
+            for (int v = 0; v < 4; v++) {
+                if (!ok[v])
+                    continue;
+                kp_value a[4] = {KP_I32(n)}, ret;
+                int na = 1;
+                if (gray) {
+                    a[0] = KP_PTR(pin[v]);
+                    a[1] = KP_I32(ilen);
+                    a[2] = KP_PTR(pout[v]);
+                    a[3] = KP_I32(cap);
+                    na = 4;
+                }
+                double t0 = cpu_ns();
+                int rc = kp_call(f[v], a, na, &ret);
+                double t = cpu_ns() - t0;
+                if (rc != KP_OK) {
+                    printf("  %s %s: %s\n", name, ename(engs[v / 2]), kp_errmsg());
+                    nbugs++;
+                    ok[v] = 0;
+                    continue;
+                }
+                if (r == 0) {
+                    sum[v] = gray ? ret.v.i32 : ret.v.i64;
+                    if (gray && ret.v.i32 > 0)
+                        sum[v] += *(unsigned char *)kp_host_ptr(rt[v], pout[v] + ret.v.i32 / 2, 1);
+                } else {
+                    add(&s[v], t);
+                }
+                /* the interpreter is slow: fewer samples once it is clear */
+                if (v >= 2 && r >= 5 && s[v].n && med(&s[v]) > 100 * target)
+                    ok[v] = r + 1 < 7;
+            }
+        for (int v = 1; v < 4; v++)
+            if (s[v].n && s[0].n && sum[v] != sum[0]) {
+                printf("  BUG: %s: variant %d result %ld, expected %ld\n", name, v, sum[v],
+                       sum[0]);
+                nbugs++;
+            }
+        printf("  %-11s %6d |", name, n);
+        for (int e = 0; e < 2; e++) {
+            series *on = &s[2 * e], *off = &s[2 * e + 1];
+            if (on->n && off->n) {
+                double ratio = med(on) / med(off);
+                printf(" %9.1f / %9.1f %+7.1f%% |", med(on) * 1e-3, med(off) * 1e-3,
+                       100 * (ratio - 1));
+                geo_add(&g[e], &gn[e], ratio);
+            } else {
+                printf(" %21s %8s |", "-", "-");
+            }
+        }
         printf("\n");
-        if (chk[k][0] != chk[k][1] || chk[k][0] != chk[k][2] || chk[k][0] != chk[k][3])
-            printf("  (internal error: the variants disagree)\n");
+        for (int v = 0; v < 4; v++) {
+            if (gray && f[v]) {
+                kp_free(rt[v], pin[v]);
+                kp_free(rt[v], pout[v]);
+            }
+            if (rt[v])
+                kp_runtime_destroy(rt[v]);
+        }
+        free(img);
+        free(src);
     }
-    for (int k = 0; k < 2; k++)
-        printf("  => %s: the JIT's poll costs %+.0f%%, word only %+.0f%%, one flag %+.0f%%"
+    printf("  %-11s %6s |", "geomean", "");
+    for (int e = 0; e < 2; e++)
+        if (gn[e])
+            printf(" %21s %+7.1f%% |", "", 100 * (exp(g[e] / gn[e]) - 1));
+        else
+            printf(" %21s %8s |", "", "-");
+    printf("\n");
+    if (gn[0])
+        printf("  => polls cost the jit %+.1f%% (geomean of %d), the interpreter %+.1f%%"
                " (target <= 5%%)\n",
-               k ? "crc32" : "grayscale", 100 * (med(&s[k][1]) / med(&s[k][0]) - 1),
-               100 * (med(&s[k][2]) / med(&s[k][0]) - 1),
-               100 * (med(&s[k][3]) / med(&s[k][0]) - 1));
-    free(in);
-    free(out);
+               100 * (exp(g[0] / gn[0]) - 1), gn[0], gn[1] ? 100 * (exp(g[1] / gn[1]) - 1) : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -1318,7 +1363,7 @@ int main(int argc, char **argv)
 #endif
     printf("\nevery figure: median (and min) of interleaved runs; clock: %s\n",
            use_wall ? "wall (CLOCK_MONOTONIC) everywhere"
-                    : "wall for sections 1 and 4, thread CPU time for 2, 3, 5, 6");
+                    : "wall for sections 1 and 4, thread CPU time for 2, 3, 5, 6, 7");
     if (want('1'))
         sec_compile();
     if (want('2'))

@@ -1,5 +1,5 @@
 /* expect-trap: KP_TRAP_MEMORY */
-/* Walking a valid heap pointer up by 0x7FFFFFF0 twice overshoots the memory
+/* Moving a valid heap pointer up by 0x7FFFFFF0 overshoots the memory
  * size long before it wraps: the access traps. */
 #include <stdlib.h>
 int main(void)

@@ -50,7 +50,10 @@ int main(int argc, char **argv)
         "  if (rc != 0) return 1000000 + n;\n"
         "  return down(n + 1) + 1;\n"
         "}\n", nested);
-    for (eng = atoi(argv[3]); eng <= atoi(argv[3]); eng++) {
+    if (argc < 4)
+        return 2;
+    eng = (kp_engine)atoi(argv[3]);
+    {
         pthread_attr_t at; pthread_attr_init(&at); pthread_attr_setstacksize(&at, ss);
         pthread_t t; pthread_create(&t, &at, run, NULL); pthread_join(t, NULL);
     }

@@ -113,6 +113,12 @@ int fe_should_stop(const fe_ctx *cx)
 
 int fe_enter(fe_ctx *cx, unsigned file, int line, int col)
 {
+    if (fe_stack_low(cx)) {
+        if (cx->code != KP_ERR_LIMIT)
+            fe_error(cx, KP_ERR_LIMIT, file, line, col,
+                     "nesting too deep for the native stack left to this thread");
+        return 0;
+    }
     unsigned max = cx->opts.max_nesting ? cx->opts.max_nesting : 256;
     if (cx->depth >= max) {
         if (cx->code != KP_ERR_LIMIT)

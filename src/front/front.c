@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "../../include/kplug.h"
+#include "../platform/platform.h"
 #include "ast.h"
 #include "token.h"
 
 #define DEFAULT_MAX_SOURCE ((size_t)16 << 20)
+#define FE_STACK_MARGIN ((uintptr_t)96 << 10)
 
 static void fe_ctx_init(fe_ctx *cx, const char *name, const fe_options *opts,
                         size_t srclen)
@@ -22,6 +24,9 @@ static void fe_ctx_init(fe_ctx *cx, const char *name, const fe_options *opts,
         budget = ((size_t)64 << 20) + 64 * srclen;
     kp_arena_init(&cx->arena, budget);
     cx->plugin_name = name;
+    /* Keep a margin for the deepest frames between two checks and for
+     * reporting the error itself. */
+    cx->stack_floor = kp_os_stack_floor(FE_STACK_MARGIN);
 }
 
 static void fe_finish(fe_ctx *cx, fe_result *res)

@@ -82,7 +82,17 @@ typedef struct fe_ctx {
     char cur_function[64]; /* set by parser/lowering for messages */
     char first_function[64];
     unsigned depth;        /* current recursion depth, see fe_enter */
+    uintptr_t stack_floor; /* native stack address below which recursion
+                              stops (0 = unchecked), see fe_stack_low */
 } fe_ctx;
+
+/* Is the native stack nearly exhausted? The nesting limit alone does not
+ * protect a host thread with a small stack, or a compile started by a
+ * plugin's create() deep inside a recursion. */
+static inline int fe_stack_low(const fe_ctx *cx)
+{
+    return (uintptr_t)__builtin_frame_address(0) < cx->stack_floor;
+}
 
 /* diag.c */
 /* Report an error at (file, line, col) of a source the ctx knows: appends

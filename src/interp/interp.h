@@ -90,7 +90,7 @@ typedef struct interp_fn {
     kp_fn *kfn;
     uint32_t line;
     int32_t poll_le;      /* jumps by an offset <= this poll: 0, or INT32_MIN
-                             (no polls, interp_set_polling(0)) */
+                             (no polls at all, interp_set_polling(0)) */
     size_t code_bytes;    /* threaded code, positions and constants */
 } interp_fn;
 

@@ -53,6 +53,18 @@ typedef struct kp_tls_key {
 #define KP_TLS_KEY_INIT(dtor) { PTHREAD_ONCE_INIT, 0, (dtor), 0 }
 int kp_os_tls_set(kp_tls_key *k, void *arg);
 
+/* ---- native stack -------------------------------------------------------- */
+
+/* The lowest address of the calling thread's native stack (its overflow
+ * end), or 0 if the platform cannot tell. Cached per thread: cheap after
+ * the first call. Recursive code compares a local's address with it so
+ * that deep input fails cleanly instead of overflowing a small host stack. */
+uintptr_t kp_os_stack_low(void);
+/* The address below which the calling thread should not recurse further:
+ * the stack's low end plus `margin`, or a quarter of the stack if that is
+ * smaller (so small host threads keep working). 0 if unknown. */
+uintptr_t kp_os_stack_floor(size_t margin);
+
 /* ---- time ---------------------------------------------------------------- */
 
 /* Monotonic nanoseconds since an arbitrary origin. */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "platform.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -68,4 +69,42 @@ void kp_os_sleep_us(unsigned us)
 {
     struct timespec ts = { us / 1000000u, (long)(us % 1000000u) * 1000 };
     nanosleep(&ts, NULL);
+}
+
+static __thread uintptr_t stack_low_cache;
+static __thread size_t stack_size_cache;
+static __thread int stack_low_known;
+
+uintptr_t kp_os_stack_low(void)
+{
+    if (stack_low_known)
+        return stack_low_cache;
+    uintptr_t low = 0;
+    size_t total = 0;
+#if defined(__linux__) && defined(__GLIBC__)
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
+            low = (uintptr_t)addr;
+            total = size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+#endif
+    stack_low_cache = low;
+    stack_size_cache = total;
+    stack_low_known = 1;
+    return low;
+}
+
+uintptr_t kp_os_stack_floor(size_t margin)
+{
+    uintptr_t low = kp_os_stack_low();
+    if (!low)
+        return 0;
+    /* Small stacks get a proportional margin, or nothing would fit. */
+    size_t quarter = stack_size_cache / 4;
+    return low + (margin < quarter ? margin : quarter);
 }

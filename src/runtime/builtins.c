@@ -83,6 +83,9 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
 
 #define MAX_BUILTIN_ARGS 256
 
+/* Native stack a built-in may count on: host callbacks are ordinary C. */
+#define BUILTIN_STACK_MARGIN ((uintptr_t)64 << 10)
+
 int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
                        const uint8_t *types, uint32_t nargs, uint64_t *ret)
 {
@@ -92,6 +95,11 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
     if (nargs < fn->sig.nparams || (!fn->sig.variadic && nargs != fn->sig.nparams))
         return kp_exec_trap(ex, KP_TRAP_BAD_CALL, "built-in '%s' called with %u arguments",
                             fn->name, nargs);
+    /* A deep plugin recursion may leave little native stack; host code
+     * (and create()'s compiler) must not be entered without a margin. */
+    if ((uintptr_t)__builtin_frame_address(0) < kp_os_stack_floor(BUILTIN_STACK_MARGIN))
+        return kp_exec_trap(ex, KP_TRAP_STACK,
+                            "native stack exhausted before calling built-in '%s'", fn->name);
     kp_value vbuf[IR_MAX_PARAMS], *vals = vbuf;
     if (nargs == 0)
         memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */

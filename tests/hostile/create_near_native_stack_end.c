@@ -1,29 +1,11 @@
 /* expect-trap: KP_TRAP_STACK */
-/* PENDING — host crash (SIGSEGV) on the JIT, found by the hostile corpus.
- *
- * What happens: `kplug run tests/hostile/pending/jit_create_near_native_stack_end.c
- * --engine jit` dies with SIGSEGV (exit 139); the interpreter gives
- * KP_TRAP_STACK as it should. The plugin recurses with big native frames
- * (80 live longs spill to the native stack) so the JIT's native-stack
- * check, not the call-depth limit, ends the recursion; every level calls
- * the create() built-in with a source nested 200 deep (under the default
- * nesting limit of 256). Near the bottom of the native stack the JIT's
- * reserve is smaller than what the compiler needs for 200 levels, and the
- * compiler overflows the host's stack. The JIT's check protects plugin
- * frames only; built-ins (create(), and any host built-in) run on whatever
- * native stack is left. The same happens with an ordinary recursion (no
- * big frames) when the host calls from a thread with a 256 KiB stack
- * (pthread attr; musl's default is 128 KiB), also on the interpreter
- * side of create()'s compile: kp_plugin_add of a 250-deep source from a
- * 128 KiB thread crashes too.
- *
- * Expected: KP_TRAP_STACK (the recursion ends with "native stack
- * exhausted"), or create() refusing with an error — never a crash. Likely
- * fixes: check remaining native stack before calling a built-in (or in
- * create()/kp_plugin_add before compiling: need >= nesting limit x the
- * front end's per-level frame), and/or make fe_enter check the native
- * stack pointer against a bound as well as the nesting count.
- * Move up to tests/hostile/ once fixed. */
+/* A plugin recurses with big native frames (80 live longs spill to the
+ * native stack on the JIT), calling the create() built-in with a source
+ * nested 200 deep at every level. Near the end of the native stack the
+ * compiler behind create() once overflowed the host's stack (SIGSEGV on
+ * the JIT). Now built-ins are entered only with a native-stack margin and
+ * the front end checks the native stack as well as the nesting count, so
+ * the recursion ends with KP_TRAP_STACK on both engines. */
 #include <kplug.h>
 long deep(long n)
 {

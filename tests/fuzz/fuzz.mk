@@ -63,7 +63,7 @@ fuzz: fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/artifacts
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
-	    case $$t in fuzz_diff) seeds=tests/fuzz/corpus/diff ;; *) seeds=tests/fuzz/corpus/front ;; esac; \
+	    case $$t in fuzz_diff) seeds=tests/fuzz/corpus/diff ;; *) seeds="tests/corpus tests/hostile" ;; esac; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 	    $(FUZZ_ENV) $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
 	        -max_len=8192 -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 \

@@ -55,14 +55,14 @@ if [ "$MODE" != --standalone ]; then
         fail "libFuzzer targets: do not build: $(grep -m 1 -i error "$LOG/build")"
     else
         for t in fuzz_diff fuzz_front fuzz_pp fuzz_parse; do
-            case $t in fuzz_diff) seeds=tests/fuzz/corpus/diff ;; *) seeds=tests/fuzz/corpus/front ;; esac
+            case $t in fuzz_diff) seeds=tests/fuzz/corpus/diff ;; *) seeds="tests/corpus tests/hostile" ;; esac
             mkdir -p "$LOG/corpus-$t"
             # Reads the seeds, writes new inputs only to the temporary corpus.
             if ASAN_OPTIONS=allow_user_segv_handler=1:detect_leaks=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 timeout -k 5 $((SECS + 120)) "$FUZZ_BUILD/$t" -seed=1 -max_total_time="$SECS" -timeout=20 \
                 -max_len=8192 -rss_limit_mb=4096 -artifact_prefix="$LOG/$t-" \
-                "$LOG/corpus-$t" "$seeds" >"$LOG/$t.log" 2>&1; then
+                "$LOG/corpus-$t" $seeds >"$LOG/$t.log" 2>&1; then
                 pass "$t: $(grep -o '#[0-9]*.*DONE.*' "$LOG/$t.log" | tail -n 1 | cut -c 1-80)"
             else
                 fail "$t: $(grep -m 1 -E 'ERROR|differs|Sanitizer|deadly|timeout' "$LOG/$t.log" | cut -c 1-200)"

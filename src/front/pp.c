@@ -622,19 +622,7 @@ static int binprec(const pp_tok *t)
 {
     if (!t || t->kind != PK_PUNCT)
         return 0;
-    switch (t->id) {
-    case P_OROR: return 1;
-    case P_ANDAND: return 2;
-    case P_PIPE: return 3;
-    case P_CARET: return 4;
-    case P_AMP: return 5;
-    case P_EQ: case P_NE: return 6;
-    case P_LT: case P_GT: case P_LE: case P_GE: return 7;
-    case P_SHL: case P_SHR: return 8;
-    case P_PLUS: case P_MINUS: return 9;
-    case P_STAR: case P_SLASH: case P_PERCENT: return 10;
-    default: return 0;
-    }
+    return fe_binop_prec(t->id);
 }
 
 static ppval ev_apply(ev *e, const pp_tok *op, ppval a, ppval b)

@@ -100,6 +100,25 @@ typedef struct fe_token {
  * TK_EOF token; on failure returns -1 after reporting diagnostics. */
 int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks);
 
+/* Precedence of a binary operator punctuator (1 = ||, 10 = * / %), or 0:
+ * shared by the parser and the preprocessor's #if evaluator. */
+static inline int fe_binop_prec(int punct)
+{
+    switch (punct) {
+    case P_OROR: return 1;
+    case P_ANDAND: return 2;
+    case P_PIPE: return 3;
+    case P_CARET: return 4;
+    case P_AMP: return 5;
+    case P_EQ: case P_NE: return 6;
+    case P_LT: case P_GT: case P_LE: case P_GE: return 7;
+    case P_SHL: case P_SHR: return 8;
+    case P_PLUS: case P_MINUS: return 9;
+    case P_STAR: case P_SLASH: case P_PERCENT: return 10;
+    default: return 0;
+    }
+}
+
 const char *fe_keyword_name(int kw);
 const char *fe_punct_name(int p);
 

@@ -148,7 +148,10 @@ void kp_exec_locate(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col);
  * a fuel budget the countdown is min(clock interval, fuel left), so the
  * fuel cut-off depends only on the number of polls: engines must poll at
  * the same places (each function entry, each IR back-edge taken) for the
- * cut-off to be the same on every engine. */
+ * cut-off to be the same on every engine. An engine may leave the
+ * interrupt word to the slow path (the JIT does: it keeps the countdown in
+ * a register): the slow path checks it and re-arms the countdown to at
+ * most 4096 polls, so an interrupt is still seen within that many polls. */
 int kp_exec_poll_slow(kp_exec *ex);
 static inline int kp_exec_poll(kp_exec *ex)
 {

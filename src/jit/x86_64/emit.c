@@ -269,19 +269,32 @@ static void gset(E *e, ir_reg d, int r)
 
 /* ---- polls ---- */
 
+/* The poll countdown lives in R13 while JIT code runs (the allocator never
+ * hands R13 out): the entry trampoline loads it from ex->poll_countdown and
+ * stores it back on return. Every exit to C that may read or write the
+ * countdown (the poll slow path, helpers that may run plugin code or poll,
+ * traps) stores it before (cd_out) and reloads it after (cd_in). */
+static void cd_out(xbuf *b)
+{
+    x_store(b, 0, xm(R14, offsetof(kp_exec, poll_countdown)), R13);
+}
+
+static void cd_in(xbuf *b)
+{
+    x_load(b, 0, R13, xm(R14, offsetof(kp_exec, poll_countdown)));
+}
+
 static void emit_poll(E *e, uint32_t line, uint32_t col)
 {
     xbuf *b = &e->b;
     if (e->nopoll)
         return;
-    x_load(b, 1, RAX, xm(R14, offsetof(kp_exec, interrupt_word)));
-    x_load(b, 0, RAX, xm(RAX, 0));
-    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, interrupt_gen)));
-    size_t j1 = x_jcc32(b, CC_NE);
-    x_alu_mi(b, 0, ALU_SUB, xm(R14, offsetof(kp_exec, poll_countdown)), 1);
+    /* sub r13d, 1 ; jz slow. The interrupt word is read by the slow path,
+     * which runs at least every POLL_INTERVAL polls (exec.c), and sooner
+     * with a deadline or fuel. */
+    x_alu_ri(b, 0, ALU_SUB, R13, 1);
     size_t j2 = x_jcc32(b, CC_E);
     uint32_t s = new_stub(e, ST_POLL, line, col, 0, NULL, b->n);
-    fix(e, j1, s, FX_STUB);
     fix(e, j2, s, FX_STUB);
 }
 
@@ -1402,7 +1415,9 @@ static void emit_call1(E *e, const ir_insn *in)
         x_mov_ri_nf(b, 0, RSI, (uint64_t)in->imm);
         x_mov_rr(b, 1, RDX, RSP);
         x_mov_ri_nf(b, 1, RCX, (uint64_t)(uintptr_t)&e->kmod->fns[e->fi]);
+        cd_out(b);
         x_call_abs(b, (const void *)jit_h_rtlib);
+        cd_in(b);
         trap_if_nz(e);
         if (in->dst) {
             if (isx(rtype(e, in->dst))) {
@@ -1731,6 +1746,7 @@ static void emit_stubs(E *e)
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
             x_mov_ri_nf(b, 0, RDX, s->line);
             x_mov_ri_nf(b, 0, RCX, s->col);
+            cd_out(b);
             x_call_abs(b, (const void *)jit_h_trap);
             break;
         case ST_POLL: {
@@ -1756,6 +1772,7 @@ static void emit_stubs(E *e)
             x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)kfn);
             x_mov_ri_nf(b, 0, RCX, s->line);
             x_mov_ri_nf(b, 0, R8, s->col);
+            cd_out(b);
             x_call_abs(b, (const void *)jit_h_unlinked);
             break;
         case ST_GENERIC: {
@@ -1763,7 +1780,9 @@ static void emit_stubs(E *e)
             x_mov_rr(b, 1, RSI, RAX);
             x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)s->ptr);
             x_mov_rr(b, 1, RCX, RSP);
+            cd_out(b);
             x_call_abs(b, (const void *)jit_h_generic);
+            cd_in(b);
             x_test_rr(b, 0, RAX, RAX);
             uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
             s = &e->st[i];
@@ -1777,6 +1796,7 @@ static void emit_stubs(E *e)
             x_mov_rr(b, 1, RDI, R14);
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
             x_mov_ri_nf(b, 0, RDX, s->extra);
+            cd_out(b);
             x_call_abs(b, (const void *)jit_h_entry_trap);
             break;
         }

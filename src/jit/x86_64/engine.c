@@ -53,6 +53,8 @@ static void gen_trampolines(void)
     size_t o_cfi = b->n;
     x_load(b, 1, R14, xm(RDI, JF_EX));
     x_load(b, 1, R15, xm(R14, offsetof(kp_exec, mem)));
+    /* the poll countdown lives in r13 while JIT code runs (emit.c) */
+    x_load(b, 0, R13, xm(R14, offsetof(kp_exec, poll_countdown)));
     /* outgoing area: 8 * max(nargs, 1), 16-aligned */
     x_mov_rr(b, 1, RAX, RCX);
     x_shift_i(b, 1, 4, RAX, 3);
@@ -72,6 +74,8 @@ static void gen_trampolines(void)
     x_call_r(b, RSI);
     x_store(b, 1, xm(RBX, JF_RET_I), RAX);
     x_fstore(b, 1, xm(RBX, JF_RET_F), 0);
+    x_load(b, 1, RCX, xm(RBX, JF_EX));
+    x_store(b, 0, xm(RCX, offsetof(kp_exec, poll_countdown)), R13);
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_load(b, 1, RSP, xm(RBX, JF_SAVED_RSP));
     epilogue_restore(b);
@@ -100,7 +104,9 @@ static void gen_trampolines(void)
     for (int i = 0; i < 14; i++)
         x_fstore(b, 1, xm(RSP, 8 * i), i);
     x_mov_rr(b, 1, RDI, R14);
+    x_store(b, 0, xm(R14, offsetof(kp_exec, poll_countdown)), R13);
     x_call_abs(b, (const void *)kp_exec_poll_slow);
+    x_load(b, 0, R13, xm(R14, offsetof(kp_exec, poll_countdown)));
     for (int i = 0; i < 14; i++)
         x_fload(b, 1, i, xm(RSP, 8 * i));
     x_alu_ri(b, 1, ALU_ADD, RSP, 120);
@@ -252,6 +258,8 @@ int jit_h_zero(kp_exec *ex, uint32_t dst, uint32_t n)
 uint64_t jit_sig_continue(jit_frame *jf)
 {
     kp_exec *ex = jf->ex;
+    /* the fault hit JIT code, where r13 is the poll countdown */
+    ex->poll_countdown = (uint32_t)jf->regs[R13];
     jit_module *jm = jit_registry_find((uintptr_t)jf->fault_pc);
     const jit_pcmap *pm = NULL;
     uint32_t off = 0;

@@ -93,8 +93,9 @@ static int itv_cmp(const void *x, const void *y)
     return a->v < b->v ? -1 : a->v > b->v;
 }
 
-static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12, R13};
-static const int gp_order_cross[] = {RBX, RBP, R12, R13, RSI, RDI, R8, R9, R10};
+/* R13 is not allocated: it holds the poll countdown (emit.c, JIT_CD) */
+static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12};
+static const int gp_order_cross[] = {RBX, RBP, R12, RSI, RDI, R8, R9, R10};
 
 static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 {
@@ -364,7 +365,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             int norder;
             if (cls == 0) {
                 order = cur->cross ? gp_order_cross : gp_order_free;
-                norder = 9;
+                norder = 8;
             } else {
                 static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
                 order = xorder;

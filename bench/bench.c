@@ -10,6 +10,7 @@
  *
  *   kbench [-q] [-w] [-s SECTIONS] [-k KERNEL]   SECTIONS: digits of 1234567
  */
+#include "slurp.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,26 +118,6 @@ static double mini(series *s)
     return s->v[0];
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = 0;
-        *len = (size_t)n;
-    }
-    return s;
-}
 
 static int want(char sec) { return strchr(sections, sec) != NULL; }
 

@@ -14,6 +14,7 @@
  * times without timing, for `valgrind --tool=callgrind` (instruction counts
  * are deterministic there, wall times are not).
  */
+#include "slurp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,23 +61,7 @@ static char *read_file(const char *path, size_t *len)
             memcpy(s, small_src, *len + 1);
         return s;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = 0;
-        *len = (size_t)n;
-    }
-    return s;
+    return slurp(path, len);
 }
 
 /* One preprocessing run as fe_compile starts it; returns the token count

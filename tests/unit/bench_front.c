@@ -12,6 +12,7 @@
  * `valgrind --tool=callgrind` (compare inclusive counts of fe_parse,
  * fe_lower, fe_preprocess).
  */
+#include "../../bench/slurp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,26 +36,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[n] = 0;
-        *len = (size_t)n;
-    }
-    return s;
-}
 
 static void ctx_init(fe_ctx *cx, const char *name, const char *src, size_t len)
 {
@@ -135,7 +116,7 @@ int main(int argc, char **argv)
     }
     const char *path = argi < argc ? argv[argi] : "examples/gray.c";
     size_t len;
-    char *src = read_all(path, &len);
+    char *src = slurp(path, &len);
     if (!src) {
         fprintf(stderr, "cannot read %s\n", path);
         return 1;

@@ -123,16 +123,24 @@ void kp_strmap_free(kp_strmap *m)
 
 /* ---- slots and handles --------------------------------------------------------- */
 
-static kp_slot *slot_of_handle(kp_runtime *rt, uint32_t h)
+/* The slot a handle value names, whatever its generation (NULL if none). */
+static kp_slot *slot_of_index(kp_runtime *rt, uint32_t h)
 {
-    if (h == 0 || h >= KP_HANDLE_CHUNK * KP_HANDLE_CHUNKS)
+    uint32_t i = h & KP_HANDLE_INDEX_MASK;
+    if (i == 0 || h > (KP_HANDLE_GEN_MAX << KP_HANDLE_INDEX_BITS | KP_HANDLE_INDEX_MASK))
         return NULL;
-    kp_slot **chunk = atomic_load_explicit(&rt->handles[h / KP_HANDLE_CHUNK],
+    kp_slot **chunk = atomic_load_explicit(&rt->handles[i / KP_HANDLE_CHUNK],
                                            memory_order_acquire);
     if (!chunk)
         return NULL;
-    return atomic_load_explicit((_Atomic(kp_slot *) *)&chunk[h % KP_HANDLE_CHUNK],
+    return atomic_load_explicit((_Atomic(kp_slot *) *)&chunk[i % KP_HANDLE_CHUNK],
                                 memory_order_acquire);
+}
+
+static kp_slot *slot_of_handle(kp_runtime *rt, uint32_t h)
+{
+    kp_slot *s = slot_of_index(rt, h);
+    return s && atomic_load_explicit(&s->handle, memory_order_acquire) == h ? s : NULL;
 }
 
 kp_fn *kp_rt_handle_fn(kp_runtime *rt, uint32_t handle, int *code)
@@ -143,6 +151,11 @@ kp_fn *kp_rt_handle_fn(kp_runtime *rt, uint32_t handle, int *code)
         return NULL;
     }
     kp_fn *fn = atomic_load_explicit(&s->fn, memory_order_acquire);
+    /* Recheck the generation after reading fn: if the slot was recycled
+     * and relinked meanwhile, the fn we read may belong to the new owner
+     * (anon_release bumps the generation before the slot can be reused). */
+    if (fn && atomic_load_explicit(&s->handle, memory_order_acquire) != handle)
+        fn = NULL;
     if (!fn) {
         *code = s->name ? KP_TRAP_UNLINKED : KP_TRAP_BAD_CALL;
         return NULL;
@@ -183,7 +196,7 @@ static kp_slot *slot_new(kp_runtime *rt, const char *name, int *code)
         s->name = NULL;
     }
     atomic_init(&s->fn, NULL);
-    s->handle = h;
+    atomic_init(&s->handle, h);
     s->rt = rt;
     if (name && strmap_put(&rt->names, s->name, s) != 0) {
         free(s);
@@ -217,6 +230,11 @@ static kp_slot *anon_slot(kp_runtime *rt, int *code)
 static void anon_release(kp_runtime *rt, kp_slot *s)
 {
     atomic_store(&s->fn, NULL);
+    uint32_t h = atomic_load(&s->handle);
+    uint32_t gen = h >> KP_HANDLE_INDEX_BITS;
+    if (gen == KP_HANDLE_GEN_MAX)
+        return; /* generations used up: never reused, freed with the runtime */
+    atomic_store(&s->handle, (gen + 1) << KP_HANDLE_INDEX_BITS | (h & KP_HANDLE_INDEX_MASK));
     if (rt->nanon_free == rt->anon_free_cap) {
         uint32_t ncap = rt->anon_free_cap ? rt->anon_free_cap * 2 : 64;
         kp_slot **n = realloc(rt->anon_free, ncap * sizeof *n);

@@ -62,7 +62,10 @@ struct kp_fn {
 struct kp_slot {
     const char *name;             /* NULL for anonymous slots */
     _Atomic(kp_fn *) fn;          /* what the name is linked to now, or NULL */
-    uint32_t handle;              /* its value as a plugin function pointer */
+    /* its value as a plugin function pointer: index | generation (see
+     * KP_HANDLE_INDEX_BITS); changes only when an anonymous slot is
+     * recycled, read without the lock by calls through pointers */
+    _Atomic uint32_t handle;
     kp_runtime *rt;
 };
 

@@ -84,6 +84,15 @@ uint64_t kp_heap_block_size(kp_heap *h, uint32_t off);
 
 #define KP_HANDLE_CHUNK 1024u
 #define KP_HANDLE_CHUNKS 1024u          /* up to 1M handles per runtime */
+/* A handle value (a plugin function pointer) is the slot index in the low
+ * KP_HANDLE_INDEX_BITS and the slot's generation above it. A recycled
+ * anonymous slot gets the next generation, so a stale pointer to the
+ * private function it held no longer names it; a slot whose generations
+ * are used up is never recycled. Bit 31 stays clear so that no handle
+ * reads as a negative number anywhere. */
+#define KP_HANDLE_INDEX_BITS 20u
+#define KP_HANDLE_INDEX_MASK ((1u << KP_HANDLE_INDEX_BITS) - 1)
+#define KP_HANDLE_GEN_MAX ((1u << (31 - KP_HANDLE_INDEX_BITS)) - 1)
 
 typedef struct kp_strmap_ent kp_strmap_ent;
 typedef struct kp_strmap {

@@ -379,6 +379,33 @@ static int suite(kp_engine engine)
         (printf("# %s\n", kp_errmsg()), 0));
     CHECK("relocated globals", call_i("gsum", &v) == KP_OK && v == 5 + 'i' + 3);
 
+    /* ---- a stale pointer to a deleted plugin's private function ----
+     * The private function's anonymous slot is recycled for the next
+     * plugin's private function; the old pointer must not reach it. */
+    CHECK("add caller", add("callp",
+        "typedef int (*fn0)(void);\n"
+        "int callp(int h) { return ((fn0)(unsigned)h)(); }\n") == KP_OK);
+    CHECK("add owner a", add("pa",
+        "static int secret_a(void) { return 1; }\n"
+        "unsigned addr_a(void) { return (unsigned)secret_a; }\n") == KP_OK);
+    CHECK("private via pointer", call("addr_a", NULL, 0, &r) == KP_OK);
+    uint32_t stale = (uint32_t)r.v.i32;
+    args[0] = KP_I32(stale);
+    CHECK("private pointer works while linked",
+          call("callp", args, 1, &r) == KP_OK && r.v.i32 == 1);
+    CHECK("delete owner a", kp_delete(rt, "pa") == KP_OK);
+    CHECK("add owner b", add("pb",
+        "static int secret_b(void) { return 2; }\n"
+        "unsigned addr_b(void) { return (unsigned)secret_b; }\n") == KP_OK);
+    CHECK("new private via pointer", call("addr_b", NULL, 0, &r) == KP_OK);
+    uint32_t fresh = (uint32_t)r.v.i32;
+    CHECK("recycled slot, new pointer value",
+          (fresh & 0xfffff) == (stale & 0xfffff) && fresh != stale);
+    args[0] = KP_I32(fresh);
+    CHECK("new private pointer works", call("callp", args, 1, &r) == KP_OK && r.v.i32 == 2);
+    args[0] = KP_I32(stale);
+    CHECK("stale private pointer traps", call("callp", args, 1, &r) == KP_TRAP_BAD_CALL);
+
     /* ---- limits ---- */
     CHECK("globals too big", add("huge", "static char big[32 << 20]; int hg(void) { return big[0]; }") ==
                                  KP_ERR_NOMEM_PLUGIN);

@@ -213,6 +213,10 @@ KP_API int kp_runtime_get_usage(kp_runtime *rt, kp_limit which, uint64_t *out);
  * (a plugin "math" may export a function "math"), but a plugin cannot take
  * the name of a built-in. Compiling takes no lock: a plugin may call
  * create() while other calls run.
+ * Called inside a plugin call (from a built-in, as the default built-in
+ * create() does), the compile is part of that call: when the call's
+ * deadline passes or it is interrupted, the compile stops and this returns
+ * KP_TRAP_TIMEOUT / KP_TRAP_INTERRUPTED, recorded as the call's trap.
  * Errors: KP_ERR_ARG, KP_ERR_NOMEM, KP_ERR_COMPILE, KP_ERR_LIMIT,
  * KP_ERR_EXISTS (plugin name or an exported name already taken),
  * KP_ERR_NOMEM_PLUGIN (globals do not fit in the segment). */

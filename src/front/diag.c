@@ -111,8 +111,29 @@ int fe_should_stop(const fe_ctx *cx)
            cx->code == KP_ERR_LIMIT || cx->arena.failed;
 }
 
+int fe_poll(fe_ctx *cx, unsigned file, int line, int col)
+{
+    if (cx->cancelled)
+        return 0;
+    int c = cx->opts.cancel ? cx->opts.cancel(cx->opts.cancel_arg) : 0;
+    if (!c)
+        return 1;
+    cx->cancelled = c;
+    fe_error(cx, KP_ERR_LIMIT, file, line, col, "compilation stopped: %s",
+             c == KP_TRAP_TIMEOUT ? "the calling plugin call's deadline passed"
+                                  : "the calling plugin call was interrupted");
+    return 0;
+}
+
 int fe_enter(fe_ctx *cx, unsigned file, int line, int col)
 {
+    if (!cx->poll_left || !--cx->poll_left) {
+        cx->poll_left = FE_POLL_EVERY;
+        if (!fe_poll(cx, file, line, col))
+            return 0;
+    }
+    if (cx->cancelled)
+        return 0;
     if (fe_stack_low(cx)) {
         if (cx->code != KP_ERR_LIMIT)
             fe_error(cx, KP_ERR_LIMIT, file, line, col,

@@ -27,13 +27,14 @@ static void fe_ctx_init(fe_ctx *cx, const char *name, const fe_options *opts,
     /* Keep a margin for the deepest frames between two checks and for
      * reporting the error itself. */
     cx->stack_floor = kp_os_stack_floor(FE_STACK_MARGIN);
+    cx->poll_left = FE_POLL_EVERY;
 }
 
 static void fe_finish(fe_ctx *cx, fe_result *res)
 {
     if (cx->arena.failed && cx->code != KP_ERR_NOMEM)
         fe_nomem(cx);
-    res->code = cx->nerrors ? cx->code : KP_OK;
+    res->code = cx->cancelled ? cx->cancelled : cx->nerrors ? cx->code : KP_OK;
     if (res->code == KP_OK && cx->nerrors)
         res->code = KP_ERR_COMPILE;
     res->message = cx->diag;

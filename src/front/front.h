@@ -30,7 +30,15 @@ typedef struct fe_options {
     unsigned max_functions; /* function definitions (0 = 10000) */
     size_t max_memory;      /* compile-time memory budget (0 = 64 MiB + 64 x source) */
     unsigned max_errors;    /* diagnostics before giving up (0 = 20) */
+    /* Polled every FE_POLL_EVERY nesting steps of the parser and the
+     * lowering: a nonzero result (a KP_TRAP_* code) stops the compilation,
+     * which then fails with that code. A compile started inside a plugin
+     * call (create()) stops this way at the call's deadline. NULL: never. */
+    int (*cancel)(void *arg);
+    void *cancel_arg;
 } fe_options;
+
+#define FE_POLL_EVERY 1024u
 
 /* The text of a header the runtime provides for `#include <name>` (e.g.
  * "stdint.h", "kplug.h"), or NULL if there is no such header. The text must
@@ -84,6 +92,8 @@ typedef struct fe_ctx {
     unsigned depth;        /* current recursion depth, see fe_enter */
     uintptr_t stack_floor; /* native stack address below which recursion
                               stops (0 = unchecked), see fe_stack_low */
+    unsigned poll_left;    /* nesting steps until opts.cancel is polled */
+    int cancelled;         /* the code opts.cancel stopped us with, or 0 */
 } fe_ctx;
 
 /* Is the native stack nearly exhausted? The nesting limit alone does not
@@ -109,9 +119,13 @@ void fe_verror(fe_ctx *cx, int code, unsigned file, int line, int col,
 /* True once the stage should stop: too many errors, out of memory, or a limit. */
 int fe_should_stop(const fe_ctx *cx);
 /* Recursion guard: fe_enter returns 0 (and reports KP_ERR_LIMIT once, at the
- * given position) when max_nesting is exceeded; pair every successful
- * fe_enter with fe_leave. */
+ * given position) when max_nesting is exceeded or opts.cancel stopped the
+ * compilation; pair every successful fe_enter with fe_leave. Inline fast
+ * paths (px_enter, lw_enter) count poll_left down and call it at 0. */
 int fe_enter(fe_ctx *cx, unsigned file, int line, int col);
+/* Poll opts.cancel now (the preprocessor does, per run of tokens): 0 once
+ * the compilation is stopped, reported as an error at the given position. */
+int fe_poll(fe_ctx *cx, unsigned file, int line, int col);
 void fe_leave(fe_ctx *cx);
 /* Report out-of-memory once (used when cx->arena.failed is seen). */
 void fe_nomem(fe_ctx *cx);

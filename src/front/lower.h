@@ -204,7 +204,7 @@ static inline const ctype *fn_type(const ctype *t)
 static inline int lw_enter(fe_ctx *cx, unsigned file, int line, int col)
 {
     unsigned max = cx->opts.max_nesting ? cx->opts.max_nesting : 256;
-    if (cx->depth < max && !fe_stack_low(cx)) {
+    if (cx->depth < max && !fe_stack_low(cx) && --cx->poll_left) {
         cx->depth++;
         return 1;
     }

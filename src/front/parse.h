@@ -203,7 +203,7 @@ static inline void *px_alloc(px *P, size_t n)
 
 static inline void px_enter(px *P)
 {
-    if (P->cx->depth < P->max_depth && !fe_stack_low(P->cx))
+    if (P->cx->depth < P->max_depth && !fe_stack_low(P->cx) && --P->cx->poll_left)
         P->cx->depth++;
     else
         px_enter_slow(P);

@@ -41,6 +41,11 @@
 #define MAX_PARAMS 256
 #define MAX_CONDS 65536
 #define PP_BLOOM_BITS 2048
+/* Cancel polls (fe_poll): at most every PP_RUN_MAX output tokens (runs of
+ * plain tokens are cut there) or PP_POLL_ITERS steps of the main loop,
+ * i.e. about every 0.1-0.5 ms of preprocessing. */
+#define PP_RUN_MAX 16384u
+#define PP_POLL_ITERS 4096u
 
 typedef struct pp_macro {
     struct pp_macro *next; /* hash chain */
@@ -2024,7 +2029,16 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     p->capout = p->out ? guess : 0;
     pp_tok t, held;
     int have_held = 0;
+    size_t next_poll = PP_RUN_MAX;
+    unsigned iters = 0;
     for (;;) {
+        if ((++iters == PP_POLL_ITERS || p->nout >= next_poll) && p->nout) {
+            iters = 0;
+            next_poll = p->nout + PP_RUN_MAX;
+            const fe_token *last = &p->out[p->nout - 1];
+            if (!fe_poll(cx, last->file, (int)last->line, (int)last->col))
+                break;
+        }
         if (have_held) {
             t = held;
             have_held = 0;
@@ -2040,6 +2054,11 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
                 size_t room = p->capout - p->nout;
                 if (room > (size_t)UINT32_MAX - 2 - p->nout)
                     room = (size_t)UINT32_MAX - 2 - p->nout;
+                /* Runs are bounded so that a huge file polls cx's cancel
+                 * callback between them (a compile inside a plugin call
+                 * stops at the call's deadline). */
+                if (room > PP_RUN_MAX)
+                    room = PP_RUN_MAX;
                 size_t k = fe_lex_run(&f->lx, p->out + p->nout, room, p->maybe_macro,
                                       PP_BLOOM_BITS - 1, &t, &have);
                 if (k) {

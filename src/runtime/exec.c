@@ -191,6 +191,11 @@ static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
     s->tag = tag;
 }
 
+kp_exec *kp_exec_current(void)
+{
+    return tls_exec;
+}
+
 int kp_exec_in_runtime(const kp_runtime *rt)
 {
     for (kp_exec *p = tls_exec; p; p = p->parent)

@@ -772,6 +772,11 @@ static int check_plugin_name(kp_runtime *rt, const char *name, int replace,
     return KP_OK;
 }
 
+static int compile_cancel(void *exec)
+{
+    return kp_exec_check(exec);
+}
+
 int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
                      size_t len, int replace)
 {
@@ -801,6 +806,14 @@ int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
     opts.max_source = rt->cfg.max_source;
     opts.max_nesting = rt->cfg.max_nesting;
     opts.max_functions = rt->cfg.max_functions;
+    /* Inside a plugin call (create(), or a host built-in adding plugins)
+     * the compile is part of the call: its deadline and interrupts stop
+     * it too, recorded as the call's trap. */
+    kp_exec *caller = kp_exec_current();
+    if (caller) {
+        opts.cancel = compile_cancel;
+        opts.cancel_arg = caller;
+    }
     ir_module *ir = NULL;
     fe_result res;
     memset(&res, 0, sizeof res);
@@ -814,6 +827,14 @@ int kp_ns_add_plugin(kp_runtime *rt, const char *name, const char *src,
                            res.message, "compilation failed");
     }
     free(res.message);
+    /* The engine's compile is not polled: do not start it past the
+     * deadline (its cost is bounded by the per-function size limits). */
+    if (caller && (code = kp_exec_check(caller)) != KP_OK) {
+        ir_module_free(ir);
+        return kp_err_set(code, name, NULL, 0, 0, "compilation stopped: %s",
+                          code == KP_TRAP_TIMEOUT ? "the calling plugin call's deadline passed"
+                                                  : "the calling plugin call was interrupted");
+    }
 
     kp_modx *mx = calloc(1, sizeof *mx);
     if (!mx) {

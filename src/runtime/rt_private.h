@@ -257,6 +257,8 @@ void kp_exec_register(kp_runtime *rt);
 void kp_exec_unregister(kp_runtime *rt);
 /* exec.c: is the calling thread inside a call of rt? */
 int kp_exec_in_runtime(const kp_runtime *rt);
+/* The innermost plugin call running on this thread, or NULL. */
+kp_exec *kp_exec_current(void);
 /* exec.c: the poll of long runtime-library work (per chunk): interrupt
  * and deadline, no fuel. 0 or a recorded trap code. */
 int kp_exec_check(kp_exec *ex);

@@ -111,6 +111,47 @@ static void engine_suite(kp_engine e)
               strstr(kp_errmsg(), "depth"));
     CHECK("get call depth", kp_runtime_get_limit(rt, KP_LIMIT_CALL_DEPTH, &v) == KP_OK && v == 100);
     kp_runtime_destroy(rt);
+
+    /* ---- a compile inside a call (create()) stops at the call's deadline ----
+     * compile_it has no loop: without the compile's own polls the call
+     * would return KP_OK after the whole compile (about 100 ms here). */
+    kp_config_init(&cfg);
+    cfg.engine = e;
+    cfg.mem_limit = 16 << 20;
+    CHECK("create (compile deadline)", kp_runtime_create(&cfg, &rt) == KP_OK);
+    CHECK("source builder", add(rt, "builder",
+        "#include <stdlib.h>\n"
+        "#include <kplug.h>\n"
+        "static char *src;\n"
+        "static char *put(char *p, const char *s) { while (*s) *p++ = *s++; return p; }\n"
+        "int build(int nfun) {\n"
+        "  char *p = src = malloc(nfun * 1100 + 16);\n"
+        "  if (!p) return -1;\n"
+        "  for (int f = 0; f < nfun; f++) {\n"
+        "    p = put(p, \"int g\");\n"
+        "    *p++ = 'a' + f % 26; *p++ = 'a' + f / 26 % 26; *p++ = 'a' + f / 676 % 26;\n"
+        "    p = put(p, \"(int x) { int a = x;\\n\");\n"
+        "    for (int i = 0; i < 60; i++) p = put(p, \"a = a * 3 + 1;\\n\");\n"
+        "    p = put(p, \"return a; }\\n\");\n"
+        "  }\n"
+        "  *p = 0;\n"
+        "  return p - src;\n"
+        "}\n"
+        "int compile_it(int n) { return create(n ? \"bigone\" : \"bigtwo\", src); }\n") == KP_OK);
+    CHECK("build 2 MB of source", call1(rt, "build", 2000, &r) == KP_OK && r.v.i32 > 1800000);
+    kp_func *cf;
+    kp_call_opts co;
+    memset(&co, 0, sizeof co);
+    co.deadline_us = 1000;
+    kp_value one = KP_I32(1);
+    rc = kp_lookup(rt, "compile_it", &cf) == KP_OK ? kp_call_ex(cf, &one, 1, &r, &co) : -1;
+    CHECK("create() stops at the deadline: KP_TRAP_TIMEOUT", rc == KP_TRAP_TIMEOUT);
+    CHECK("the stopped compile added nothing", kp_lookup(rt, "gaaa", &cf) == KP_ERR_NOT_FOUND);
+    kp_value zero = KP_I32(0);
+    CHECK("without a deadline the same source compiles",
+          kp_lookup(rt, "compile_it", &cf) == KP_OK && kp_call(cf, &zero, 1, &r) == KP_OK &&
+              r.v.i32 == KP_OK && kp_lookup(rt, "gaaa", &cf) == KP_OK);
+    kp_runtime_destroy(rt);
 }
 
 int main(void)

@@ -104,6 +104,7 @@ hd_client *hd_client_new(const char *key, const hd_limits *lim, hd_result *err)
      * client holds one, out of the client's memory. */
     cfg.stack_size = 256 << 10;
     cfg.deadline_ms = lim->timeout_ms;
+    cfg.engine = lim->engine;
     cfg.max_source = lim->max_source + 64;  /* + the entry #define */
     if (kp_runtime_create(&cfg, &c->rt) != KP_OK || hd_builtins_add(c->rt, c) != KP_OK) {
         *err = result(500, fmt_msg("cannot create the client's runtime: %s", kp_errmsg(), NULL));

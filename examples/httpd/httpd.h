@@ -26,6 +26,7 @@ typedef struct hd_limits {
     unsigned max_plugins;    /* plugins a client may hold (429 beyond) */
     unsigned max_inflight;   /* filtered requests running at once (429 beyond) */
     size_t max_source;       /* bytes of one plugin source (413 beyond) */
+    kp_engine engine;        /* the clients' engine (KP_ENGINE_DEFAULT: the JIT) */
 } hd_limits;
 
 /* ---- main.c ----------------------------------------------------------- */

@@ -62,7 +62,22 @@ $(HTTPD_WWW)/sample.ppm: examples/images/sample.ppm
 
 httpd: $(BUILD)/kplug-httpd $(HTTPD_IMAGES)
 
+# The server's own code under ASan + UBSan (the library as built), for the
+# test suite's sanitizer pass.
+HTTPD_SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined
+HTTPD_SAN_OBJ := $(patsubst $(BUILD)/httpd/%.o,$(BUILD)/httpd-asan/%.o,$(filter-out %/native_gray.o,$(HTTPD_OBJ)))
+
+$(BUILD)/httpd-asan/%.o: $(HTTPD_DIR)/%.c $(HTTPD_DIR)/httpd.h include/kplug.h $(BUILD)/httpd/.deps
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -Iinclude $(HTTPD_SAN) -c $< -o $@
+
+$(BUILD)/kplug-httpd-asan: $(HTTPD_SAN_OBJ) $(BUILD)/httpd/native_gray.o $(BUILD)/libkplug.a
+	$(CC) $(HTTPD_SAN) -o $@ $^ -lmicrohttpd $(LDLIBS)
+
+httpd-asan: $(BUILD)/kplug-httpd-asan
+
 run: all httpd
 	@BUILD=$(BUILD) PORT=$(PORT) $(HTTPD_DIR)/run.sh
 
-.PHONY: httpd run
+.PHONY: httpd httpd-asan run

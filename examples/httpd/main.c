@@ -41,6 +41,7 @@ static const char usage[] =
     "  --max-inflight N    filter calls running at once per client (default 16)\n"
     "  --max-source KB     bytes of one plugin source (default 256)\n"
     "  --threads N         server threads (default 2 per core, at least 4)\n"
+    "  --engine E          jit or interp (default: the JIT where there is one)\n"
     "  --verbose           log every request to stderr\n";
 
 static unsigned long num_arg(const char *opt, const char *v, unsigned long max)
@@ -83,6 +84,8 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--max-inflight")) hd_srv.limits.max_inflight = (unsigned)num_arg(o, v, 100000);
         else if (!strcmp(o, "--max-source")) hd_srv.limits.max_source = num_arg(o, v, 16384) << 10;
         else if (!strcmp(o, "--threads")) threads = num_arg(o, v, 1024);
+        else if (!strcmp(o, "--engine") && v && (!strcmp(v, "jit") || !strcmp(v, "interp")))
+            hd_srv.limits.engine = !strcmp(v, "jit") ? KP_ENGINE_JIT : KP_ENGINE_INTERP;
         else if (!strcmp(o, "--verbose")) { hd_srv.verbose = 1; takes = 0; }
         else if (!strcmp(o, "--help") || !strcmp(o, "-h")) { fputs(usage, stdout); return 0; }
         else {

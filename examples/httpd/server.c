@@ -309,6 +309,7 @@ static enum MHD_Result serve_clients(struct MHD_Connection *con, const char *met
                                            (unsigned)(lim.mem_bytes >> 20)) << 20;
         lim.timeout_ms = query_uint(con, "timeout_ms", lim.timeout_ms, lim.timeout_ms);
         lim.max_plugins = query_uint(con, "max_plugins", lim.max_plugins, lim.max_plugins);
+        lim.max_inflight = query_uint(con, "max_inflight", lim.max_inflight, lim.max_inflight);
         hd_result err = { 0, NULL };
         hd_client *c = hd_client_new(NULL, &lim, &err);
         if (!c)

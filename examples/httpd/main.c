@@ -75,7 +75,13 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--port")) port = num_arg(o, v, 65535);
         else if (!strcmp(o, "--port-file") && v) port_file = v;
         else if (!strcmp(o, "--root") && v) hd_srv.root = v;
-        else if (!strcmp(o, "--client") && v && nkeys < 64) keys[nkeys++] = v;
+        else if (!strcmp(o, "--client") && v) {
+            if (nkeys == 64) {
+                fprintf(stderr, "kplug-httpd: at most 64 --client (POST /clients makes more)\n");
+                return 2;
+            }
+            keys[nkeys++] = v;
+        }
         else if (!strcmp(o, "--plugins") && v) plugin_dir = v;
         else if (!strcmp(o, "--admin-key") && v) hd_srv.admin_key = v;
         else if (!strcmp(o, "--mem")) hd_srv.limits.mem_bytes = num_arg(o, v, 3072) << 20;

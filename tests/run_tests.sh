@@ -430,11 +430,12 @@ httpd_pass() { # SERVER ENGINE LOAD
 }
 
 suite_httpd() {
-    httpd_pass "$BUILD/kplug-httpd" "" 1
-    # The server's own code under ASan + UBSan, plugins on the interpreter.
+    httpd_pass "$BUILD/kplug-httpd" "" 1 TERM
+    # The server's own code under ASan + UBSan, plugins on the interpreter,
+    # stopped with SIGINT this time.
     if [ -x "$BUILD/kplug-httpd-asan" ]; then
         ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=1 \
-            httpd_pass "$BUILD/kplug-httpd-asan" interp 0
+            httpd_pass "$BUILD/kplug-httpd-asan" interp 0 INT
     else
         echo "skip httpd/kplug-httpd-asan: not built (not counted)"
     fi

@@ -120,8 +120,7 @@ hd_client *hd_client_new(const char *key, const hd_limits *lim, hd_result *err)
         if (!strcmp(o->key, key)) {
             pthread_mutex_unlock(&registry_lock);
             *err = result(409, fmt_msg("client key '%s' already exists", key, NULL));
-            c->refs = 0;
-            hd_client_put(c);
+            hd_client_put(c); /* never registered: this destroys it */
             return NULL;
         }
     c->next = registry;

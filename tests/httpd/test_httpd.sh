@@ -4,10 +4,11 @@
 # SIGTERM. Prints one line per check: "ok NAME", "FAIL NAME: why" or
 # "SKIP NAME: why" (tests/run_tests.sh counts them).
 #
-#   tests/httpd/test_httpd.sh [SERVER [ENGINE [LOAD]]]
+#   tests/httpd/test_httpd.sh [SERVER [ENGINE [LOAD [SIGNAL]]]]
 #
 # SERVER defaults to $BUILD/kplug-httpd, ENGINE to the server's default,
-# LOAD=0 skips the wrk load test (the sanitizer pass). The plugins of
+# LOAD=0 skips the wrk load test (the sanitizer pass), SIGNAL (TERM or
+# INT, default TERM) is how the server is stopped at the end. The plugins of
 # tests/httpd/plugins/ carry their expectations:
 #   /* expect-upload: 400 */     status of PUT /plugins/NAME (default 201)
 #   /* expect-status: 500 */     status of GET /files/sample.ppm?plugin=NAME
@@ -20,6 +21,7 @@ KPLUG=${KPLUG:-$BUILD/kplug}
 SERVER=${1:-$BUILD/kplug-httpd}
 ENGINE=${2:-}
 LOAD=${3:-1}
+SIG=${4:-TERM}
 LABEL=$(basename "$SERVER")${ENGINE:+ $ENGINE}
 T=$(mktemp -d)
 PID=
@@ -280,7 +282,7 @@ if [ "$LOAD" = 1 ]; then
 fi
 
 # ---- clean shutdown ----
-kill -TERM "$PID"
+kill -"$SIG" "$PID"
 st=
 for _ in $(seq 100); do
     if ! kill -0 "$PID" 2>/dev/null; then
@@ -290,8 +292,8 @@ for _ in $(seq 100); do
     fi
     sleep 0.1
 done
-if [ "$st" = 0 ] && grep -q "SIGTERM, stopping" "$T/server.out"; then ok "SIGTERM stops the server, exit 0"
-else bad "SIGTERM: exit ${st:-still running}: $(tail -c 300 "$T/server.err")"; fi
+if [ "$st" = 0 ] && grep -q "SIG$SIG, stopping" "$T/server.out"; then ok "SIG$SIG stops the server, exit 0"
+else bad "SIG$SIG: exit ${st:-still running}: $(tail -c 300 "$T/server.err")"; fi
 PID=
 if grep -q -e "AddressSanitizer" -e "runtime error" -e "LeakSanitizer" "$T/server.err"; then
     bad "sanitizer report: $(grep -m 3 -e "ERROR" -e "runtime error" "$T/server.err" | tr '\n' ' ' | cut -c 1-300)"

@@ -5,10 +5,10 @@
  * per core, at least 4). Filters run synchronously in the handler, so a
  * pool thread is busy for as long as a plugin runs — at most the client's
  * deadline — while epoll keeps any number of idle keep-alive connections
- * cheap. A fixed pool also bounds the plugin stacks: kplug gives every
- * thread that calls into a runtime its own stack out of the client's
- * memory, so N threads cost at most N stacks per client, where
- * thread-per-connection would cost one per connection ever served.
+ * cheap. A fixed pool also bounds what filters claim at once: every call
+ * running takes a plugin stack and buffers out of the client's memory, so
+ * N threads mean at most N calls, where thread-per-connection would start
+ * as many as a flood of connections asks for.
  *
  * Shutdown: SIGINT and SIGTERM are blocked in every thread (the pool
  * inherits the mask) and taken by sigwait in main, which stops the daemon

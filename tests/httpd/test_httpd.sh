@@ -221,9 +221,8 @@ expect "bob's list" 200 "$T/b" "${B[@]}" "$U/plugins"
     bad "bob's list: $(tr '\n' ' ' <"$T/b")"
 
 # ---- clients created over HTTP, and their limits ----
-# 2 MB: a plugin stack (256 KB) for each of the server's threads, the
-# sample image and its output buffer fit; a 1 MB image (3.3 MB with its
-# output buffer) does not.
+# 2 MB: a plugin stack (256 KB), the sample image and its output buffer
+# fit; a 1 MB image (3.3 MB with its output buffer) does not.
 expect "new client needs the admin key" 401 "$T/b" -X POST "$U/clients"
 expect "wrong admin key" 403 "$T/b" -X POST -H "X-Admin-Key: guess" "$U/clients"
 expect "new client" 201 "$T/b" -X POST -H "X-Admin-Key: root-key" "$U/clients?mem_mb=2&max_plugins=2&max_inflight=1"

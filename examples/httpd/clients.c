@@ -100,8 +100,8 @@ hd_client *hd_client_new(const char *key, const hd_limits *lim, hd_result *err)
     kp_config cfg;
     kp_config_init(&cfg);
     cfg.mem_limit = lim->mem_bytes;
-    /* Small plugin stacks: every server thread that runs a filter of this
-     * client holds one, out of the client's memory. */
+    /* Small plugin stacks: every filter call of this client running at
+     * once holds one, out of the client's memory. */
     cfg.stack_size = 256 << 10;
     cfg.deadline_ms = lim->timeout_ms;
     cfg.engine = lim->engine;

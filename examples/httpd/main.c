@@ -149,7 +149,8 @@ int main(int argc, char **argv)
         MHD_OPTION_NOTIFY_COMPLETED, hd_completed, NULL,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "kplug-httpd: cannot listen on %s:%lu\n", addr, port);
+        fprintf(stderr, "kplug-httpd: cannot listen on %s:%lu (port in use? try another "
+                        "--port, or PORT=... with make run)\n", addr, port);
         hd_clients_shutdown();
         return 1;
     }

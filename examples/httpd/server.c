@@ -346,6 +346,23 @@ enum MHD_Result hd_handle(void *cls, struct MHD_Connection *con, const char *url
         if (!(rq = calloc(1, sizeof *rq)))
             return MHD_NO;
         *req_cls = rq;
+        /* Uploads from unknown clients are refused before their body is
+         * read: the server buffers bodies only for its clients. */
+        if (!strcmp(method, "PUT") && !strncmp(url, "/plugins/", 9)) {
+            int status;
+            hd_client *c = authenticate(con, &status);
+            if (!c)
+                return reply_text(con, status, auth_message(status), now_ns());
+            size_t max = c->lim.max_source;
+            hd_client_put(c);
+            const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+            if (cl && strtoull(cl, NULL, 10) > max) {
+                char m[96];
+                snprintf(m, sizeof m, "plugin source too large (limit %zu bytes)\n", max);
+                return reply_text(con, 413, m, now_ns());
+            }
+        }
         return MHD_YES;
     }
     if (*upload_size) {

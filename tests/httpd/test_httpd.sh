@@ -110,6 +110,8 @@ expect "directory 404" 404 "$T/b" "$U/files/sub"
 expect "files are read-only" 405 "$T/b" -X DELETE "$U/files/sample.ppm"
 expect "no key 401" 401 "$T/b" "$U/plugins"
 expect "unknown key 403" 403 "$T/b" -H "X-API-Key: mallory" "$U/plugins"
+expect "upload without key 401" 401 "$T/b" -X PUT --data-binary @examples/gray.c "$U/plugins/x"
+expect "upload with unknown key 403" 403 "$T/b" -H "X-API-Key: mallory" -X PUT --data-binary @examples/gray.c "$U/plugins/x"
 expect "filter without key 401" 401 "$T/b" "$U/files/sample.ppm?plugin=gray"
 expect "index" 200 "$T/b" "$U/"
 

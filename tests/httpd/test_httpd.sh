@@ -183,6 +183,8 @@ expect "exported helper" 201 "$T/b" "${A[@]}" -X PUT --data-binary @"$T/h1.c" "$
 expect "exported name clash 409" 409 "$T/b" "${A[@]}" -X PUT --data-binary @"$T/h1.c" "$U/plugins/h2"
 head -c 70000 /dev/zero | tr '\0' ' ' >"$T/big.c"
 expect "source too large 413" 413 "$T/b" "${A[@]}" -X PUT --data-binary @"$T/big.c" "$U/plugins/big"
+expect "chunked source too large 413" 413 "$T/b" "${A[@]}" -H "Transfer-Encoding: chunked" -X PUT --data-binary @"$T/big.c" "$U/plugins/big"
+expect "chunked upload" 201 "$T/b" "${A[@]}" -H "Transfer-Encoding: chunked" -X PUT --data-binary @examples/gray.c "$U/plugins/chunked"
 
 # ---- hostile and feature plugins with their expectations ----
 for f in tests/httpd/plugins/*.c; do

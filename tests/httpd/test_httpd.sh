@@ -106,6 +106,7 @@ grep -qi '^X-Service-Time-Us: [0-9]' "$T/hdr" && ok "service time header" ||
 expect "nested path" 200 "$T/b" "$U/files/sub/nested.ppm"
 expect "missing file 404" 404 "$T/b" "$U/files/nope.ppm"
 expect "path traversal 404" 404 "$T/b" "$U/files/../secret.txt"
+expect "encoded path traversal 404" 404 "$T/b" "$U/files/%2e%2e/secret.txt"
 expect "directory 404" 404 "$T/b" "$U/files/sub"
 expect "files are read-only" 405 "$T/b" -X DELETE "$U/files/sample.ppm"
 expect "no key 401" 401 "$T/b" "$U/plugins"

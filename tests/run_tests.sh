@@ -2,7 +2,8 @@
 # tests/run_tests.sh — run every test suite and end with "N passed, N failed".
 #
 #   tests/run_tests.sh [SUITE...]     suites: corpus malformed hostile fuzz
-#                                     stress api unit examples (default: all)
+#                                     stress api unit examples httpd
+#                                     (default: all)
 # Environment: KPLUG (the tool, default ./kplug), BUILD (where libkplug.a
 # is, default build), CC, CFLAGS (for building API/unit tests), ENGINES
 # (override the engine list, e.g. "interp"), VERBOSE=1 (print passes too),
@@ -413,8 +414,35 @@ suite_examples() {
     [ "$ST" != 0 ] && pass "cli/filter-rejects-non-ppm" || fail "cli/filter-rejects-non-ppm: exit 0"
 }
 
+# ---- httpd: kplug-httpd end to end, with curl and wrk (tests/httpd/)
+httpd_pass() { # SERVER ENGINE LOAD
+    local st rest
+    LIMIT=$((LIMIT * 3)) run "$TMP/out" "$TMP/err" env BUILD="$BUILD" KPLUG="$KPLUG" tests/httpd/test_httpd.sh "$@"
+    while read -r st rest; do
+        case $st in
+            ok) pass "httpd/$rest" ;;
+            FAIL) fail "httpd/$rest" ;;
+            SKIP) echo "skip httpd/$rest (not counted)" ;;
+        esac
+    done <"$TMP/out"
+    crashed "$ST" && fail "httpd/$(basename "$1"): $(describe_status "$ST")"
+    return 0
+}
+
+suite_httpd() {
+    httpd_pass "$BUILD/kplug-httpd" "" 1 TERM
+    # The server's own code under ASan + UBSan, plugins on the interpreter,
+    # stopped with SIGINT this time.
+    if [ -x "$BUILD/kplug-httpd-asan" ]; then
+        ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=1 \
+            httpd_pass "$BUILD/kplug-httpd-asan" interp 0 INT
+    else
+        echo "skip httpd/kplug-httpd-asan: not built (not counted)"
+    fi
+}
+
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples)
+[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples httpd)
 echo "kplug tests: engines: $ENGINES; suites: ${suites[*]}"
 for s in "${suites[@]}"; do
     before_p=$PASS before_f=$FAIL

@@ -14,13 +14,20 @@ export UBSAN_OPTIONS ?= print_stacktrace=1
 # Build in parallel first: the tests themselves are the slow part.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# kplug-httpd needs libmicrohttpd (installed by examples/httpd/httpd.mk);
+# if it cannot be built, the httpd suite says so and skips.
+HTTPD_TEST_BUILD = @$(MAKE) --no-print-directory -j$(JOBS) httpd httpd-asan || \
+	echo "httpd: kplug-httpd not built; the httpd suite will skip"
+
 test:
 	@$(MAKE) --no-print-directory -j$(JOBS) all
+	$(HTTPD_TEST_BUILD)
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) KPLUG=$(BUILD)/kplug tests/run_tests.sh
 
 # Only some suites, e.g. `make test-corpus`, `make test-malformed`.
 test-%:
 	@$(MAKE) --no-print-directory -j$(JOBS) all
+	$(HTTPD_TEST_BUILD)
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" BUILD=$(BUILD) KPLUG=$(BUILD)/kplug tests/run_tests.sh $*
 
 asan:

@@ -44,7 +44,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap cleanup EXIT
 
-start_server() { # ENGINE -> prints the port
+PORT_OF=()
+start_server() { # ENGINE; not in a subshell, so that PIDS reaches cleanup
     local pf="$OUT/httpd-$1.port"
     rm -f "$pf"
     "$BUILD/kplug-httpd" --port 0 --port-file "$pf" --root "$WWW" --client bench \
@@ -53,10 +54,11 @@ start_server() { # ENGINE -> prints the port
     PIDS+=($!)
     for _ in $(seq 100); do [ -s "$pf" ] && break; sleep 0.05; done
     [ -s "$pf" ] || { echo "httpd bench: the $1 server did not start (see $OUT/httpd-$1.log)" >&2; return 1; }
-    cat "$pf"
+    PORT_OF+=("$(cat "$pf")")
 }
-PJ=$(start_server jit) || exit 1
-PI=$(start_server interp) || exit 1
+start_server jit || exit 1
+start_server interp || exit 1
+PJ=${PORT_OF[0]} PI=${PORT_OF[1]}
 
 SIZES="9k 99k 270k 3300k"
 N=${HTTPD_N:-400}

@@ -84,3 +84,11 @@ if $CC -std=gnu11 -O2 -Iinclude -Isrc bench/compile_speed.c "$BUILD/libkplug.a" 
 else
     printf '\nbench/compile_speed.c does not build now (see %s)\n' "$OUT/compile_speed.log"
 fi
+
+# The macro-benchmark, the paper's practical example: kplug-httpd serving
+# images plain, through native C and through the plugin (sections 8, 9).
+# Skipped when BENCH_ARGS picks sections of kbench, or with NO_HTTPD_BENCH=1.
+if [ -z "${BENCH_ARGS:-}" ] && [ "${NO_HTTPD_BENCH:-0}" != 1 ]; then
+    echo
+    BUILD="$BUILD" CC="$CC" QUICK="$QUICK" bench/httpd_bench.sh
+fi

@@ -77,7 +77,11 @@ $(BUILD)/kplug-httpd-asan: $(HTTPD_SAN_OBJ) $(BUILD)/httpd/native_gray.o $(BUILD
 
 httpd-asan: $(BUILD)/kplug-httpd-asan
 
+# The macro-benchmark alone (also part of `make bench`).
+bench-httpd: all httpd
+	@BUILD=$(BUILD) CC="$(CC)" QUICK=$(QUICK) bench/httpd_bench.sh
+
 run: all httpd
 	@BUILD=$(BUILD) PORT=$(PORT) $(HTTPD_DIR)/run.sh
 
-.PHONY: httpd httpd-asan run
+.PHONY: httpd httpd-asan run bench-httpd

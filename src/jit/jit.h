@@ -211,6 +211,9 @@ void jit_h_entry_trap(kp_exec *ex, const kp_fn *fn, int what) __attribute__((nor
 void jit_h_unlinked(kp_exec *ex, const kp_slot *slot, const kp_fn *fn, uint32_t line,
                     uint32_t col) __attribute__((noreturn));
 int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
+/* A built-in whose prototype generated code has already compared with the
+ * call's: jit_h_generic without the check. */
+int jit_h_builtin(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
 kp_fn *jit_h_handle(kp_exec *ex, uint32_t handle);
 int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args, const kp_fn *caller);
 int jit_h_copy(kp_exec *ex, uint32_t dst, uint32_t src, uint32_t n);

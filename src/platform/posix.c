@@ -71,14 +71,21 @@ void kp_os_sleep_us(unsigned us)
     nanosleep(&ts, NULL);
 }
 
-static __thread uintptr_t stack_low_cache;
-static __thread size_t stack_size_cache;
-static __thread int stack_low_known;
+/* initial-exec: kp_os_stack_floor runs on every call of a built-in, and
+ * the default model in a -fPIC object is a __tls_get_addr call. */
+#if defined(__GNUC__) && defined(__ELF__)
+#define KP_OS_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define KP_OS_TLS_FAST
+#endif
+static __thread uintptr_t stack_low_cache KP_OS_TLS_FAST;
+static __thread size_t stack_size_cache KP_OS_TLS_FAST;
+static __thread int stack_low_known KP_OS_TLS_FAST;
 
-uintptr_t kp_os_stack_low(void)
+/* The first call on a thread asks pthreads; kept out of line so that the
+ * callers' fast path saves no registers. */
+static __attribute__((noinline)) uintptr_t stack_probe(void)
 {
-    if (stack_low_known)
-        return stack_low_cache;
     uintptr_t low = 0;
     size_t total = 0;
 #if defined(__linux__) && defined(__GLIBC__)
@@ -97,6 +104,13 @@ uintptr_t kp_os_stack_low(void)
     stack_size_cache = total;
     stack_low_known = 1;
     return low;
+}
+
+uintptr_t kp_os_stack_low(void)
+{
+    if (__builtin_expect(stack_low_known, 1))
+        return stack_low_cache;
+    return stack_probe();
 }
 
 uintptr_t kp_os_stack_floor(size_t margin)

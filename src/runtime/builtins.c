@@ -101,9 +101,10 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
         return kp_exec_trap(ex, KP_TRAP_STACK,
                             "native stack exhausted before calling built-in '%s'", fn->name);
     kp_value vbuf[IR_MAX_PARAMS], *vals = vbuf;
-    if (nargs == 0)
-        memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */
-    else if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
+    if (nargs == 0) { /* defined even when nargs == 0 */
+        vbuf[0].type = KP_T_VOID;
+        vbuf[0].v.i64 = 0;
+    } else if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
         return kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for call arguments");
     /* IR types number like kp_type (IR_I32 == KP_T_I32 ... IR_PTR ==
      * KP_T_PTR; asserted in exec.c), and one 64-bit store fills the

@@ -31,7 +31,8 @@ enum {
     ST_POLL,         /* slow poll, then back */
     ST_BACKEDGE,     /* poll, then jump to block */
     ST_UNLINKED,     /* CALLI of an unlinked name */
-    ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
+    ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax (extra = 1: a
+                        built-in whose prototype matched) */
     ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
 };
 
@@ -1301,20 +1302,15 @@ static void call_result(E *e, const ir_insn *in)
     }
 }
 
-/* rax = callee kp_fn (non-NULL). Fast path into a function of this engine
- * with the expected prototype, else the generic slow path. */
+/* rax = callee kp_fn (non-NULL). The prototype is checked here, inline,
+ * for every callee; then a function of this engine is called directly, a
+ * built-in through jit_h_builtin (no second prototype check), anything
+ * else (and every mismatch, to report it) through jit_h_generic. */
 static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site)
 {
     xbuf *b = &e->b;
     uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
-    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
-    jcc_stub(e, CC_NE, sg);
-    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
-    x_test_rr(b, 1, RCX, RCX);
-    jcc_stub(e, CC_E, sg);
-    x_mov_ri_nf(b, 1, RDX, JIT_FN_MAGIC);
-    x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
-    jcc_stub(e, CC_NE, sg);
+    uint32_t sb_ = new_stub(e, ST_GENERIC, in->line, in->col, 1, site, 0);
     /* prototype: compare the significant bytes of kp_fn.sig */
     uint8_t sb[sizeof(ir_sig) + 8];
     memset(sb, 0, sizeof sb);
@@ -1334,8 +1330,17 @@ static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const ji
         x_alu_rr(b, 1, ALU_CMP, RDX, R11);
         jcc_stub(e, CC_NE, sg);
     }
+    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
+    jcc_stub(e, CC_NE, sb_);
+    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
+    x_test_rr(b, 1, RCX, RCX);
+    jcc_stub(e, CC_E, sg);
+    x_mov_ri_nf(b, 1, RDX, JIT_FN_MAGIC);
+    x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
+    jcc_stub(e, CC_NE, sg);
     x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
     e->st[sg].back = b->n;
+    e->st[sb_].back = b->n;
     call_result(e, in);
 }
 
@@ -1781,7 +1786,7 @@ static void emit_stubs(E *e)
             x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)s->ptr);
             x_mov_rr(b, 1, RCX, RSP);
             cd_out(b);
-            x_call_abs(b, (const void *)jit_h_generic);
+            x_call_abs(b, s->extra ? (const void *)jit_h_builtin : (const void *)jit_h_generic);
             cd_in(b);
             x_test_rr(b, 0, RAX, RAX);
             uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);

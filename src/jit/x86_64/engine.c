@@ -219,6 +219,15 @@ int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t
     return rc;
 }
 
+int jit_h_builtin(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args)
+{
+    uint64_t rv = 0;
+    ex->caller = site->caller;
+    int rc = kp_rt_call_builtin(ex, callee, args, site->types, site->nargs, &rv);
+    args[0] = rv;
+    return rc;
+}
+
 int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args, const kp_fn *caller)
 {
     uint64_t rv = 0;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 void *kp_os_reserve(size_t size)
 {
@@ -38,6 +39,41 @@ int kp_mutex_init(kp_mutex *mu)
 void kp_mutex_destroy(kp_mutex *mu) { pthread_mutex_destroy(&mu->m); }
 void kp_mutex_lock(kp_mutex *mu) { pthread_mutex_lock(&mu->m); }
 void kp_mutex_unlock(kp_mutex *mu) { pthread_mutex_unlock(&mu->m); }
+
+/* Linux's membarrier(2), private expedited: an IPI to each CPU running a
+ * thread of this process, nothing for the others. */
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
+
+static pthread_once_t mb_once = PTHREAD_ONCE_INIT;
+static int mb_ok;
+
+static void mb_init(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        mb_ok = 1;
+#endif
+}
+
+int kp_os_membarrier_init(void)
+{
+    pthread_once(&mb_once, mb_init);
+    return mb_ok;
+}
+
+int kp_os_membarrier(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+    if (mb_ok && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return 0;
+#endif
+    return -1;
+}
 
 /* pthread_once has no argument, so the key being initialised is passed
  * through a thread-local (pthread_once runs the routine on this thread). */

@@ -259,8 +259,8 @@ int kp_cleanup_cancel(kp_runtime *rt, kp_cleanup_id id)
      * retired module's callbacks are taken under cleanup_lock. */
     kp_mutex_lock(&rt->ns_lock);
     kp_mutex_lock(&rt->cleanup_lock);
-    kp_modx *lists[3] = { rt->modules, rt->retired, rt->retired_prev };
-    for (int l = 0; l < 3 && !found; l++)
+    kp_modx *lists[2] = { rt->modules, rt->retired };
+    for (int l = 0; l < 2 && !found; l++)
         for (kp_modx *m = lists[l]; m && !found; m = m->next)
             for (kp_cleanup **pp = &m->cleanups; *pp; pp = &(*pp)->next)
                 if ((*pp)->id == id) {

@@ -223,9 +223,18 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
-int jit_thread_init(void);        /* once per thread: alternate signal stack, limits */
-jit_frame *jit_tls_frame(void);
-void jit_tls_set_frame(jit_frame *jf);
+/* The thread's innermost JIT activation and whether the thread is set up:
+ * initial-exec TLS, read inline on every host -> plugin call. */
+extern __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));
+extern __thread int jit_tls_ready_ __attribute__((tls_model("initial-exec")));
+int jit_thread_init_slow(void);   /* alternate signal stack, limits */
+/* Once per thread before entering generated code. 0 on success. */
+static inline int jit_thread_init(void)
+{
+    return __builtin_expect(jit_tls_ready_, 1) ? 0 : jit_thread_init_slow();
+}
+static inline jit_frame *jit_tls_frame(void) { return jit_tls_frame_; }
+static inline void jit_tls_set_frame(jit_frame *jf) { jit_tls_frame_ = jf; }
 /* Find the module whose chunk holds pc (normal context, takes the lock). */
 jit_module *jit_registry_find(uintptr_t pc);
 void jit_registry_add(jit_module *jm);

@@ -194,6 +194,7 @@ typedef struct jit_globals {
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
+    int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
@@ -223,6 +224,7 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
+int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
 /* The thread's innermost JIT activation and whether the thread is set up:
  * initial-exec TLS, read inline on every host -> plugin call. */
 extern __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));

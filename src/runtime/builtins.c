@@ -84,7 +84,15 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
 #define MAX_BUILTIN_ARGS 256
 
 /* Native stack a built-in may count on: host callbacks are ordinary C. */
-#define BUILTIN_STACK_MARGIN ((uintptr_t)64 << 10)
+#define BUILTIN_STACK_MARGIN KP_BUILTIN_STACK_MARGIN
+
+int kp_rt_builtin_failed(kp_exec *ex, const kp_fn *fn, int rc)
+{
+    if (!ex->trap_code)
+        kp_exec_trap(ex, KP_TRAP_BUILTIN, "built-in '%s' failed (%s)", fn->name,
+                     kp_result_name(rc));
+    return ex->trap_code;
+}
 
 int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
                        const uint8_t *types, uint32_t nargs, uint64_t *ret)
@@ -128,12 +136,8 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
     ex->cur_builtin = saved;
     if (vals != vbuf)
         free(vals);
-    if (rc != KP_OK) {
-        if (!ex->trap_code)
-            kp_exec_trap(ex, KP_TRAP_BUILTIN, "built-in '%s' failed (%s)", fn->name,
-                         kp_result_name(rc));
-        return ex->trap_code;
-    }
+    if (rc != KP_OK)
+        return kp_rt_builtin_failed(ex, fn, rc);
     if (ex->trap_code) /* kp_fail() but KP_OK returned: the failure wins */
         return ex->trap_code;
     int rt_ = fn->sig.ret;

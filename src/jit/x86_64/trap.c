@@ -31,6 +31,9 @@
 
 __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));
 __thread uintptr_t jit_tls_limit __attribute__((tls_model("initial-exec")));
+/* kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN): generated code calls a
+ * built-in directly only with rsp above it (0: unknown stack, no check) */
+static __thread uintptr_t jit_tls_bfloor __attribute__((tls_model("initial-exec")));
 __thread int jit_tls_ready_ __attribute__((tls_model("initial-exec")));
 
 /* ---- registry of loaded modules ---- */
@@ -215,8 +218,16 @@ int jit_thread_init_slow(void)
         pthread_attr_destroy(&attr);
     }
     jit_tls_limit = limit;
+    jit_tls_bfloor = kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN);
     jit_tls_ready_ = 1;
     return 0;
+}
+
+int32_t jit_tls_bfloor_offset(void)
+{
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return (int32_t)((intptr_t)&jit_tls_bfloor - (intptr_t)tp);
 }
 
 int32_t jit_tls_limit_offset(void)

@@ -5,6 +5,7 @@
  * give the host the same kp_value arguments (types, zero-extended 32-bit
  * values), take the same results and report the same traps. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kplug.h"
@@ -242,8 +243,51 @@ static void suite(kp_engine e)
     kp_runtime_destroy(rt);
 }
 
+/* kp_builtin_add parses each distinct prototype text once per process:
+ * the remembered result must be exactly what a parse gives, for every
+ * runtime, and a bad prototype must fail every time. */
+static void prototype_cache(void)
+{
+    static const char *const types[4] = {"int", "long", "double", "char *"};
+    static const kp_type kt[4] = {KP_T_I32, KP_T_I64, KP_T_F64, KP_T_PTR};
+    kp_runtime *r1, *r2;
+    CHECK("create two runtimes", kp_runtime_create(NULL, &r1) == KP_OK &&
+                                     kp_runtime_create(NULL, &r2) == KP_OK);
+    int good = 1;
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 300; i++) {
+            char proto[96], name[16];
+            int a = i % 4, b = (i / 4) % 4, ret = (i / 16) % 4;
+            snprintf(name, sizeof name, "pc%d", i);
+            snprintf(proto, sizeof proto, "%s %s(%s x, %s y)", types[ret], name, types[a],
+                     types[b]);
+            kp_runtime *rt = (round & 1) ? r2 : r1;
+            kp_func *f;
+            kp_type pt[4], rtp;
+            if (kp_builtin_add(rt, proto, bi_twice_a, NULL) != KP_OK ||
+                kp_lookup(rt, name, &f) != KP_OK ||
+                kp_func_signature(f, &rtp, pt, 4, NULL) != 2 || rtp != kt[ret] ||
+                pt[0] != kt[a] || pt[1] != kt[b] || strcmp(kp_func_name(f), name) != 0 ||
+                kp_delete(rt, name) != KP_OK) {
+                good = 0;
+                printf("# %s: %s\n", proto, kp_errmsg());
+            }
+        }
+    CHECK("remembered prototypes give the parsed signature", good);
+    CHECK("bad prototype", kp_builtin_add(r1, "int bad(int", bi_twice_a, NULL) == KP_ERR_ARG);
+    CHECK("bad prototype again", kp_builtin_add(r2, "int bad(int", bi_twice_a, NULL) == KP_ERR_ARG);
+    CHECK("same text, two runtimes", kp_builtin_add(r1, "int same(int x)", bi_twice_a, NULL) == KP_OK &&
+                                         kp_builtin_add(r2, "int same(int x)", bi_twice_b, NULL) ==
+                                             KP_OK);
+    CHECK("taken name still refused", kp_builtin_add(r1, "int same(int x)", bi_twice_a, NULL) ==
+                                          KP_ERR_EXISTS);
+    kp_runtime_destroy(r1);
+    kp_runtime_destroy(r2);
+}
+
 int main(void)
 {
+    prototype_cache();
     check_prefix = "interp: ";
     suite(KP_ENGINE_INTERP);
 #if defined(__x86_64__) && defined(__linux__)

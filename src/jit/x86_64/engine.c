@@ -487,12 +487,11 @@ static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
                             fn->name ? fn->name : "?");
     if (jit_thread_init() != 0)
         return kp_exec_trap(ex, KP_TRAP_STACK, "cannot set up a signal stack for this thread");
+    /* saved_rsp and the results are written by the trampoline, the fault
+     * fields by the signal handler before anything reads them */
     jit_frame fr;
-    fr.saved_rsp = 0;
     fr.ex = ex;
-    fr.ret_i = fr.ret_f = 0;
     fr.prev = jit_tls_frame();
-    fr.sig = 0;
     uint32_t sp0 = ex->sp, depth0 = ex->depth;
     jit_tls_set_frame(&fr);
     int rc = ((enter_fn)jit_g.enter)(&fr, jfn->entry, args, fn->sig.nparams);

@@ -45,7 +45,13 @@ typedef struct kp_tls_stack {
     kp_runtime *rt;
     uint64_t uid;
     uint32_t lo;          /* 0: nothing parked */
+    int busy;             /* kp_call_ex's fast path is using ex */
     uint64_t tag;
+    /* A kp_exec prepared for this stack (park_exec), so that the fast path
+     * sets only what changes between calls; allocated once per slot, kept
+     * while the thread lives. Whenever lo != 0 it is prepared for
+     * (rt, lo, tag). */
+    kp_exec *ex;
 } kp_tls_stack;
 
 /* A thread's announcement of the calls it is running, read by reclaimers
@@ -137,6 +143,11 @@ static void tls_stacks_flush(kp_tls *t, int all)
         s->lo = 0;
     }
     kp_mutex_unlock(&registry.lock);
+    if (all)
+        for (int i = 0; i < TLS_STACKS; i++) {
+            free(t->stk[i].ex);
+            t->stk[i].ex = NULL;
+        }
 }
 
 static void reader_remove(kp_tls *t);
@@ -330,6 +341,23 @@ static uint32_t stack_take(kp_runtime *rt, uint64_t *tag)
     return kp_stack_acquire(rt, tag);
 }
 
+/* Everything of an outermost exec that stays the same from one fast call
+ * to the next (see kp_call_ex). 0, or -1 if out of memory. */
+static int park_exec(kp_tls_stack *s, kp_runtime *rt, uint32_t lo, uint64_t tag)
+{
+    if (!s->ex && !(s->ex = malloc(sizeof *s->ex)))
+        return -1;
+    kp_exec *ex = s->ex;
+    memset(ex, 0, sizeof *ex);
+    ex->mem = rt->seg.base;
+    ex->sp = lo + (uint32_t)tag;
+    ex->stack_lo = lo;
+    ex->rt = rt;
+    ex->interrupt_word = &rt->interrupt;
+    ex->poll_countdown = ex->poll_interval = POLL_INTERVAL;
+    return 0;
+}
+
 static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
 {
     kp_tls_stack *s = NULL;
@@ -355,7 +383,9 @@ static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
                 tls.keyed = 1;
         }
     }
-    if (!s || s->lo || tag != atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed)) {
+    if (!s || s->lo || s->busy ||
+        tag != atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed) ||
+        park_exec(s, rt, lo, tag) != 0) {
         kp_stack_release(rt, lo, tag);
         return;
     }
@@ -776,37 +806,34 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
                                                         : (uint64_t)(uint32_t)args[i].v.i32;
     }
+    /* The slot's prepared exec: only what may change between calls is
+     * set (limits, interrupt generation, the countdown, the entry). */
     uint32_t lo = s->lo;
+    kp_exec *ex = s->ex;
     s->lo = 0;
-    kp_exec ex;
-    /* Field by field, and the trap fields only as far as a trap needs
-     * them (trap_msg and the position are written when it happens). */
-    ex.mem = rt->seg.base;
-    ex.mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
-    ex.sp = lo + (uint32_t)tag;
-    ex.stack_lo = lo;
-    ex.depth = 0;
-    ex.max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
-    ex.rt = rt;
-    ex.parent = NULL;
-    ex.interrupt_word = &rt->interrupt;
-    ex.interrupt_gen = ex.rt_interrupt_gen =
+    s->busy = 1;
+    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    ex->sp = lo + (uint32_t)tag;
+    ex->depth = 0;
+    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+    ex->interrupt_gen = ex->rt_interrupt_gen =
         atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
-    ex.poll_countdown = ex.poll_interval = POLL_INTERVAL;
-    ex.deadline_ns = 0;
-    ex.trap_code = 0;
-    ex.trap_located = 0;
-    ex.cur_builtin = NULL;
-    ex.caller = NULL;
-    ex.entry = fn;
-    ex.fuel_rest = 0;
-    ex.fuel_on = 0;
-    ex.cleanups = NULL;
-    ex.clock_ns = 0;
+    ex->poll_countdown = POLL_INTERVAL;
+    ex->caller = NULL;
+    ex->entry = fn;
     uint64_t rv = 0;
-    t->exec = &ex;
-    int rc = rt->engine->call(&ex, fn, raw, &rv);
+    t->exec = ex;
+    int rc = rt->engine->call(ex, fn, raw, &rv);
     t->exec = NULL;
+    int code = KP_OK;
+    if (__builtin_expect(rc != KP_OK || ex->trap_code || ex->cleanups, 0)) {
+        /* Callbacks may call in again: the slot stays busy meanwhile. */
+        code = call_end(ex, fn, rc);
+        ex->trap_code = 0;
+        ex->trap_located = 0;
+        ex->cur_builtin = NULL;
+    }
+    s->busy = 0;
     /* A nested call cannot have taken the slot: it stays ours while the
      * runtime lives, and the stack size may have changed meanwhile. */
     if (__builtin_expect(s->rt == rt && !s->lo &&
@@ -815,9 +842,6 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         s->lo = lo;
     else
         stack_give(rt, lo, tag);
-    int code = KP_OK;
-    if (__builtin_expect(rc != KP_OK || ex.trap_code || ex.cleanups, 0))
-        code = call_end(&ex, fn, rc);
     if (code == KP_OK && ret)
         set_ret(ret, fn->sig.ret, rv);
     rd_leave(t, rt);

@@ -136,6 +136,31 @@ static int bi_vsum(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void
     return KP_OK;
 }
 
+/* A call-tied callback that calls into the same runtime while the call
+ * that registered it ends (kp_call's fast path keeps its prepared exec
+ * busy meanwhile). */
+static int cb_result, cb_runs;
+
+static void end_cb(void *arg, int reason)
+{
+    (void)reason;
+    kp_func *f;
+    kp_value a = KP_I32(7), r;
+    cb_runs++;
+    if (kp_lookup(arg, "twice3", &f) == KP_OK && kp_call(f, &a, 1, &r) == KP_OK)
+        cb_result = r.v.i32;
+    else
+        cb_result = -1;
+}
+
+static int bi_on_end(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)a, (void)n, (void)ret, (void)ud;
+    return kp_callctx_on_call_end(cx, end_cb, kp_callctx_runtime(cx), KP_CLEANUP_ALWAYS)
+               ? KP_OK
+               : KP_ERR_ARG;
+}
+
 static const char src[] =
     "long mix8(int a, long b, float c, double d, char *p, int e, long f, unsigned g);\n"
     "int nine(int a, int b, int c, int d, int e, int f, int g, int h, int i);\n"
@@ -149,6 +174,9 @@ static const char src[] =
     "int reenter(int x);\n"
     "int twice(int x);\n"
     "long vsum(int n, ...);\n"
+    "void on_end(void);\n"
+    "int t_end(int x) { on_end(); return x + 1; }\n"
+    "int t_end_trap(int x) { on_end(); return x / (x - x); }\n"
     "long t_mix8(int k) { static char s[] = \"abcd\"; long r = 0;\n"
     "  for (int i = 0; i < 3; i++) r += mix8(-5 + k, -(1L << 33), 2.5f, 0.5, s, i, 7, 4000000000u);\n"
     "  return r; }\n"
@@ -203,7 +231,8 @@ static void suite(kp_engine e)
              kp_builtin_add(rt, "int tied(void)", bi_tied, NULL) == KP_OK &&
              kp_builtin_add(rt, "int reenter(int x)", bi_reenter, NULL) == KP_OK &&
              kp_builtin_add(rt, "int twice(int x)", bi_twice_a, NULL) == KP_OK &&
-             kp_builtin_add(rt, "long vsum(int n, ...)", bi_vsum, NULL) == KP_OK;
+             kp_builtin_add(rt, "long vsum(int n, ...)", bi_vsum, NULL) == KP_OK &&
+             kp_builtin_add(rt, "void on_end(void)", bi_on_end, NULL) == KP_OK;
     CHECK("built-ins", ok);
     CHECK("plugin", kp_plugin_add(rt, "p", src, sizeof src - 1) == KP_OK ||
                         (printf("# %s\n", kp_errmsg()), 0));
@@ -220,12 +249,12 @@ static void suite(kp_engine e)
     int rc = run(rt, "t_bad", 0, 0, &v);
     const kp_error *er = kp_last_error();
     CHECK("failing built-in traps", rc == KP_TRAP_BUILTIN && strstr(er->message, "built-in 'bad' failed") &&
-                                        strstr(er->message, "KP_ERR_LIMIT") && er->line == 22 &&
+                                        strstr(er->message, "KP_ERR_LIMIT") && er->line == 25 &&
                                         strcmp(er->function, "t_bad") == 0);
     rc = run(rt, "t_failok", 0, 0, &v);
     er = kp_last_error();
     CHECK("kp_fail then KP_OK traps", rc == KP_TRAP_BUILTIN && strstr(er->message, "failok says 41") &&
-                                          er->line == 25);
+                                          er->line == 28);
     CHECK("built-in knows its calling plugin", run(rt, "t_tied", 0, 0, &v) == KP_OK && v == 1);
     CHECK("nested call from a built-in", run(rt, "t_reenter", 5, 1, &v) == KP_OK && v == 16 + 10);
     CHECK("through a function pointer", run(rt, "t_ptr", 21, 1, &v) == KP_OK && v == 42);
@@ -240,6 +269,20 @@ static void suite(kp_engine e)
                                             KP_OK);
     CHECK("prototype mismatch traps", run(rt, "t_twice", 4, 1, &v) == KP_TRAP_BAD_CALL);
     CHECK("still usable", run(rt, "t_neg", 0, 0, &v) == KP_OK && v == 1);
+    int good = 1;
+    cb_runs = 0;
+    for (int i = 0; i < 5; i++) {
+        cb_result = 0;
+        good &= run(rt, "t_end", i, 1, &v) == KP_OK && v == i + 1 && cb_result == 21;
+    }
+    CHECK("a callback calls in while the call ends", good && cb_runs == 5);
+    cb_result = 0;
+    rc = run(rt, "t_end_trap", 3, 1, &v);
+    er = kp_last_error();
+    CHECK("... and while a trapping call ends", rc == KP_TRAP_DIV && cb_result == 21 &&
+                                                    strcmp(er->function, "t_end_trap") == 0);
+    CHECK("no trap left behind", run(rt, "t_end", 1, 1, &v) == KP_OK && v == 2 &&
+                                     run(rt, "t_neg", 0, 0, &v) == KP_OK && v == 1);
     kp_runtime_destroy(rt);
 }
 

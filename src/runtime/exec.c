@@ -52,6 +52,7 @@ typedef struct kp_tls_stack {
      * while the thread lives. Whenever lo != 0 it is prepared for
      * (rt, lo, tag). */
     kp_exec *ex;
+    uint64_t ex_tag;      /* the tag ex was prepared for */
 } kp_tls_stack;
 
 /* A thread's announcement of the calls it is running, read by reclaimers
@@ -345,10 +346,17 @@ static uint32_t stack_take(kp_runtime *rt, uint64_t *tag)
  * to the next (see kp_call_ex). 0, or -1 if out of memory. */
 static int park_exec(kp_tls_stack *s, kp_runtime *rt, uint32_t lo, uint64_t tag)
 {
-    if (!s->ex && !(s->ex = malloc(sizeof *s->ex)))
-        return -1;
     kp_exec *ex = s->ex;
+    /* Parked again as it was (the general path takes and gives back the
+     * stacks it finds here): still prepared. Only rt's address and its
+     * segment base enter the prepared fields. */
+    if (ex && ex->rt == rt && ex->mem == rt->seg.base && ex->stack_lo == lo &&
+        s->ex_tag == tag)
+        return 0;
+    if (!ex && !(ex = s->ex = malloc(sizeof *s->ex)))
+        return -1;
     memset(ex, 0, sizeof *ex);
+    s->ex_tag = tag;
     ex->mem = rt->seg.base;
     ex->sp = lo + (uint32_t)tag;
     ex->stack_lo = lo;
@@ -770,7 +778,7 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 
 /* The common call gets a path of its own: from the host (not nested), no
  * options, a plugin function with a fixed prototype, no default deadline,
- * and this thread's parked stack of the runtime in the first slot. It
+ * and this thread's parked stack of the runtime in a slot. It
  * keeps every semantic of the general path (interrupts, reclamation,
  * traps, cleanups) but skips what cannot apply. Anything unusual, from
  * a type mismatch to a missing stack, goes the general way, which also
@@ -785,7 +793,13 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     kp_slot *slot = (kp_slot *)f;
     kp_runtime *rt = slot->rt;
     kp_tls_stack *s = &t->stk[0];
-    if (__builtin_expect(s->rt != rt || !s->lo || s->uid != rt->uid ||
+    if (__builtin_expect(s->rt != rt, 0)) { /* a thread calling several runtimes */
+        for (s = &t->stk[1]; s < &t->stk[TLS_STACKS] && s->rt != rt; s++)
+            ;
+        if (s == &t->stk[TLS_STACKS])
+            return call_general(f, args, nargs, ret, opts);
+    }
+    if (__builtin_expect(!s->lo || s->uid != rt->uid ||
                              atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed),
                          0))
         return call_general(f, args, nargs, ret, opts);

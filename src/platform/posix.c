@@ -69,7 +69,14 @@ int kp_os_membarrier_init(void)
 int kp_os_membarrier(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier)
-    if (mb_ok && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+    if (!mb_ok)
+        return -1;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return 0;
+    /* A forked child is not registered (the registration belongs to the
+     * parent's address space) although mb_ok was inherited. */
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
         return 0;
 #endif
     return -1;

@@ -305,10 +305,14 @@ uint64_t kp_readers_oldest(const kp_runtime *rt, int skip_self)
     uint64_t oldest = UINT64_MAX;
     pthread_once(&readers.once, readers_init);
     kp_mutex_lock(&readers.lock);
-    if (readers.fenced)
+    if (readers.fenced) {
         atomic_thread_fence(memory_order_seq_cst);
-    else if (readers.n > (tls.reading ? 1u : 0u))
-        kp_os_membarrier();
+    } else if (readers.n > (tls.reading ? 1u : 0u) && kp_os_membarrier() != 0) {
+        /* Without the barrier no announcement can be trusted: free
+         * nothing (a grace period cannot end) rather than too much. */
+        kp_mutex_unlock(&readers.lock);
+        return 0;
+    }
     for (kp_reader *r = readers.head; r; r = r->next) {
         if (skip_self && r == &tls.rd)
             continue;

@@ -1322,13 +1322,14 @@ static int32_t bi_area(uint32_t n) { return bi_ret(n) + 32; }
 
 /* rax = callee kp_fn (non-NULL). The prototype is checked here, inline,
  * for every callee; then a function of this engine is called directly, a
- * built-in through jit_h_builtin (no second prototype check), anything
- * else (and every mismatch, to report it) through jit_h_generic. */
+ * built-in from its ST_BUILTIN stub or through jit_h_builtin (no second
+ * prototype check), anything else (and every mismatch, to report it)
+ * through jit_h_generic. */
 static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site)
 {
     xbuf *b = &e->b;
     uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
-    uint32_t sb_ = bi_inline(want, site->nargs)
+    uint32_t sbi = bi_inline(want, site->nargs)
                        ? new_stub(e, ST_BUILTIN, in->line, in->col, 0, site, 0)
                        : new_stub(e, ST_GENERIC, in->line, in->col, 1, site, 0);
     /* prototype: compare the significant bytes of kp_fn.sig */
@@ -1351,7 +1352,7 @@ static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const ji
         jcc_stub(e, CC_NE, sg);
     }
     x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
-    jcc_stub(e, CC_NE, sb_);
+    jcc_stub(e, CC_NE, sbi);
     x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
     x_test_rr(b, 1, RCX, RCX);
     jcc_stub(e, CC_E, sg);
@@ -1360,7 +1361,7 @@ static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const ji
     jcc_stub(e, CC_NE, sg);
     x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
     e->st[sg].back = b->n;
-    e->st[sb_].back = b->n;
+    e->st[sbi].back = b->n;
     call_result(e, in);
 }
 

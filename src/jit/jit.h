@@ -194,6 +194,7 @@ typedef struct jit_globals {
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
+    int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
@@ -211,6 +212,9 @@ void jit_h_entry_trap(kp_exec *ex, const kp_fn *fn, int what) __attribute__((nor
 void jit_h_unlinked(kp_exec *ex, const kp_slot *slot, const kp_fn *fn, uint32_t line,
                     uint32_t col) __attribute__((noreturn));
 int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
+/* A built-in whose prototype generated code has already compared with the
+ * call's: jit_h_generic without the check. */
+int jit_h_builtin(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args);
 kp_fn *jit_h_handle(kp_exec *ex, uint32_t handle);
 int jit_h_rtlib(kp_exec *ex, int id, uint64_t *args, const kp_fn *caller);
 int jit_h_copy(kp_exec *ex, uint32_t dst, uint32_t src, uint32_t n);
@@ -220,9 +224,19 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
-int jit_thread_init(void);        /* once per thread: alternate signal stack, limits */
-jit_frame *jit_tls_frame(void);
-void jit_tls_set_frame(jit_frame *jf);
+int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
+/* The thread's innermost JIT activation and whether the thread is set up:
+ * initial-exec TLS, read inline on every host -> plugin call. */
+extern __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));
+extern __thread int jit_tls_ready_ __attribute__((tls_model("initial-exec")));
+int jit_thread_init_slow(void);   /* alternate signal stack, limits */
+/* Once per thread before entering generated code. 0 on success. */
+static inline int jit_thread_init(void)
+{
+    return __builtin_expect(jit_tls_ready_, 1) ? 0 : jit_thread_init_slow();
+}
+static inline jit_frame *jit_tls_frame(void) { return jit_tls_frame_; }
+static inline void jit_tls_set_frame(jit_frame *jf) { jit_tls_frame_ = jf; }
 /* Find the module whose chunk holds pc (normal context, takes the lock). */
 jit_module *jit_registry_find(uintptr_t pc);
 void jit_registry_add(jit_module *jm);

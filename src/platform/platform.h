@@ -53,6 +53,17 @@ typedef struct kp_tls_key {
 #define KP_TLS_KEY_INIT(dtor) { PTHREAD_ONCE_INIT, 0, (dtor), 0 }
 int kp_os_tls_set(kp_tls_key *k, void *arg);
 
+/* ---- process-wide memory barrier ----------------------------------------- */
+
+/* Prepare kp_os_membarrier (once per process; thread-safe). Returns 1 if
+ * it is available, 0 if not (callers then need a fence on both sides). */
+int kp_os_membarrier_init(void);
+/* A full memory barrier on every thread of the process that is running
+ * now (sleeping threads pass one when they are switched in): lets
+ * frequent paths order their stores and loads with a compiler barrier
+ * only. Returns 0, or -1 if it failed. Costs a system call (~0.5 us). */
+int kp_os_membarrier(void);
+
 /* ---- native stack -------------------------------------------------------- */
 
 /* The lowest address of the calling thread's native stack (its overflow

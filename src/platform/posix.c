@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 void *kp_os_reserve(size_t size)
 {
@@ -39,6 +40,48 @@ void kp_mutex_destroy(kp_mutex *mu) { pthread_mutex_destroy(&mu->m); }
 void kp_mutex_lock(kp_mutex *mu) { pthread_mutex_lock(&mu->m); }
 void kp_mutex_unlock(kp_mutex *mu) { pthread_mutex_unlock(&mu->m); }
 
+/* Linux's membarrier(2), private expedited: an IPI to each CPU running a
+ * thread of this process, nothing for the others. */
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
+
+static pthread_once_t mb_once = PTHREAD_ONCE_INIT;
+static int mb_ok;
+
+static void mb_init(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        mb_ok = 1;
+#endif
+}
+
+int kp_os_membarrier_init(void)
+{
+    pthread_once(&mb_once, mb_init);
+    return mb_ok;
+}
+
+int kp_os_membarrier(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+    if (!mb_ok)
+        return -1;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return 0;
+    /* A forked child is not registered (the registration belongs to the
+     * parent's address space) although mb_ok was inherited. */
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return 0;
+#endif
+    return -1;
+}
+
 /* pthread_once has no argument, so the key being initialised is passed
  * through a thread-local (pthread_once runs the routine on this thread). */
 static _Thread_local kp_tls_key *tls_initing;
@@ -71,14 +114,21 @@ void kp_os_sleep_us(unsigned us)
     nanosleep(&ts, NULL);
 }
 
-static __thread uintptr_t stack_low_cache;
-static __thread size_t stack_size_cache;
-static __thread int stack_low_known;
+/* initial-exec: kp_os_stack_floor runs on every call of a built-in, and
+ * the default model in a -fPIC object is a __tls_get_addr call. */
+#if defined(__GNUC__) && defined(__ELF__)
+#define KP_OS_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define KP_OS_TLS_FAST
+#endif
+static __thread uintptr_t stack_low_cache KP_OS_TLS_FAST;
+static __thread size_t stack_size_cache KP_OS_TLS_FAST;
+static __thread int stack_low_known KP_OS_TLS_FAST;
 
-uintptr_t kp_os_stack_low(void)
+/* The first call on a thread asks pthreads; kept out of line so that the
+ * callers' fast path saves no registers. */
+static __attribute__((noinline)) uintptr_t stack_probe(void)
 {
-    if (stack_low_known)
-        return stack_low_cache;
     uintptr_t low = 0;
     size_t total = 0;
 #if defined(__linux__) && defined(__GLIBC__)
@@ -97,6 +147,13 @@ uintptr_t kp_os_stack_low(void)
     stack_size_cache = total;
     stack_low_known = 1;
     return low;
+}
+
+uintptr_t kp_os_stack_low(void)
+{
+    if (__builtin_expect(stack_low_known, 1))
+        return stack_low_cache;
+    return stack_probe();
 }
 
 uintptr_t kp_os_stack_floor(size_t margin)

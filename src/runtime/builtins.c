@@ -24,6 +24,68 @@ kp_type kp_type_of_ir(int t)
 
 /* ---- adding built-ins ------------------------------------------------------ */
 
+/* Parsed prototypes, process-wide: a host adds the same built-ins to every
+ * runtime it creates, and every runtime gets create/lookup/delete, so each
+ * distinct prototype text is parsed once (the parse is most of the cost of
+ * linking a built-in). Direct-mapped by a hash of the text; a collision
+ * replaces the entry. Only prototypes that parsed are kept, and only short
+ * ones. */
+#define PROTO_CACHE 64
+#define PROTO_CACHE_MAXLEN 256
+
+typedef struct proto_ent {
+    char *text, *name;        /* owned; NULL: empty */
+    ir_sig sig;
+} proto_ent;
+
+static struct {
+    kp_mutex lock;
+    proto_ent e[PROTO_CACHE];
+} protos = { { PTHREAD_MUTEX_INITIALIZER }, { { NULL, NULL, { 0 } } } };
+
+static proto_ent *proto_slot(const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return &protos.e[h % PROTO_CACHE];
+}
+
+/* A copy of the cached name of `text` (malloc'd) and its sig, or NULL. */
+static char *proto_lookup(const char *text, ir_sig *sig)
+{
+    char *name = NULL;
+    proto_ent *e = proto_slot(text);
+    kp_mutex_lock(&protos.lock);
+    if (e->text && strcmp(e->text, text) == 0) {
+        name = strdup(e->name);
+        *sig = e->sig;
+    }
+    kp_mutex_unlock(&protos.lock);
+    return name;
+}
+
+static void proto_remember(const char *text, const char *name, const ir_sig *sig)
+{
+    if (strlen(text) > PROTO_CACHE_MAXLEN)
+        return;
+    char *t = strdup(text), *n = strdup(name);
+    if (!t || !n) {
+        free(t);
+        free(n);
+        return;
+    }
+    proto_ent *e = proto_slot(text);
+    kp_mutex_lock(&protos.lock);
+    char *ot = e->text, *on = e->name;
+    e->text = t;
+    e->name = n;
+    e->sig = *sig;
+    kp_mutex_unlock(&protos.lock);
+    free(ot);
+    free(on);
+}
+
 int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
                    void *userdata)
 {
@@ -33,31 +95,39 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
         return kp_err(KP_ERR_ARG, "kp_builtin_add: prototype is NULL");
     if (!fn)
         return kp_err(KP_ERR_ARG, "kp_builtin_add: function is NULL");
-    /* The parse arena is temporary: a built-in keeps only two strings. */
-    kp_arena arena;
-    kp_arena_init(&arena, 0);
-    const char *name = NULL;
     ir_sig sig;
     memset(&sig, 0, sizeof sig);
-    fe_result res;
-    memset(&res, 0, sizeof res);
-    int code = fe_parse_prototype(prototype, &arena, &name, &sig, &res);
-    if (code != KP_OK || !name) {
+    char *cname = proto_lookup(prototype, &sig);
+    if (!cname) {
+        /* The parse arena is temporary: a built-in keeps only two strings. */
+        kp_arena arena;
+        kp_arena_init(&arena, 0);
+        const char *name = NULL;
+        fe_result res;
+        memset(&res, 0, sizeof res);
+        int code = fe_parse_prototype(prototype, &arena, &name, &sig, &res);
+        if (code != KP_OK || !name) {
+            kp_arena_free(&arena);
+            if (code == KP_ERR_NOMEM)
+                return kp_err_take(code, NULL, NULL, 0, 0, res.message, "out of memory");
+            return kp_err_take(KP_ERR_ARG, NULL, NULL, res.line, res.col, res.message,
+                               "malformed prototype");
+        }
+        free(res.message);
+        cname = strdup(name);
+        if (cname)
+            proto_remember(prototype, cname, &sig);
         kp_arena_free(&arena);
-        if (code == KP_ERR_NOMEM)
-            return kp_err_take(code, NULL, NULL, 0, 0, res.message, "out of memory");
-        return kp_err_take(KP_ERR_ARG, NULL, NULL, res.line, res.col, res.message,
-                           "malformed prototype");
     }
-    free(res.message);
     kp_modx *mx = calloc(1, sizeof *mx);
     if (mx) {
-        mx->name = strdup(name);
+        mx->name = cname;
+        cname = NULL;
         mx->proto = strdup(prototype);
         mx->m.fns = calloc(1, sizeof *mx->m.fns);
         mx->m.func_handles = calloc(1, sizeof(uint32_t));
     }
-    kp_arena_free(&arena);
+    free(cname);
     if (!mx || !mx->name || !mx->proto || !mx->m.fns || !mx->m.func_handles) {
         kp_modx_free(rt, mx);
         return kp_err(KP_ERR_NOMEM, "out of memory");
@@ -73,7 +143,7 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
     f->mod = &mx->m;
     f->host = fn;
     f->userdata = userdata;
-    code = kp_ns_link_builtin(rt, mx);
+    int code = kp_ns_link_builtin(rt, mx);
     if (code)
         kp_modx_free(rt, mx);
     return code;
@@ -84,7 +154,15 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
 #define MAX_BUILTIN_ARGS 256
 
 /* Native stack a built-in may count on: host callbacks are ordinary C. */
-#define BUILTIN_STACK_MARGIN ((uintptr_t)64 << 10)
+#define BUILTIN_STACK_MARGIN KP_BUILTIN_STACK_MARGIN
+
+int kp_rt_builtin_failed(kp_exec *ex, const kp_fn *fn, int rc)
+{
+    if (!ex->trap_code)
+        kp_exec_trap(ex, KP_TRAP_BUILTIN, "built-in '%s' failed (%s)", fn->name,
+                     kp_result_name(rc));
+    return ex->trap_code;
+}
 
 int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
                        const uint8_t *types, uint32_t nargs, uint64_t *ret)
@@ -101,9 +179,10 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
         return kp_exec_trap(ex, KP_TRAP_STACK,
                             "native stack exhausted before calling built-in '%s'", fn->name);
     kp_value vbuf[IR_MAX_PARAMS], *vals = vbuf;
-    if (nargs == 0)
-        memset(&vbuf[0], 0, sizeof vbuf[0]); /* defined even when nargs == 0 */
-    else if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
+    if (nargs == 0) { /* defined even when nargs == 0 */
+        vbuf[0].type = KP_T_VOID;
+        vbuf[0].v.i64 = 0;
+    } else if (nargs > IR_MAX_PARAMS && !(vals = malloc(nargs * sizeof *vals)))
         return kp_exec_trap(ex, KP_TRAP_STACK, "out of memory for call arguments");
     /* IR types number like kp_type (IR_I32 == KP_T_I32 ... IR_PTR ==
      * KP_T_PTR; asserted in exec.c), and one 64-bit store fills the
@@ -127,12 +206,8 @@ int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
     ex->cur_builtin = saved;
     if (vals != vbuf)
         free(vals);
-    if (rc != KP_OK) {
-        if (!ex->trap_code)
-            kp_exec_trap(ex, KP_TRAP_BUILTIN, "built-in '%s' failed (%s)", fn->name,
-                         kp_result_name(rc));
-        return ex->trap_code;
-    }
+    if (rc != KP_OK)
+        return kp_rt_builtin_failed(ex, fn, rc);
     if (ex->trap_code) /* kp_fail() but KP_OK returned: the failure wins */
         return ex->trap_code;
     int rt_ = fn->sig.ret;
@@ -258,8 +333,8 @@ int kp_cleanup_cancel(kp_runtime *rt, kp_cleanup_id id)
      * retired module's callbacks are taken under cleanup_lock. */
     kp_mutex_lock(&rt->ns_lock);
     kp_mutex_lock(&rt->cleanup_lock);
-    kp_modx *lists[3] = { rt->modules, rt->retired, rt->retired_prev };
-    for (int l = 0; l < 3 && !found; l++)
+    kp_modx *lists[2] = { rt->modules, rt->retired };
+    for (int l = 0; l < 2 && !found; l++)
         for (kp_modx *m = lists[l]; m && !found; m = m->next)
             for (kp_cleanup **pp = &m->cleanups; *pp; pp = &(*pp)->next)
                 if ((*pp)->id == id) {

@@ -8,9 +8,9 @@
  * the enclosing exec's plugin stack below its current sp, inherits its
  * interrupt generation and deadline, and counts against the same depth.
  *
- * Every activation (outermost or nested) is registered with the
- * runtime's reclamation phase for its duration (kp_enter_call), so that
- * modules unlinked meanwhile are freed only after it returns (ns.c).
+ * Every activation (outermost or nested) is announced for its duration
+ * (kp_enter_call), so that modules unlinked meanwhile are freed only after
+ * it returns (ns.c): quiescent-state reclamation with epochs, below.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,15 +45,33 @@ typedef struct kp_tls_stack {
     kp_runtime *rt;
     uint64_t uid;
     uint32_t lo;          /* 0: nothing parked */
+    int busy;             /* kp_call_ex's fast path is using ex */
     uint64_t tag;
+    /* A kp_exec prepared for this stack (park_exec), so that the fast path
+     * sets only what changes between calls; allocated once per slot, kept
+     * while the thread lives. Whenever lo != 0 it is prepared for
+     * (rt, lo, tag). */
+    kp_exec *ex;
+    uint64_t ex_tag;      /* the tag ex was prepared for */
 } kp_tls_stack;
+
+/* A thread's announcement of the calls it is running, read by reclaimers
+ * on other threads (see "Reclamation" below). */
+typedef struct kp_reader {
+    _Atomic uint64_t epoch;       /* 0: no call; else the epoch its outermost began in */
+    _Atomic(const kp_runtime *) rt; /* the runtime of those calls, or READER_ANY */
+    struct kp_reader *next, *prev; /* readers list (readers.lock) */
+} kp_reader;
 
 /* Everything the call path keeps per thread, in one block: one TLS
  * address computation per call even in a shared library. */
 typedef struct kp_tls {
     kp_exec *exec;        /* innermost exec on this thread */
+    unsigned nest;        /* kp_enter_call depth */
     int keyed;            /* the exit destructor is registered */
+    int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
+    kp_reader rd;
     kp_tls_stack stk[TLS_STACKS];
 } kp_tls;
 
@@ -126,16 +144,188 @@ static void tls_stacks_flush(kp_tls *t, int all)
         s->lo = 0;
     }
     kp_mutex_unlock(&registry.lock);
+    if (all)
+        for (int i = 0; i < TLS_STACKS; i++) {
+            free(t->stk[i].ex);
+            t->stk[i].ex = NULL;
+        }
 }
+
+static void reader_remove(kp_tls *t);
 
 static void tls_exit(void *arg)
 {
     (void)arg;
     tls.keyed = 0;
     tls_stacks_flush(&tls, 1);
+    reader_remove(&tls);
 }
 
 static kp_tls_key tls_key = KP_TLS_KEY_INIT(tls_exit);
+
+/* ---- Reclamation ---------------------------------------------------------------
+ *
+ * A module unlinked at epoch E (kp_epoch_advance, after the unpublishing
+ * stores) may still be in use by calls that began at an epoch <= E, and by
+ * no other: a call that read the epoch after it moved reads its slots after
+ * the module left them. A thread announces its outermost call with two
+ * plain stores into its reader (the epoch it read, and the runtime) and
+ * clears it with a release store when the call returns; nested calls
+ * (built-in -> kp_call, of any runtime) keep the outermost epoch, which is
+ * older. No locked instruction on the call path.
+ *
+ * The store-then-load order of the announcement (announce, then read the
+ * slot) against the reclaimer's (unpublish, then read the announcements)
+ * is what needs a full fence on both sides. The call path has only a
+ * compiler barrier; the reclaimer issues membarrier(2), which puts a full
+ * fence into every thread running at that moment (and a thread that is not
+ * running has passed a context switch). So either the reader's
+ * announcement is visible to the reclaimer's scan, or its slot load comes
+ * after the barrier and sees the slot emptied. Without membarrier both
+ * sides use a seq_cst fence. A reclaimer alone with its own thread on the
+ * list needs no barrier.
+ *
+ * A call's announcement names its runtime, so a long call of one runtime
+ * does not hold back another's reclamation; a thread nested into several
+ * runtimes shows READER_ANY and counts for all. A module whose last
+ * possible user returns is freed by that call's return when it was of the
+ * same runtime, otherwise at the runtime's next link, unlink or reclaim. */
+
+#define READER_ANY ((const kp_runtime *)1)
+
+static struct {
+    kp_mutex lock;
+    kp_reader *head;
+    unsigned n;
+    pthread_once_t once;
+    int fenced;           /* no membarrier: readers fence too (set once) */
+} readers = { { PTHREAD_MUTEX_INITIALIZER }, NULL, 0, PTHREAD_ONCE_INIT, 0 };
+
+static _Atomic uint64_t epoch_now = 1;
+
+static void readers_init(void)
+{
+    readers.fenced = !kp_os_membarrier_init();
+}
+
+uint64_t kp_epoch_advance(void)
+{
+    return atomic_fetch_add(&epoch_now, 1);
+}
+
+/* Put the thread on the readers list before its first call: the exit
+ * destructor takes it off (without it the list would keep a dangling
+ * pointer, so no destructor, no calls). */
+static __attribute__((noinline)) int reader_add(kp_tls *t)
+{
+    pthread_once(&readers.once, readers_init);
+    if (!t->keyed) {
+        if (kp_os_tls_set(&tls_key, t) != 0)
+            return -1;
+        t->keyed = 1;
+    }
+    kp_mutex_lock(&readers.lock);
+    t->rd.prev = NULL;
+    t->rd.next = readers.head;
+    if (readers.head)
+        readers.head->prev = &t->rd;
+    readers.head = &t->rd;
+    readers.n++;
+    kp_mutex_unlock(&readers.lock);
+    t->reading = 1;
+    return 0;
+}
+
+static void reader_remove(kp_tls *t)
+{
+    if (!t->reading)
+        return;
+    kp_mutex_lock(&readers.lock);
+    if (t->rd.prev)
+        t->rd.prev->next = t->rd.next;
+    else
+        readers.head = t->rd.next;
+    if (t->rd.next)
+        t->rd.next->prev = t->rd.prev;
+    readers.n--;
+    kp_mutex_unlock(&readers.lock);
+    t->reading = 0;
+}
+
+static inline void reader_fence(void)
+{
+    if (__builtin_expect(readers.fenced, 0))
+        atomic_thread_fence(memory_order_seq_cst);
+    else
+        atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline int rd_enter(kp_tls *t, const kp_runtime *rt)
+{
+    if (__builtin_expect(t->nest == 0, 1)) {
+        if (__builtin_expect(!t->reading, 0) && reader_add(t) != 0)
+            return -1;
+        atomic_store_explicit(&t->rd.rt, rt, memory_order_relaxed);
+        atomic_store_explicit(&t->rd.epoch,
+                              atomic_load_explicit(&epoch_now, memory_order_acquire),
+                              memory_order_release);
+        reader_fence();
+    } else if (atomic_load_explicit(&t->rd.rt, memory_order_relaxed) != rt) {
+        atomic_store_explicit(&t->rd.rt, READER_ANY, memory_order_relaxed);
+        reader_fence();
+    }
+    t->nest++;
+    return 0;
+}
+
+static inline void rd_leave(kp_tls *t, kp_runtime *rt)
+{
+    if (__builtin_expect(--t->nest != 0, 0))
+        return;
+    uint64_t mine = atomic_load_explicit(&t->rd.epoch, memory_order_relaxed);
+    atomic_store_explicit(&t->rd.epoch, 0, memory_order_release);
+    /* Maybe we were what held a retired module back. */
+    if (__builtin_expect(atomic_load_explicit(&rt->nretired, memory_order_relaxed) > 0, 0) &&
+        mine <= atomic_load_explicit(&rt->retire_hi, memory_order_relaxed))
+        kp_ns_reclaim(rt);
+}
+
+int kp_enter_call(kp_runtime *rt)
+{
+    return rd_enter(&tls, rt);
+}
+
+void kp_leave_call(kp_runtime *rt)
+{
+    rd_leave(&tls, rt);
+}
+
+uint64_t kp_readers_oldest(const kp_runtime *rt, int skip_self)
+{
+    uint64_t oldest = UINT64_MAX;
+    pthread_once(&readers.once, readers_init);
+    kp_mutex_lock(&readers.lock);
+    if (readers.fenced) {
+        atomic_thread_fence(memory_order_seq_cst);
+    } else if (readers.n > (tls.reading ? 1u : 0u) && kp_os_membarrier() != 0) {
+        /* Without the barrier no announcement can be trusted: free
+         * nothing (a grace period cannot end) rather than too much. */
+        kp_mutex_unlock(&readers.lock);
+        return 0;
+    }
+    for (kp_reader *r = readers.head; r; r = r->next) {
+        if (skip_self && r == &tls.rd)
+            continue;
+        uint64_t e = atomic_load_explicit(&r->epoch, memory_order_acquire);
+        if (!e || e >= oldest)
+            continue;
+        const kp_runtime *x = atomic_load_explicit(&r->rt, memory_order_relaxed);
+        if (x == rt || x == READER_ANY)
+            oldest = e;
+    }
+    kp_mutex_unlock(&readers.lock);
+    return oldest;
+}
 
 static uint32_t stack_take(kp_runtime *rt, uint64_t *tag)
 {
@@ -154,6 +344,30 @@ static uint32_t stack_take(kp_runtime *rt, uint64_t *tag)
         }
     }
     return kp_stack_acquire(rt, tag);
+}
+
+/* Everything of an outermost exec that stays the same from one fast call
+ * to the next (see kp_call_ex). 0, or -1 if out of memory. */
+static int park_exec(kp_tls_stack *s, kp_runtime *rt, uint32_t lo, uint64_t tag)
+{
+    kp_exec *ex = s->ex;
+    /* Parked again as it was (the general path takes and gives back the
+     * stacks it finds here): still prepared. Only rt's address and its
+     * segment base enter the prepared fields. */
+    if (ex && ex->rt == rt && ex->mem == rt->seg.base && ex->stack_lo == lo &&
+        s->ex_tag == tag)
+        return 0;
+    if (!ex && !(ex = s->ex = malloc(sizeof *s->ex)))
+        return -1;
+    memset(ex, 0, sizeof *ex);
+    s->ex_tag = tag;
+    ex->mem = rt->seg.base;
+    ex->sp = lo + (uint32_t)tag;
+    ex->stack_lo = lo;
+    ex->rt = rt;
+    ex->interrupt_word = &rt->interrupt;
+    ex->poll_countdown = ex->poll_interval = POLL_INTERVAL;
+    return 0;
 }
 
 static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
@@ -181,7 +395,9 @@ static void stack_give(kp_runtime *rt, uint32_t lo, uint64_t tag)
                 tls.keyed = 1;
         }
     }
-    if (!s || s->lo || tag != atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed)) {
+    if (!s || s->lo || s->busy ||
+        tag != atomic_load_explicit(&rt->stack_cfg, memory_order_relaxed) ||
+        park_exec(s, rt, lo, tag) != 0) {
         kp_stack_release(rt, lo, tag);
         return;
     }
@@ -571,7 +787,7 @@ int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 
 /* The common call gets a path of its own: from the host (not nested), no
  * options, a plugin function with a fixed prototype, no default deadline,
- * and this thread's parked stack of the runtime in the first slot. It
+ * and this thread's parked stack of the runtime in a slot. It
  * keeps every semantic of the general path (interrupts, reclamation,
  * traps, cleanups) but skips what cannot apply. Anything unusual, from
  * a type mismatch to a missing stack, goes the general way, which also
@@ -586,11 +802,18 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     kp_slot *slot = (kp_slot *)f;
     kp_runtime *rt = slot->rt;
     kp_tls_stack *s = &t->stk[0];
-    if (__builtin_expect(s->rt != rt || !s->lo || s->uid != rt->uid ||
+    if (__builtin_expect(s->rt != rt, 0)) { /* a thread calling several runtimes */
+        for (s = &t->stk[1]; s < &t->stk[TLS_STACKS] && s->rt != rt; s++)
+            ;
+        if (s == &t->stk[TLS_STACKS])
+            return call_general(f, args, nargs, ret, opts);
+    }
+    if (__builtin_expect(!s->lo || s->uid != rt->uid ||
                              atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed),
                          0))
         return call_general(f, args, nargs, ret, opts);
-    unsigned phase = kp_enter_call(rt);
+    if (__builtin_expect(rd_enter(t, rt) != 0, 0))
+        return call_general(f, args, nargs, ret, opts);
     kp_fn *fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
     uint64_t tag = s->tag;
     if (__builtin_expect(!fn || fn->kind != KP_FN_PLUGIN || fn->sig.nparams != nargs ||
@@ -606,37 +829,34 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
                                                         : (uint64_t)(uint32_t)args[i].v.i32;
     }
+    /* The slot's prepared exec: only what may change between calls is
+     * set (limits, interrupt generation, the countdown, the entry). */
     uint32_t lo = s->lo;
+    kp_exec *ex = s->ex;
     s->lo = 0;
-    kp_exec ex;
-    /* Field by field, and the trap fields only as far as a trap needs
-     * them (trap_msg and the position are written when it happens). */
-    ex.mem = rt->seg.base;
-    ex.mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
-    ex.sp = lo + (uint32_t)tag;
-    ex.stack_lo = lo;
-    ex.depth = 0;
-    ex.max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
-    ex.rt = rt;
-    ex.parent = NULL;
-    ex.interrupt_word = &rt->interrupt;
-    ex.interrupt_gen = ex.rt_interrupt_gen =
+    s->busy = 1;
+    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    ex->sp = lo + (uint32_t)tag;
+    ex->depth = 0;
+    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+    ex->interrupt_gen = ex->rt_interrupt_gen =
         atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
-    ex.poll_countdown = ex.poll_interval = POLL_INTERVAL;
-    ex.deadline_ns = 0;
-    ex.trap_code = 0;
-    ex.trap_located = 0;
-    ex.cur_builtin = NULL;
-    ex.caller = NULL;
-    ex.entry = fn;
-    ex.fuel_rest = 0;
-    ex.fuel_on = 0;
-    ex.cleanups = NULL;
-    ex.clock_ns = 0;
+    ex->poll_countdown = POLL_INTERVAL;
+    ex->caller = NULL;
+    ex->entry = fn;
     uint64_t rv = 0;
-    t->exec = &ex;
-    int rc = rt->engine->call(&ex, fn, raw, &rv);
+    t->exec = ex;
+    int rc = rt->engine->call(ex, fn, raw, &rv);
     t->exec = NULL;
+    int code = KP_OK;
+    if (__builtin_expect(rc != KP_OK || ex->trap_code || ex->cleanups, 0)) {
+        /* Callbacks may call in again: the slot stays busy meanwhile. */
+        code = call_end(ex, fn, rc);
+        ex->trap_code = 0;
+        ex->trap_located = 0;
+        ex->cur_builtin = NULL;
+    }
+    s->busy = 0;
     /* A nested call cannot have taken the slot: it stays ours while the
      * runtime lives, and the stack size may have changed meanwhile. */
     if (__builtin_expect(s->rt == rt && !s->lo &&
@@ -645,15 +865,12 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
         s->lo = lo;
     else
         stack_give(rt, lo, tag);
-    int code = KP_OK;
-    if (__builtin_expect(rc != KP_OK || ex.trap_code || ex.cleanups, 0))
-        code = call_end(&ex, fn, rc);
     if (code == KP_OK && ret)
         set_ret(ret, fn->sig.ret, rv);
-    kp_leave_call(rt, phase);
+    rd_leave(t, rt);
     return code;
 general:
-    kp_leave_call(rt, phase);
+    rd_leave(t, rt);
     return call_general(f, args, nargs, ret, opts);
 }
 
@@ -679,7 +896,8 @@ static int call_general(kp_func *f, const kp_value *args, int nargs, kp_value *r
 
     uint64_t rawbuf[IR_MAX_PARAMS], *raw = rawbuf;
     uint8_t tbuf[IR_MAX_PARAMS], *types = tbuf;
-    unsigned phase = kp_enter_call(rt);
+    if (kp_enter_call(rt) != 0)
+        return kp_err(KP_ERR_NOMEM, "kp_call: cannot register the thread (out of memory)");
     int code = KP_OK;
     kp_fn *fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
     if (!fn) {
@@ -869,6 +1087,6 @@ out:
         free(raw);
     if (types != tbuf)
         free(types);
-    kp_leave_call(rt, phase);
+    kp_leave_call(rt);
     return code;
 }

@@ -18,7 +18,9 @@
  * and finally publishes every export. A module that is replaced or deleted
  * is *retired*: unreachable from any slot, but freed only when no call
  * that started before can still run (kp_ns_reclaim), since such a call may
- * be inside its code or hold one of its kp_fn.
+ * be inside its code or hold one of its kp_fn. Calls announce themselves
+ * per thread with plain stores (exec.c); a module retired at epoch E goes
+ * when no call that may reach it began at an epoch <= E.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +314,17 @@ static void unpublish(kp_runtime *rt, kp_modx *mx)
     }
 }
 
+/* mx is unreachable now (under ns_lock): tag it with the epoch that ends
+ * here. A call that loads a slot after this cannot get mx. */
+static void retired_push(kp_runtime *rt, kp_modx *mx)
+{
+    mx->retired_at = kp_epoch_advance();
+    mx->next = rt->retired;
+    rt->retired = mx;
+    atomic_store_explicit(&rt->retire_hi, mx->retired_at, memory_order_relaxed);
+    atomic_fetch_add(&rt->nretired, 1);
+}
+
 /* Take mx out of the namespace (under ns_lock); it is freed by
  * kp_ns_reclaim once no call is in flight. */
 static void retire(kp_runtime *rt, kp_modx *mx)
@@ -321,9 +334,7 @@ static void retire(kp_runtime *rt, kp_modx *mx)
     unpublish(rt, mx);
     strmap_del(&rt->plugins, mx->name);
     live_remove(rt, mx);
-    mx->next = rt->retired;
-    rt->retired = mx;
-    atomic_fetch_add(&rt->nretired, 1);
+    retired_push(rt, mx);
 }
 
 /* Take mx's plugin-tied callbacks, tagged with why they run (in flags),
@@ -374,61 +385,54 @@ static void free_list(kp_runtime *rt, kp_modx *mx, kp_cleanup **pending)
     }
 }
 
-/* Two-phase deferred reclamation (in the manner of SRCU). Calls register
- * in the current phase. A flip to the other phase is allowed when no call
- * is registered in that other phase; from then on new calls use it, and
- * only calls of the phase before can still hold modules retired before the
- * flip. So at the next flip — when those calls have all returned — the
- * modules retired before the previous flip (retired_prev) are free to go.
- * Under continuous traffic this makes progress as soon as each call of
- * one phase has returned; the total never has to reach zero. */
-/* One phase flip, under ns_lock, if nobody is registered in the other
- * phase. Returns 1 if it flipped. */
-static int flip_locked(kp_runtime *rt, kp_cleanup **pending)
+/* Free the retired modules that no running call can reach: those retired
+ * before the oldest call in flight began (under ns_lock). */
+static void reclaim_locked(kp_runtime *rt, kp_cleanup **pending, int skip_self)
 {
-    unsigned cur = atomic_load(&rt->phase);
-    if (atomic_load(&rt->active[(cur + 1) & 1]) != 0)
-        return 0;
-    free_list(rt, rt->retired_prev, pending);
-    rt->retired_prev = rt->retired;
-    rt->retired = NULL;
-    atomic_store(&rt->phase, cur + 1);
-    return 1;
+    if (!rt->retired)
+        return;
+    uint64_t oldest = kp_readers_oldest(rt, skip_self);
+    kp_modx **pp = &rt->retired;
+    while (*pp) {
+        kp_modx *mx = *pp;
+        if (mx->retired_at < oldest) {
+            *pp = mx->next;
+            mx->next = NULL;
+            free_list(rt, mx, pending);
+        } else {
+            pp = &mx->next;
+        }
+    }
 }
 
 void kp_ns_reclaim(kp_runtime *rt)
 {
     kp_cleanup *pending = NULL;
     kp_mutex_lock(&rt->ns_lock);
-    for (int i = 0; i < 2 && (rt->retired || rt->retired_prev); i++)
-        if (!flip_locked(rt, &pending))
-            break;
+    reclaim_locked(rt, &pending, 0);
     kp_mutex_unlock(&rt->ns_lock);
     run_pending(pending);
 }
 
-/* Two flips: after the first, no call can register in the phase that was
- * current when we started; after the second, every call registered in it
- * has returned too. */
+/* Every call that may reach rt and began before the new epoch must have
+ * returned: the caller is not inside one of them (contract), so its own
+ * calls (of other runtimes) do not count. */
 int kp_ns_synchronize(kp_runtime *rt, uint64_t timeout_ns)
 {
     uint64_t until = kp_os_now_ns() + timeout_ns;
-    kp_cleanup *pending = NULL;
+    uint64_t e = kp_epoch_advance();
     int rc = 0;
-    for (int flips = 0; flips < 2;) {
-        kp_mutex_lock(&rt->ns_lock);
-        int ok = flip_locked(rt, &pending);
-        kp_mutex_unlock(&rt->ns_lock);
-        if (ok) {
-            flips++;
-            continue;
-        }
+    while (kp_readers_oldest(rt, 1) <= e) {
         if (kp_os_now_ns() > until) {
             rc = -1;
             break;
         }
         kp_os_sleep_us(100);
     }
+    kp_cleanup *pending = NULL;
+    kp_mutex_lock(&rt->ns_lock);
+    reclaim_locked(rt, &pending, 1);
+    kp_mutex_unlock(&rt->ns_lock);
     run_pending(pending);
     return rc;
 }
@@ -438,8 +442,6 @@ void kp_ns_fini(kp_runtime *rt)
     /* Callbacks first, while everything they might look at still exists:
      * retired versions with their own reasons, then live plugins. */
     kp_cleanup *pending = NULL;
-    for (kp_modx *m = rt->retired_prev; m; m = m->next)
-        take_cleanups(rt, m, m->end_reason, &pending);
     for (kp_modx *m = rt->retired; m; m = m->next)
         take_cleanups(rt, m, m->end_reason, &pending);
     for (kp_modx *m = rt->modules; m; m = m->next)
@@ -453,9 +455,8 @@ void kp_ns_fini(kp_runtime *rt)
         mx = n;
     }
     free_list(rt, rt->retired, &pending);
-    free_list(rt, rt->retired_prev, &pending);
     run_pending(pending); /* empty: taken above */
-    rt->modules = rt->modules_tail = rt->retired = rt->retired_prev = NULL;
+    rt->modules = rt->modules_tail = rt->retired = NULL;
     for (uint32_t c = 0; c < KP_HANDLE_CHUNKS; c++) {
         kp_slot **chunk = atomic_load(&rt->handles[c]);
         if (!chunk)
@@ -734,9 +735,7 @@ static int link_locked(kp_runtime *rt, kp_modx *mx, kp_modx *old)
         atomic_fetch_sub(&rt->code_used, old->code_bytes);
         unpublish(rt, old);          /* names the new version dropped */
         live_remove(rt, old);
-        old->next = rt->retired;
-        rt->retired = old;
-        atomic_fetch_add(&rt->nretired, 1);
+        retired_push(rt, old);
     }
     live_insert(rt, mx);
     return KP_OK;

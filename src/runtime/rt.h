@@ -192,6 +192,16 @@ kp_fn *kp_rt_handle_fn(kp_runtime *rt, uint32_t handle, int *code);
 int kp_rt_call_builtin(kp_exec *ex, const kp_fn *fn, const uint64_t *args,
                        const uint8_t *types, uint32_t nargs, uint64_t *ret);
 
+/* The native-stack margin host code gets: a built-in is entered only with
+ * its frame at least this far above the end of the thread's stack (or a
+ * quarter of a small stack), else the call traps (KP_TRAP_STACK). */
+#define KP_BUILTIN_STACK_MARGIN ((uintptr_t)64 << 10)
+
+/* A built-in returned rc != KP_OK: record KP_TRAP_BUILTIN unless it
+ * recorded a trap itself (kp_fail), and return the trap code. For engines
+ * that call fn->host themselves with kp_rt_call_builtin's conventions. */
+int kp_rt_builtin_failed(kp_exec *ex, const kp_fn *fn, int rc);
+
 /* Run runtime library function `id` (ir_rtlib) with raw args per
  * ir_rtlib_sig(id). Returns KP_OK or a trap code (recorded). */
 int kp_rt_rtlib(kp_exec *ex, int id, const uint64_t *args, uint64_t *ret);

@@ -112,6 +112,7 @@ typedef struct kp_modx {
     size_t code_bytes;            /* counted against max_code_bytes while live */
     struct kp_cleanup *cleanups;  /* plugin-tied callbacks (cleanup_lock) */
     int end_reason;               /* KP_CLEANUP_DELETED / _REPLACED once retired */
+    uint64_t retired_at;          /* the reclamation epoch it was retired in */
     struct kp_modx *next, *prev;  /* live list, or the retired list (next) */
 } kp_modx;
 
@@ -166,10 +167,9 @@ struct kp_runtime {
     /* calls */
     atomic_uint interrupt;        /* generation; kp_interrupt bumps it */
     atomic_uint deadline_ms;
-    /* deferred reclamation (ns.c): calls register in the current phase */
-    atomic_uint phase;            /* its low bit selects active[] */
-    atomic_long active[2];        /* activations registered in each phase */
-    atomic_int nretired;          /* modules in retired + retired_prev */
+    /* deferred reclamation (ns.c, exec.c) */
+    atomic_int nretired;          /* modules in retired */
+    _Atomic uint64_t retire_hi;   /* the latest retired_at of them */
 
     /* namespace: everything below under ns_lock */
     kp_mutex ns_lock;
@@ -181,8 +181,7 @@ struct kp_runtime {
     uint32_t nanon_free, anon_free_cap;
     kp_modx *modules;             /* live modules, in order of linking */
     kp_modx *modules_tail;
-    kp_modx *retired;             /* unlinked during the current phase */
-    kp_modx *retired_prev;        /* unlinked before the last phase flip */
+    kp_modx *retired;             /* unlinked, not yet freed (newest first) */
     uint32_t nmodules;
 
     /* exec.c: the registry of live runtimes (parked per-thread stacks) */
@@ -228,28 +227,20 @@ void kp_modx_free(kp_runtime *rt, kp_modx *mx);
 int kp_builtins_init(kp_runtime *rt);
 kp_type kp_type_of_ir(int t);
 
-/* Begin/end an activation that may reach linked code (deferred
- * reclamation, see ns.c). kp_enter_call returns the phase to pass to
- * kp_leave_call. */
-static inline void kp_leave_call(kp_runtime *rt, unsigned ph)
-{
-    /* Whoever brings a phase to zero lets reclamation advance: a reclaimer
-     * that saw it nonzero has left that to us. */
-    if (atomic_fetch_sub(&rt->active[ph], 1) == 1 && atomic_load(&rt->nretired) > 0)
-        kp_ns_reclaim(rt);
-}
-static inline unsigned kp_enter_call(kp_runtime *rt)
-{
-    for (;;) {
-        unsigned ph = atomic_load(&rt->phase) & 1;
-        atomic_fetch_add(&rt->active[ph], 1);
-        /* A flip between the load and the increment: the reclaimer may
-         * already have seen active[ph] == 0, so register again. */
-        if ((atomic_load(&rt->phase) & 1) == ph)
-            return ph;
-        kp_leave_call(rt, ph);
-    }
-}
+/* exec.c: deferred reclamation (see exec.c). Begin/end an activation
+ * that may reach linked code of rt: kp_enter_call returns 0, or -1 if
+ * this thread cannot take part (out of memory registering it; then the
+ * call must not go on). They nest. */
+int kp_enter_call(kp_runtime *rt);
+void kp_leave_call(kp_runtime *rt);
+/* A new reclamation epoch; returns the one that ends: modules retired now
+ * (after being made unreachable) are tagged with it. */
+uint64_t kp_epoch_advance(void);
+/* The oldest epoch at which a call still running on some thread (the
+ * caller's own too, unless skip_self) began, among calls that may reach
+ * code of rt; UINT64_MAX if none. A module retired at epoch E is free to
+ * go when E < the result. */
+uint64_t kp_readers_oldest(const kp_runtime *rt, int skip_self);
 
 /* exec.c: enter rt in / remove it from the registry of live runtimes
  * (create / destroy). */

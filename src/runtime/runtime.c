@@ -403,7 +403,8 @@ int kp_func_signature(const kp_func *f, kp_type *ret, kp_type *params, int cap,
     kp_slot *s = (kp_slot *)f;
     kp_runtime *rt = s->rt;
     /* The fn is read while counted as a call so it cannot be reclaimed. */
-    unsigned phase = kp_enter_call(rt);
+    if (kp_enter_call(rt) != 0)
+        return kp_err(KP_ERR_NOMEM, "kp_func_signature: cannot register the thread");
     kp_fn *fn = atomic_load(&s->fn);
     int n;
     if (!fn) {
@@ -417,7 +418,7 @@ int kp_func_signature(const kp_func *f, kp_type *ret, kp_type *params, int cap,
         if (variadic)
             *variadic = fn->sig.variadic;
     }
-    kp_leave_call(rt, phase);
+    kp_leave_call(rt);
     return n;
 }
 

@@ -5,8 +5,11 @@
  * chunk, so "is this pc generated code?" is two compares that a signal
  * handler can make without locks. A chunk is mapped read+write while the
  * emitter copies code into it, then flipped to read+exec and never made
- * writable again (W^X). Freed chunks go back to PROT_NONE, their pages are
- * dropped, and they are reused first-fit.
+ * writable again (W^X). Freed chunks go back to PROT_NONE and are reused
+ * best-fit. Their pages are dropped (madvise) only beyond CM_KEEP bytes of
+ * freed chunks: below that they stay resident, so that unlinking a small
+ * plugin is one mprotect and the next link writes to pages that need no
+ * fault and no zeroing.
  */
 #include "../jit.h"
 
@@ -17,10 +20,12 @@
 
 #define CODE_RESERVE ((size_t)1 << 30)
 #define PAGE 4096u
+#define CM_KEEP ((size_t)1 << 20)
 
 typedef struct freeblk {
     uint8_t *p;
     size_t size;
+    int resident;                  /* pages kept (counted in cm_resident) */
 } freeblk;
 
 static pthread_mutex_t cm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -29,6 +34,7 @@ static _Atomic(uintptr_t) cm_lo, cm_hi; /* read by the signal handler */
 static size_t cm_used;             /* bump pointer */
 static freeblk *cm_free;
 static size_t cm_nfree, cm_freecap;
+static size_t cm_resident;         /* bytes of resident free chunks */
 
 uint8_t *jit_code_alloc(size_t size, size_t *got)
 {
@@ -54,6 +60,8 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
         if (best != (size_t)-1) {
             p = cm_free[best].p;
             size = cm_free[best].size; /* keep the block whole */
+            if (cm_free[best].resident)
+                cm_resident -= size;
             cm_free[best] = cm_free[--cm_nfree];
         } else if (CODE_RESERVE - cm_used >= size) {
             p = cm_base + cm_used;
@@ -62,7 +70,7 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
         if (p && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
             /* give it back unused */
             if (cm_nfree < cm_freecap)
-                cm_free[cm_nfree++] = (freeblk){p, size};
+                cm_free[cm_nfree++] = (freeblk){p, size, 0};
             p = NULL;
         }
     }
@@ -82,8 +90,10 @@ void jit_code_free(uint8_t *p, size_t size)
     if (!p)
         return;
     mprotect(p, size, PROT_NONE);
-    madvise(p, size, MADV_DONTNEED);
     pthread_mutex_lock(&cm_lock);
+    int keep = cm_resident + size <= CM_KEEP;
+    if (!keep)
+        madvise(p, size, MADV_DONTNEED);
     if (cm_nfree == cm_freecap) {
         size_t nc = cm_freecap ? cm_freecap * 2 : 64;
         freeblk *n = realloc(cm_free, nc * sizeof *n);
@@ -92,8 +102,13 @@ void jit_code_free(uint8_t *p, size_t size)
             cm_freecap = nc;
         }
     }
-    if (cm_nfree < cm_freecap)
-        cm_free[cm_nfree++] = (freeblk){p, size};
+    if (cm_nfree < cm_freecap) {
+        cm_free[cm_nfree++] = (freeblk){p, size, keep};
+        if (keep)
+            cm_resident += size;
+    } else if (keep) {
+        madvise(p, size, MADV_DONTNEED);
+    }
     /* else: the range stays reserved and unused (no memory is lost) */
     pthread_mutex_unlock(&cm_lock);
 }

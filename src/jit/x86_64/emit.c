@@ -31,8 +31,10 @@ enum {
     ST_POLL,         /* slow poll, then back */
     ST_BACKEDGE,     /* poll, then jump to block */
     ST_UNLINKED,     /* CALLI of an unlinked name */
-    ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
-    ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax (extra = 1: a
+                        built-in whose prototype matched) */
+    ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_BUILTIN       /* CALLI/CALLP of a built-in, prototype checked, callee in rax */
 };
 
 typedef struct stub {
@@ -1301,20 +1303,35 @@ static void call_result(E *e, const ir_insn *in)
     }
 }
 
-/* rax = callee kp_fn (non-NULL). Fast path into a function of this engine
- * with the expected prototype, else the generic slow path. */
+/* A built-in with a fixed prototype of at most BI_INLINE_ARGS arguments is
+ * called from generated code directly (ST_BUILTIN), with the host ABI
+ * kp_rt_call_builtin implements: a kp_value per argument, one for the
+ * result. They are built in the outgoing area, above the raw arguments:
+ * [bi_vals(n)] kp_value args[max(n,1)], then the result, then the kp_fn
+ * and the saved cur_builtin (bi_area(n) bytes in all). */
+#define BI_INLINE_ARGS 8
+
+static int bi_inline(const ir_sig *want, uint32_t nargs)
+{
+    return !want->variadic && nargs <= BI_INLINE_ARGS;
+}
+
+static int32_t bi_vals(uint32_t n) { return (int32_t)((8 * n + 15) & ~15u); }
+static int32_t bi_ret(uint32_t n) { return bi_vals(n) + 16 * (int32_t)(n ? n : 1); }
+static int32_t bi_area(uint32_t n) { return bi_ret(n) + 32; }
+
+/* rax = callee kp_fn (non-NULL). The prototype is checked here, inline,
+ * for every callee; then a function of this engine is called directly, a
+ * built-in from its ST_BUILTIN stub or through jit_h_builtin (no second
+ * prototype check), anything else (and every mismatch, to report it)
+ * through jit_h_generic. */
 static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site)
 {
     xbuf *b = &e->b;
     uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
-    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
-    jcc_stub(e, CC_NE, sg);
-    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
-    x_test_rr(b, 1, RCX, RCX);
-    jcc_stub(e, CC_E, sg);
-    x_mov_ri_nf(b, 1, RDX, JIT_FN_MAGIC);
-    x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
-    jcc_stub(e, CC_NE, sg);
+    uint32_t sbi = bi_inline(want, site->nargs)
+                       ? new_stub(e, ST_BUILTIN, in->line, in->col, 0, site, 0)
+                       : new_stub(e, ST_GENERIC, in->line, in->col, 1, site, 0);
     /* prototype: compare the significant bytes of kp_fn.sig */
     uint8_t sb[sizeof(ir_sig) + 8];
     memset(sb, 0, sizeof sb);
@@ -1334,8 +1351,17 @@ static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const ji
         x_alu_rr(b, 1, ALU_CMP, RDX, R11);
         jcc_stub(e, CC_NE, sg);
     }
+    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
+    jcc_stub(e, CC_NE, sbi);
+    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
+    x_test_rr(b, 1, RCX, RCX);
+    jcc_stub(e, CC_E, sg);
+    x_mov_ri_nf(b, 1, RDX, JIT_FN_MAGIC);
+    x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
+    jcc_stub(e, CC_NE, sg);
     x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
     e->st[sg].back = b->n;
+    e->st[sbi].back = b->n;
     call_result(e, in);
 }
 
@@ -1781,7 +1807,7 @@ static void emit_stubs(E *e)
             x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)s->ptr);
             x_mov_rr(b, 1, RCX, RSP);
             cd_out(b);
-            x_call_abs(b, (const void *)jit_h_generic);
+            x_call_abs(b, s->extra ? (const void *)jit_h_builtin : (const void *)jit_h_generic);
             cd_in(b);
             x_test_rr(b, 0, RAX, RAX);
             uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
@@ -1790,6 +1816,73 @@ static void emit_stubs(E *e)
             x_load(b, 1, RAX, xm(RSP, 0));
             x_movd_xg(b, 1, 0, RAX);
             x_bind(b, x_jmp32(b), s->back);
+            break;
+        }
+        case ST_BUILTIN: {
+            /* kp_rt_call_builtin in line: same conversions, same traps */
+            const jit_callsite *site = s->ptr;
+            const ir_sig *sig = site->want;
+            uint32_t n = site->nargs, line = s->line, col = s->col;
+            size_t back = s->back;
+            int32_t V = bi_vals(n), R = bi_ret(n), FN = R + 16, CB = R + 24;
+            /* short of the native-stack margin: the C path reports it */
+            uint32_t slow = new_stub(e, ST_GENERIC, line, col, 1, site, back);
+            xb1(b, 0x64); /* cmp rsp, fs:[bfloor] */
+            x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_bfloor_off}, 0);
+            jcc_stub(e, CC_B, slow);
+            for (uint32_t a = 0; a < n; a++) {
+                int t = sig->params[a];
+                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, V + 16 * (int32_t)a), 0);
+                xb4(b, (uint32_t)t);
+                /* 32-bit values zero-extended: the raw slot's upper half is junk */
+                x_load(b, t == IR_I64 || t == IR_F64, RCX, xm(RSP, 8 * (int32_t)a));
+                x_store(b, 1, xm(RSP, V + 16 * (int32_t)a + 8), RCX);
+            }
+            if (n == 0) { /* args[0] defined even when nargs == 0 */
+                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, V), 0);
+                xb4(b, 0);
+                x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, V + 8), 0);
+                xb4(b, 0);
+            }
+            x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, R), 0);
+            xb4(b, sig->ret);
+            x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, R + 8), 0);
+            xb4(b, 0);
+            x_store(b, 1, xm(RSP, FN), RAX);
+            x_load(b, 1, RCX, xm(R14, offsetof(kp_exec, cur_builtin)));
+            x_store(b, 1, xm(RSP, CB), RCX);
+            x_store(b, 1, xm(R14, offsetof(kp_exec, cur_builtin)), RAX);
+            x_mov_ri_nf(b, 1, R11, (uint64_t)(uintptr_t)site->caller);
+            x_store(b, 1, xm(R14, offsetof(kp_exec, caller)), R11);
+            cd_out(b);
+            x_mov_rr(b, 1, RDI, R14);
+            x_lea(b, 1, RSI, xm(RSP, V));
+            x_mov_ri_nf(b, 0, RDX, n);
+            x_lea(b, 1, RCX, xm(RSP, R));
+            x_load(b, 1, R8, xm(RAX, offsetof(kp_fn, userdata)));
+            x_call_m(b, xm(RAX, offsetof(kp_fn, host)));
+            x_load(b, 1, RCX, xm(RSP, CB));
+            x_store(b, 1, xm(R14, offsetof(kp_exec, cur_builtin)), RCX);
+            cd_in(b);
+            x_test_rr(b, 0, RAX, RAX);
+            size_t jfail = x_jcc32(b, CC_NE);
+            /* kp_fail() but KP_OK returned: the failure wins (eax = 0:
+             * the trap stub takes ex->trap_code) */
+            x_alu_mi(b, 0, ALU_CMP, xm(R14, offsetof(kp_exec, trap_code)), 0);
+            uint32_t t = new_stub(e, ST_TRAP, line, col, 0, NULL, 0);
+            jcc_stub(e, CC_NE, t);
+            if (sig->ret == IR_VOID)
+                x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
+            else
+                x_load(b, sig->ret == IR_I64 || sig->ret == IR_F64, RAX, xm(RSP, R + 8));
+            x_movd_xg(b, 1, 0, RAX);
+            x_bind(b, x_jmp32(b), back);
+            x_bind(b, jfail, b->n);
+            x_mov_rr(b, 0, RDX, RAX);
+            x_mov_rr(b, 1, RDI, R14);
+            x_load(b, 1, RSI, xm(RSP, FN));
+            x_call_abs(b, (const void *)kp_rt_builtin_failed);
+            jmp_stub(e, t);
             break;
         }
         case ST_ENTRY:
@@ -1834,7 +1927,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
     if (rc)
         return rc;
     /* frame layout */
-    uint32_t maxargs = 1;
+    uint32_t maxargs = 1, outbytes = 0;
     e->uses_fp = 0;
     e->leaf = 1;
     for (uint32_t bi = 0; bi < f->nblocks; bi++)
@@ -1842,6 +1935,11 @@ static int emit_func1(E *e, char *err, size_t errsize)
             const ir_insn *in = &f->blocks[bi].insns[i];
             if (in->op >= IR_CALL && in->op <= IR_CALLP && in->nargs > maxargs)
                 maxargs = in->nargs;
+            if (in->op == IR_CALLI || in->op == IR_CALLP) {
+                const ir_sig *w = in->op == IR_CALLI ? &e->m->imports[in->imm].sig : in->sig;
+                if (bi_inline(w, in->nargs) && (uint32_t)bi_area(in->nargs) > outbytes)
+                    outbytes = (uint32_t)bi_area(in->nargs);
+            }
             if (in->op == IR_FRAME)
                 e->uses_fp = 1;
             if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP)
@@ -1862,7 +1960,9 @@ static int emit_func1(E *e, char *err, size_t errsize)
         return KP_ERR_LIMIT;
     }
     e->has_frame = f->frame_size > 0;
-    e->out = (int32_t)((8 * maxargs + 15) & ~15u);
+    if (outbytes < 8 * maxargs)
+        outbytes = 8 * maxargs;
+    e->out = (int32_t)((outbytes + 15) & ~15u);
     e->spill_base = e->out;
     e->fpoff = e->spill_base + 8 * (int32_t)e->ra.nslots;
     e->npush = 0;

@@ -135,6 +135,7 @@ static void gen_trampolines(void)
     jit_g.sigstub = code + o_sig;
     jit_g.poll_thunk = code + o_poll;
     jit_g.tls_limit_off = jit_tls_limit_offset();
+    jit_g.tls_bfloor_off = jit_tls_bfloor_offset();
     jit_g.enter_len = (uint32_t)(o_enter_end - o_enter);
     jit_g.enter_cfi_off = (uint32_t)(o_cfi - o_enter);
     if (jit_signals_init() != 0)
@@ -215,6 +216,15 @@ int jit_h_generic(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t
         rc = kp_rt_call_builtin(ex, callee, args, site->types, site->nargs, &rv);
     else
         rc = kp_rt_invoke(ex, callee, args, site->types, site->nargs, &rv);
+    args[0] = rv;
+    return rc;
+}
+
+int jit_h_builtin(kp_exec *ex, kp_fn *callee, const jit_callsite *site, uint64_t *args)
+{
+    uint64_t rv = 0;
+    ex->caller = site->caller;
+    int rc = kp_rt_call_builtin(ex, callee, args, site->types, site->nargs, &rv);
     args[0] = rv;
     return rc;
 }
@@ -477,12 +487,11 @@ static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
                             fn->name ? fn->name : "?");
     if (jit_thread_init() != 0)
         return kp_exec_trap(ex, KP_TRAP_STACK, "cannot set up a signal stack for this thread");
+    /* saved_rsp and the results are written by the trampoline, the fault
+     * fields by the signal handler before anything reads them */
     jit_frame fr;
-    fr.saved_rsp = 0;
     fr.ex = ex;
-    fr.ret_i = fr.ret_f = 0;
     fr.prev = jit_tls_frame();
-    fr.sig = 0;
     uint32_t sp0 = ex->sp, depth0 = ex->depth;
     jit_tls_set_frame(&fr);
     int rc = ((enter_fn)jit_g.enter)(&fr, jfn->entry, args, fn->sig.nparams);

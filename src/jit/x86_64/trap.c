@@ -29,12 +29,12 @@
 
 #define ALTSTACK_SIZE (64 * 1024)
 
-static __thread jit_frame *tls_frame __attribute__((tls_model("initial-exec")));
+__thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));
 __thread uintptr_t jit_tls_limit __attribute__((tls_model("initial-exec")));
-static __thread int tls_ready __attribute__((tls_model("initial-exec")));
-
-jit_frame *jit_tls_frame(void) { return tls_frame; }
-void jit_tls_set_frame(jit_frame *jf) { tls_frame = jf; }
+/* kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN): generated code calls a
+ * built-in directly only with rsp above it (0: unknown stack, no check) */
+static __thread uintptr_t jit_tls_bfloor __attribute__((tls_model("initial-exec")));
+__thread int jit_tls_ready_ __attribute__((tls_model("initial-exec")));
 
 /* ---- registry of loaded modules ---- */
 
@@ -123,7 +123,7 @@ static const int greg_of[16] = {
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    jit_frame *jf = tls_frame;
+    jit_frame *jf = jit_tls_frame_;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     if (jf && jit_code_contains(pc) && jit_g.ok) {
         jf->sig = sig;
@@ -182,10 +182,8 @@ static void altstack_free(void *p)
 
 static kp_tls_key altstack_key = KP_TLS_KEY_INIT(altstack_free);
 
-int jit_thread_init(void)
+int jit_thread_init_slow(void)
 {
-    if (tls_ready)
-        return 0;
     stack_t cur;
     if (sigaltstack(NULL, &cur) != 0)
         return -1;
@@ -220,8 +218,16 @@ int jit_thread_init(void)
         pthread_attr_destroy(&attr);
     }
     jit_tls_limit = limit;
-    tls_ready = 1;
+    jit_tls_bfloor = kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN);
+    jit_tls_ready_ = 1;
     return 0;
+}
+
+int32_t jit_tls_bfloor_offset(void)
+{
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return (int32_t)((intptr_t)&jit_tls_bfloor - (intptr_t)tp);
 }
 
 int32_t jit_tls_limit_offset(void)

@@ -164,19 +164,21 @@ ir_func *jit_opt_copy(const ir_func *f)
     if (!c)
         return NULL;
     *c = *f;
-    c->blocks = calloc(f->nblocks ? f->nblocks : 1, sizeof *c->blocks);
+    /* one allocation: the block array, then every block's instructions */
+    size_t total = 0;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        total += f->blocks[bi].ninsns;
+    size_t nbl = f->nblocks ? f->nblocks : 1;
+    c->blocks = malloc(nbl * sizeof *c->blocks + (total ? total : 1) * sizeof(ir_insn));
     if (!c->blocks) {
         free(c);
         return NULL;
     }
+    ir_insn *pool = (ir_insn *)(c->blocks + nbl);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         const ir_block *src = &f->blocks[bi];
-        ir_insn *ins = malloc((src->ninsns ? src->ninsns : 1) * sizeof *ins);
-        if (!ins) {
-            c->nblocks = bi;
-            jit_opt_free(c);
-            return NULL;
-        }
+        ir_insn *ins = pool;
+        pool += src->ninsns;
         memcpy(ins, src->insns, src->ninsns * sizeof *ins);
         c->blocks[bi].insns = ins;
         c->blocks[bi].ninsns = c->blocks[bi].cap = src->ninsns;
@@ -254,9 +256,7 @@ void jit_opt_free(ir_func *c)
 {
     if (!c)
         return;
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        free(c->blocks[bi].insns);
-    free(c->blocks);
+    free(c->blocks); /* and the instructions after it */
     free(c);
 }
 #endif

@@ -93,6 +93,29 @@ static int itv_cmp(const void *x, const void *y)
     return a->v < b->v ? -1 : a->v > b->v;
 }
 
+/* Intervals come out of the register loop almost sorted by start (registers
+ * are numbered in emission order): insertion sort, inlined, beats qsort's
+ * calls there; past 8 moves per element it hands over to qsort, so a bad
+ * order costs O(n log n) still. */
+static void itv_sort(itv *v, size_t n)
+{
+    size_t moves = 0, limit = 8 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        itv x = v[i];
+        size_t j = i;
+        while (j > 0 && itv_cmp(&x, &v[j - 1]) < 0) {
+            v[j] = v[j - 1];
+            j--;
+            if (++moves > limit) {
+                v[j] = x;
+                qsort(v, n, sizeof *v, itv_cmp);
+                return;
+            }
+        }
+        v[j] = x;
+    }
+}
+
 /* R13 is not allocated: it holds the poll countdown (emit.c, JIT_CD) */
 static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12};
 static const int gp_order_cross[] = {RBX, RBP, R12, RSI, RDI, R8, R9, R10};
@@ -336,7 +359,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             }
             it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
         }
-        qsort(iv, n, sizeof *iv, itv_cmp);
+        itv_sort(iv, n);
         uint32_t act[16];
         int actreg[16], nact = 0;
         int regfree[16];

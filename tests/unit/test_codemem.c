@@ -1,7 +1,7 @@
 /*
  * test_codemem.c — unit tests of the JIT's code memory (codemem.c): a
- * freed chunk is reused, its stale code past the new bytes is int3, and
- * sealed code is executable but not writable (W^X).
+ * freed chunk is reused, its stale code past the new bytes is int3, sealed
+ * code is executable but not writable (W^X), and freed code cannot run.
  *
  *   cc -std=gnu11 -Iinclude -Isrc tests/unit/test_codemem.c build/libkplug.a \
  *      -lpthread -lm -o test_codemem && ./test_codemem
@@ -51,6 +51,22 @@ static int write_faults(volatile uint8_t *p)
     return faulted;
 }
 
+/* 1 if calling p faults */
+static int call_faults(uint8_t *p)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_segv;
+    sigaction(SIGSEGV, &sa, &old);
+    int faulted = 1;
+    if (!sigsetjmp(jb, 1)) {
+        ((void (*)(void))p)();
+        faulted = 0;
+    }
+    sigaction(SIGSEGV, &old, NULL);
+    return faulted;
+}
+
 static void test_reuse(void)
 {
     size_t got = 0, got2 = 0;
@@ -64,6 +80,7 @@ static void test_reuse(void)
     ((void (*)(void))p)();
     CHECK(write_faults(p));
     jit_code_free(p, got);
+    CHECK(call_faults(p)); /* freed: kept maybe, but never executable */
 
     /* the same chunk comes back (best fit), writable, with nothing of the
      * old code past the new bytes */
@@ -82,6 +99,7 @@ static void test_reuse(void)
     CHECK(jit_code_seal(q, got2) == 0);
     CHECK(((int (*)(void))q)() == 42);
     jit_code_free(q, got2);
+    CHECK(call_faults(q));
 }
 
 /* Many chunks freed at once: past the retention bound they are dropped,

@@ -4,13 +4,17 @@
  * One process-wide reservation (PROT_NONE, no commit charge) holds every
  * chunk, so "is this pc generated code?" is two compares that a signal
  * handler can make without locks. A chunk is mapped read+write while the
- * emitter copies code into it, then flipped to read+exec and never made
- * writable again (W^X). Freed chunks go back to PROT_NONE and are reused
- * best-fit. Their pages are dropped only past RETAIN_MAX bytes of free
- * chunks: a plugin replaced or re-added over and over would otherwise pay
- * an madvise on delete and a page fault per page on the next add (a few
- * microseconds of an add of ~50). A retained chunk's stale bytes past the
- * new code are overwritten with int3.
+ * emitter copies code into it, then flipped to read+exec; while it holds
+ * live code it is never writable (W^X). Freed chunks are reused best-fit.
+ * Up to RETAIN_MAX bytes of them stay committed and go back to read+write
+ * (not executable: nothing can run the stale code, and the plugin segment
+ * cannot reach them), so that the next add writes into them with no
+ * mprotect and no page faults: a plugin replaced or re-added over and over
+ * would otherwise pay an mprotect and an madvise on delete, and an
+ * mprotect and a page fault per page on the next add (several
+ * microseconds of an add of ~50). Past that bound freed chunks go to
+ * PROT_NONE and their pages are dropped. A retained chunk's stale bytes
+ * past the new code are overwritten with int3.
  */
 #include "../jit.h"
 
@@ -27,7 +31,7 @@
 typedef struct freeblk {
     uint8_t *p;
     size_t size;
-    int committed; /* pages kept (not dropped): they hold old code */
+    int committed; /* pages kept, read+write: they hold old code */
 } freeblk;
 
 static pthread_mutex_t cm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -73,13 +77,10 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
             p = cm_base + cm_used;
             cm_used += size;
         }
-        if (p && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
+        if (p && !stale && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
             /* give it back unused */
-            if (cm_nfree < cm_freecap) {
-                cm_free[cm_nfree++] = (freeblk){p, size, stale};
-                if (stale)
-                    cm_retained += size;
-            }
+            if (cm_nfree < cm_freecap)
+                cm_free[cm_nfree++] = (freeblk){p, size, 0};
             p = NULL;
         }
     }
@@ -101,11 +102,13 @@ void jit_code_free(uint8_t *p, size_t size)
 {
     if (!p)
         return;
-    mprotect(p, size, PROT_NONE);
     pthread_mutex_lock(&cm_lock);
-    int keep = cm_retained + size <= RETAIN_MAX;
-    if (!keep)
+    int keep = cm_retained + size <= RETAIN_MAX &&
+               mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
+    if (!keep) {
+        mprotect(p, size, PROT_NONE);
         madvise(p, size, MADV_DONTNEED);
+    }
     if (cm_nfree == cm_freecap) {
         size_t nc = cm_freecap ? cm_freecap * 2 : 64;
         freeblk *n = realloc(cm_free, nc * sizeof *n);
@@ -120,6 +123,7 @@ void jit_code_free(uint8_t *p, size_t size)
             cm_retained += size;
     } else if (keep) {
         /* the range stays reserved and unused: give its pages back */
+        mprotect(p, size, PROT_NONE);
         madvise(p, size, MADV_DONTNEED);
     }
     pthread_mutex_unlock(&cm_lock);

@@ -146,7 +146,7 @@ void *kp_arena_alloc_raw(kp_arena *a, size_t n)
     return take(a, n);
 }
 
-void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
+static void *grow(kp_arena *a, void *p, size_t old_n, size_t new_n, int zero)
 {
     if (new_n <= old_n && p)
         return p;
@@ -160,7 +160,8 @@ void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
         !(a->budget && a->used_total + (n16 - o16) > a->budget)) {
         c->used += n16 - o16;
         a->used_total += n16 - o16;
-        memset((char *)p + old_n, 0, n16 - old_n);
+        if (zero)
+            memset((char *)p + old_n, 0, n16 - old_n);
         return p;
     }
     char *q = take(a, new_n);
@@ -169,8 +170,19 @@ void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
     size_t keep = p ? old_n : 0;
     if (keep)
         memcpy(q, p, keep);
-    memset(q + keep, 0, n16 - keep);
+    if (zero)
+        memset(q + keep, 0, n16 - keep);
     return q;
+}
+
+void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
+{
+    return grow(a, p, old_n, new_n, 1);
+}
+
+void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n)
+{
+    return grow(a, p, old_n, new_n, 0);
 }
 
 char *kp_arena_strndup(kp_arena *a, const char *s, size_t n)

@@ -27,6 +27,9 @@ void *kp_arena_alloc_raw(kp_arena *a, size_t n);
  * is the arena's latest block and there is room, else copied. The bytes
  * past old_n are zeroed; p stays valid only if the result is p. */
 void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n);
+/* The same without zeroing the new bytes: for arrays written before read,
+ * where zeroing their spare capacity would only touch memory. */
+void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n);
 char *kp_arena_strndup(kp_arena *a, const char *s, size_t n);
 char *kp_arena_strdup(kp_arena *a, const char *s);
 

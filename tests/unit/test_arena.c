@@ -1,6 +1,7 @@
 /*
  * test_arena.c — unit tests of the compile-time arena (src/util/arena.c):
- * zeroing, raw blocks, growth in place and by copy, the budget.
+ * zeroing, raw blocks, growth in place and by copy (zeroed or raw), the
+ * budget.
  *
  *   cc -std=gnu11 -Iinclude -Isrc tests/unit/test_arena.c build/libkplug.a \
  *      -lpthread -lm -o test_arena && ./test_arena
@@ -76,6 +77,14 @@ static void test_realloc(void)
     memset(big, 3, 64);
     unsigned char *bigger = kp_arena_realloc(&a, big, 64, 200000);
     CHECK(bigger && bigger[63] == 3 && all_zero(bigger + 64, 200000 - 64));
+    /* raw growth keeps the bytes it had, in place or copied */
+    unsigned char *r = kp_arena_alloc(&a, 24);
+    memset(r, 5, 24);
+    unsigned char *r2 = kp_arena_realloc_raw(&a, r, 24, 48);
+    CHECK(r2 == r && r2[0] == 5 && r2[23] == 5);
+    (void)kp_arena_alloc(&a, 16);
+    unsigned char *r3 = kp_arena_realloc_raw(&a, r2, 48, 96);
+    CHECK(r3 && r3 != r2 && r3[0] == 5 && r3[23] == 5);
     /* NULL grows from nothing */
     unsigned char *z = kp_arena_realloc(&a, NULL, 0, 40);
     CHECK(z && all_zero(z, 40));

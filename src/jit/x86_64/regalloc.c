@@ -170,14 +170,21 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         return KP_ERR_LIMIT;
     }
     int rc = KP_ERR_NOMEM;
-    uint32_t *ndefs = calloc(nr, sizeof *ndefs);
-    const ir_insn **defin = calloc(nr, sizeof *defin);
-    uint64_t *use = calloc((size_t)nb * W + 1, 8), *defs = calloc((size_t)nb * W + 1, 8);
-    uint64_t *lin = calloc((size_t)nb * W + 1, 8), *lout = calloc((size_t)nb * W + 1, 8);
-    uint32_t *first = calloc(nb + 1, sizeof *first), *depth = calloc(nb + 1, sizeof *depth);
+    /* scratch from an arena: its chunk comes from the thread's cache,
+     * still in cache from the front end, and it is one free at the end */
+    kp_arena sa;
+    kp_arena_init(&sa, 0);
+    uint32_t *ndefs = kp_arena_alloc(&sa, nr * sizeof *ndefs);
+    const ir_insn **defin = kp_arena_alloc(&sa, nr * sizeof *defin);
+    uint64_t *use = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *defs = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *lin = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *lout = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint32_t *first = kp_arena_alloc(&sa, (nb + 1) * sizeof *first);
+    uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
     int64_t *s = malloc(nr * sizeof *s), *e = malloc(nr * sizeof *e);
-    double *w = calloc(nr, sizeof *w);
-    itv *iv = malloc(nr * sizeof *iv);
+    double *w = kp_arena_alloc(&sa, nr * sizeof *w);
+    itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
     int64_t *calls = NULL;
     size_t ncalls = 0, callcap = 0;
     ir_reg *rbuf = NULL;
@@ -493,18 +500,9 @@ out:
         snprintf(err, errsize, "out of memory compiling '%s'", f->name);
         jit_ra_free(ra);
     }
-    free(ndefs);
-    free(defin);
-    free(use);
-    free(defs);
-    free(lin);
-    free(lout);
-    free(first);
-    free(depth);
+    kp_arena_free(&sa);
     free(s);
     free(e);
-    free(w);
-    free(iv);
     free(calls);
     free(rbuf);
     return rc;

@@ -3,11 +3,13 @@
  *   pp    fe_preprocess alone (lexing, directives, headers, macros)
  *   fe    fe_compile: preprocess + parse + lower + ir_verify
  *   add   kp_plugin_add + kp_delete on a live runtime (fe + link + engine)
+ *   fresh kp_plugin_add alone, into a runtime created just before (the
+ *         runtime's create and destroy are not timed)
  * Median of many runs, in microseconds. Figures, never pass/fail.
  *
  *   cc -std=gnu11 -O2 -Iinclude -Isrc bench/compile_speed.c build/libkplug.a \
  *      -lpthread -lm -o build/compile_speed
- *   build/compile_speed [-n RUNS] [-s pp|fe|add] [FILE...]
+ *   build/compile_speed [-n RUNS] [-s pp|fe|add|fresh] [FILE...]
  *
  * Without files it measures examples/gray.c, a small plugin that includes two
  * headers (built in), and a few corpus files. -s runs one stage only, RUNS
@@ -102,8 +104,24 @@ static int run_add(kp_runtime *rt, const char *src, size_t len)
     return rc;
 }
 
-enum { ST_PP, ST_FE, ST_ADD, ST_N };
-static const char *const st_names[ST_N] = {"pp", "fe", "add"};
+/* A runtime like rt's default, created before and destroyed after the add;
+ * returns the add's time in us (negative on failure). */
+static double run_fresh(const char *src, size_t len)
+{
+    kp_config cfg;
+    kp_runtime *rt;
+    kp_config_init(&cfg);
+    if (kp_runtime_create(&cfg, &rt) != KP_OK)
+        return -1;
+    double t0 = now_us();
+    int rc = kp_plugin_add(rt, "bench", src, len);
+    double t = now_us() - t0;
+    kp_runtime_destroy(rt);
+    return rc == KP_OK ? t : -1;
+}
+
+enum { ST_PP, ST_FE, ST_ADD, ST_FRESH, ST_N };
+static const char *const st_names[ST_N] = {"pp", "fe", "add", "fresh"};
 
 static double measure(int stage, kp_runtime *rt, const char *name, const char *src,
                       size_t len, int runs)
@@ -112,6 +130,10 @@ static double measure(int stage, kp_runtime *rt, const char *name, const char *s
     if (!t)
         return -1;
     for (int i = 0; i < runs; i++) {
+        if (stage == ST_FRESH) {
+            t[i] = run_fresh(src, len);
+            continue;
+        }
         double t0 = now_us();
         if (stage == ST_PP)
             run_pp(name, src, len);
@@ -144,7 +166,7 @@ int main(int argc, char **argv)
             }
             argi += 2;
         } else {
-            fprintf(stderr, "usage: %s [-n RUNS] [-s pp|fe|add] [FILE...]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-n RUNS] [-s pp|fe|add|fresh] [FILE...]\n", argv[0]);
             return 2;
         }
     }
@@ -167,8 +189,8 @@ int main(int argc, char **argv)
             return 1;
     }
     if (only < 0)
-        printf("%-28s %6s %6s %10s %10s %10s\n", "file", "lines", "tokens", "pp us",
-               "fe us", "add us");
+        printf("%-28s %6s %6s %10s %10s %10s %10s\n", "file", "lines", "tokens", "pp us",
+               "fe us", "add us", "fresh us");
     for (int i = 0; i < nfiles; i++) {
         size_t len;
         char *src = read_file(files[i], &len);
@@ -183,8 +205,10 @@ int main(int argc, char **argv)
                     run_pp(files[i], src, len);
                 else if (only == ST_FE)
                     run_fe(files[i], src, len);
-                else
+                else if (only == ST_ADD)
                     run_add(rt, src, len);
+                else
+                    run_fresh(src, len);
             }
             free(src);
             continue;
@@ -200,13 +224,15 @@ int main(int argc, char **argv)
         double pp = measure(ST_PP, rt, files[i], src, len, runs);
         double fe = fe_rc == KP_OK ? measure(ST_FE, rt, files[i], src, len, runs) : -1;
         double add = add_rc == KP_OK ? measure(ST_ADD, rt, src, src, len, runs) : -1;
+        /* fewer runs: each creates and destroys a runtime */
+        double fresh = add_rc == KP_OK ? measure(ST_FRESH, rt, src, src, len, runs / 4 + 1) : -1;
         printf("%-28s %6d %6ld %10.2f", files[i], lines, ntok - 1, pp);
         if (fe_rc == KP_OK)
             printf(" %10.2f", fe);
         else
             printf(" %10s", kp_result_name(fe_rc));
         if (add_rc == KP_OK)
-            printf(" %10.2f\n", add);
+            printf(" %10.2f %10.2f\n", add, fresh);
         else
             printf(" %10s\n", kp_result_name(add_rc));
         free(src);

@@ -1500,6 +1500,16 @@ static void top_decl(px *P, void *arg)
     declaration(P, 1, NULL);
 }
 
+/* A type constructor ran out of memory: many callers use the type at
+ * once (an initializer completing an array type, a declarator), so bail
+ * out here rather than return NULL to each of them. */
+static _Noreturn void type_nomem(void *ud)
+{
+    px *P = ud;
+    fe_nomem(P->cx);
+    px_bail(P);
+}
+
 static void px_init(px *P, fe_ctx *cx, const fe_token *toks, uint32_t ntoks, jmp_buf *jb)
 {
     memset(P, 0, sizeof *P);
@@ -1512,6 +1522,8 @@ static void px_init(px *P, fe_ctx *cx, const fe_token *toks, uint32_t ntoks, jmp
         fe_nomem(cx);
         px_bail(P);
     }
+    P->te.nomem = type_nomem;
+    P->te.nomem_ud = P;
     px_scope_open(P); /* file scope is level 1 */
 }
 

@@ -25,6 +25,10 @@
 
 typedef struct ty_env {
     kp_arena *a;
+    /* Called (and must not return) when a type cannot be allocated, once
+     * set: the parser bails out, so no constructor returns NULL to it. */
+    void (*nomem)(void *ud);
+    void *nomem_ud;
     ctype *t_void, *t_bool, *t_char, *t_schar, *t_uchar, *t_short, *t_ushort,
         *t_int, *t_uint, *t_long, *t_ulong, *t_llong, *t_ullong, *t_float,
         *t_double, *t_ldouble, *t_voidptr, *t_charptr;

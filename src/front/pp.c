@@ -2013,8 +2013,8 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         fe_nomem(cx);
         return -1;
     }
-    /* Reserve the likely output at once rather than copying while growing
-     * (but not much more: the arena zeroes it). */
+    /* Reserve the likely output at once rather than copying while growing;
+     * not zeroed: every token pushed is written whole. */
     size_t guess = cx->files[0].len / 3 + 32 + include_guess(cx->files[0].src, cx->files[0].len);
     if (guess > ((size_t)1 << 22))
         guess = (size_t)1 << 22;
@@ -2025,7 +2025,7 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         if (guess > room)
             guess = room;
     }
-    p->out = guess ? kp_arena_alloc(&cx->arena, guess * sizeof(fe_token)) : NULL;
+    p->out = guess ? kp_arena_alloc_raw(&cx->arena, guess * sizeof(fe_token)) : NULL;
     p->capout = p->out ? guess : 0;
     pp_tok t, held;
     int have_held = 0;
@@ -2089,6 +2089,7 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
         if (!o)
             break;
         if (t.kind == PK_STR) {
+            memset(o, 0, sizeof *o);
             size_t sbase = p->scratch.n;
             if (vec_push(p, &p->scratch, &t) < 0)
                 break;
@@ -2114,6 +2115,7 @@ int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
             o->len = t.len;
             memset(&o->u, 0, sizeof o->u);
         } else {
+            memset(o, 0, sizeof *o);
             fe_lex_convert(cx, &t, o);
         }
         if (p->nout > UINT32_MAX - 2) {

@@ -75,8 +75,8 @@ typedef struct fe_token {
     uint16_t id;        /* KW_* or P_* */
     uint32_t line, col; /* 1-based, in files[file]; for tokens from a macro
                            expansion: the position of the macro's use */
+    uint32_t len;       /* before text: no padding, 40 bytes a token */
     const char *text;   /* spelling (identifiers; others may be NULL) */
-    uint32_t len;
     union {
         struct {
             uint64_t value;

@@ -47,8 +47,11 @@ int ty_sig_type(const ctype *t)
 static ctype *ty_new(ty_env *e, ty_kind k, uint32_t size, uint32_t align)
 {
     ctype *t = kp_arena_alloc(e->a, sizeof *t);
-    if (!t)
+    if (!t) {
+        if (e->nomem)
+            e->nomem(e->nomem_ud);
         return NULL;
+    }
     t->kind = k;
     t->size = size;
     t->align = align;

@@ -70,8 +70,8 @@ uint32_t ir_block_new(ir_module *m, ir_func *f)
 {
     if (f->nblocks == f->blocks_cap) {
         uint32_t cap = f->blocks_cap ? f->blocks_cap * 2 : 8;
-        ir_block *nb = kp_arena_realloc(&m->arena, f->blocks,
-                                        f->blocks_cap * sizeof *nb, cap * sizeof *nb);
+        ir_block *nb = kp_arena_realloc_raw(&m->arena, f->blocks,
+                                            f->blocks_cap * sizeof *nb, cap * sizeof *nb);
         if (!nb)
             return (uint32_t)-1;
         f->blocks = nb;
@@ -88,8 +88,9 @@ ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in)
     ir_block *bl = &f->blocks[b];
     if (bl->ninsns == bl->cap) {
         uint32_t cap = bl->cap ? bl->cap * 2 : 8;
-        ir_insn *ni = kp_arena_realloc(&m->arena, bl->insns,
-                                       bl->cap * sizeof *ni, cap * sizeof *ni);
+        /* not zeroed: every slot is written whole before it is read */
+        ir_insn *ni = kp_arena_realloc_raw(&m->arena, bl->insns,
+                                           bl->cap * sizeof *ni, cap * sizeof *ni);
         if (!ni)
             return NULL;
         bl->insns = ni;

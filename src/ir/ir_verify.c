@@ -73,15 +73,22 @@ static int reg(vctx *v, ir_reg r, const char *what)
     return v->f->reg_types[r];
 }
 
-static int want(vctx *v, ir_reg r, const char *what, int type)
+static __attribute__((noinline, cold)) int want_fail(vctx *v, ir_reg r, const char *what,
+                                                     int type)
 {
     int t = reg(v, r, what);
     if (t < 0)
         return -1;
-    if (t != type)
-        return fail(v, "%s %%%u has type %s, expected %s", what, r, ir_type_name(t),
-                    ir_type_name(type));
-    return 0;
+    return fail(v, "%s %%%u has type %s, expected %s", what, r, ir_type_name(t),
+                ir_type_name(type));
+}
+
+/* Called for nearly every operand: the check inline, the message apart. */
+static inline int want(vctx *v, ir_reg r, const char *what, int type)
+{
+    if (__builtin_expect(r != 0 && r < v->f->nregs && v->f->reg_types[r] == type, 1))
+        return 0;
+    return want_fail(v, r, what, type);
 }
 
 static int target(vctx *v, uint32_t b)

@@ -93,7 +93,8 @@ void kp_arena_free(kp_arena *a)
     a->failed = 0;
 }
 
-void *kp_arena_alloc(kp_arena *a, size_t n)
+/* n bytes (rounded up to 16), not initialized. */
+static void *take(kp_arena *a, size_t n)
 {
     if (n == 0)
         n = 1;
@@ -129,18 +130,59 @@ void *kp_arena_alloc(kp_arena *a, size_t n)
     void *p = (char *)c + CHUNK_HDR + c->used;
     c->used += n;
     a->used_total += n;
-    memset(p, 0, n);
     return p;
+}
+
+void *kp_arena_alloc(kp_arena *a, size_t n)
+{
+    void *p = take(a, n);
+    if (p)
+        memset(p, 0, (n + 15) & ~(size_t)15);
+    return p;
+}
+
+void *kp_arena_alloc_raw(kp_arena *a, size_t n)
+{
+    return take(a, n);
+}
+
+static void *grow(kp_arena *a, void *p, size_t old_n, size_t new_n, int zero)
+{
+    if (new_n <= old_n && p)
+        return p;
+    size_t o16 = (old_n + 15) & ~(size_t)15, n16 = (new_n + 15) & ~(size_t)15;
+    kp_arena_chunk *c = a->head;
+    /* The last block of the head chunk (a growing array, usually) grows
+     * in place. */
+    if (p && old_n && c && n16 <= ((size_t)1 << 40) &&
+        (char *)p + o16 == (char *)c + CHUNK_HDR + c->used &&
+        c->size - c->used >= n16 - o16 &&
+        !(a->budget && a->used_total + (n16 - o16) > a->budget)) {
+        c->used += n16 - o16;
+        a->used_total += n16 - o16;
+        if (zero)
+            memset((char *)p + old_n, 0, n16 - old_n);
+        return p;
+    }
+    char *q = take(a, new_n);
+    if (!q)
+        return NULL;
+    size_t keep = p ? old_n : 0;
+    if (keep)
+        memcpy(q, p, keep);
+    if (zero)
+        memset(q + keep, 0, n16 - keep);
+    return q;
 }
 
 void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
 {
-    if (new_n <= old_n && p)
-        return p;
-    void *q = kp_arena_alloc(a, new_n);
-    if (q && p && old_n)
-        memcpy(q, p, old_n);
-    return q;
+    return grow(a, p, old_n, new_n, 1);
+}
+
+void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n)
+{
+    return grow(a, p, old_n, new_n, 0);
 }
 
 char *kp_arena_strndup(kp_arena *a, const char *s, size_t n)

@@ -21,8 +21,15 @@ typedef struct kp_arena {
 void kp_arena_init(kp_arena *a, size_t budget);
 void kp_arena_free(kp_arena *a);              /* frees every chunk; a is reusable */
 void *kp_arena_alloc(kp_arena *a, size_t n);  /* 16-byte aligned, zeroed */
-/* Grow a previous allocation of old_n bytes to new_n bytes (copying). */
+/* The same, not zeroed: for large buffers the caller fills before reading. */
+void *kp_arena_alloc_raw(kp_arena *a, size_t n);
+/* Grow a previous allocation of old_n bytes to new_n bytes: in place if it
+ * is the arena's latest block and there is room, else copied. The bytes
+ * past old_n are zeroed; p stays valid only if the result is p. */
 void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n);
+/* The same without zeroing the new bytes: for arrays written before read,
+ * where zeroing their spare capacity would only touch memory. */
+void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n);
 char *kp_arena_strndup(kp_arena *a, const char *s, size_t n);
 char *kp_arena_strdup(kp_arena *a, const char *s);
 

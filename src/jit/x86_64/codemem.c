@@ -4,28 +4,34 @@
  * One process-wide reservation (PROT_NONE, no commit charge) holds every
  * chunk, so "is this pc generated code?" is two compares that a signal
  * handler can make without locks. A chunk is mapped read+write while the
- * emitter copies code into it, then flipped to read+exec and never made
- * writable again (W^X). Freed chunks go back to PROT_NONE and are reused
- * best-fit. Their pages are dropped (madvise) only beyond CM_KEEP bytes of
- * freed chunks: below that they stay resident, so that unlinking a small
- * plugin is one mprotect and the next link writes to pages that need no
- * fault and no zeroing.
+ * emitter copies code into it, then flipped to read+exec; while it holds
+ * live code it is never writable (W^X). Freed chunks are reused best-fit.
+ * Up to RETAIN_MAX bytes of them stay committed and go back to read+write
+ * (not executable: nothing can run the stale code, and the plugin segment
+ * cannot reach them), so that the next add writes into them with no
+ * mprotect and no page faults: a plugin replaced or re-added over and over
+ * would otherwise pay an mprotect and an madvise on delete, and an
+ * mprotect and a page fault per page on the next add (several
+ * microseconds of an add of ~50). Past that bound freed chunks go to
+ * PROT_NONE and their pages are dropped. A retained chunk's stale bytes
+ * past the new code are overwritten with int3.
  */
 #include "../jit.h"
 
 #if KP_JIT_AVAILABLE
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define CODE_RESERVE ((size_t)1 << 30)
 #define PAGE 4096u
-#define CM_KEEP ((size_t)1 << 20)
+#define RETAIN_MAX ((size_t)1 << 20)
 
 typedef struct freeblk {
     uint8_t *p;
     size_t size;
-    int resident;                  /* pages kept (counted in cm_resident) */
+    int committed; /* pages kept, read+write: they hold old code */
 } freeblk;
 
 static pthread_mutex_t cm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -34,10 +40,12 @@ static _Atomic(uintptr_t) cm_lo, cm_hi; /* read by the signal handler */
 static size_t cm_used;             /* bump pointer */
 static freeblk *cm_free;
 static size_t cm_nfree, cm_freecap;
-static size_t cm_resident;         /* bytes of resident free chunks */
+static size_t cm_retained;         /* bytes of committed free chunks */
 
 uint8_t *jit_code_alloc(size_t size, size_t *got)
 {
+    size_t want = size;
+    int stale = 0;
     size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
     if (size == 0 || size > CODE_RESERVE)
         return NULL;
@@ -60,14 +68,16 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
         if (best != (size_t)-1) {
             p = cm_free[best].p;
             size = cm_free[best].size; /* keep the block whole */
-            if (cm_free[best].resident)
-                cm_resident -= size;
+            if (cm_free[best].committed) {
+                stale = 1;
+                cm_retained -= size;
+            }
             cm_free[best] = cm_free[--cm_nfree];
         } else if (CODE_RESERVE - cm_used >= size) {
             p = cm_base + cm_used;
             cm_used += size;
         }
-        if (p && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
+        if (p && !stale && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
             /* give it back unused */
             if (cm_nfree < cm_freecap)
                 cm_free[cm_nfree++] = (freeblk){p, size, 0};
@@ -75,8 +85,11 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
         }
     }
     pthread_mutex_unlock(&cm_lock);
-    if (p)
+    if (p) {
+        if (stale)
+            memset(p + want, 0xCC, size - want);
         *got = size;
+    }
     return p;
 }
 
@@ -89,11 +102,13 @@ void jit_code_free(uint8_t *p, size_t size)
 {
     if (!p)
         return;
-    mprotect(p, size, PROT_NONE);
     pthread_mutex_lock(&cm_lock);
-    int keep = cm_resident + size <= CM_KEEP;
-    if (!keep)
+    int keep = cm_retained + size <= RETAIN_MAX &&
+               mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
+    if (!keep) {
+        mprotect(p, size, PROT_NONE);
         madvise(p, size, MADV_DONTNEED);
+    }
     if (cm_nfree == cm_freecap) {
         size_t nc = cm_freecap ? cm_freecap * 2 : 64;
         freeblk *n = realloc(cm_free, nc * sizeof *n);
@@ -105,11 +120,12 @@ void jit_code_free(uint8_t *p, size_t size)
     if (cm_nfree < cm_freecap) {
         cm_free[cm_nfree++] = (freeblk){p, size, keep};
         if (keep)
-            cm_resident += size;
+            cm_retained += size;
     } else if (keep) {
+        /* the range stays reserved and unused: give its pages back */
+        mprotect(p, size, PROT_NONE);
         madvise(p, size, MADV_DONTNEED);
     }
-    /* else: the range stays reserved and unused (no memory is lost) */
     pthread_mutex_unlock(&cm_lock);
 }
 

@@ -158,25 +158,42 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
     }
 }
 
+/* The copy lives in its own arena: its chunk comes from the thread's
+ * cache, where the front end has just returned the chunks it wrote, so
+ * the copy lands in memory that is still in cache (a fresh malloc block
+ * was cold whenever other work ran between compiles). */
+typedef struct opt_copy {
+    ir_func f; /* first: jit_opt_free gets &f */
+    kp_arena a;
+} opt_copy;
+
 ir_func *jit_opt_copy(const ir_func *f)
 {
-    ir_func *c = malloc(sizeof *c);
-    if (!c)
-        return NULL;
-    *c = *f;
-    c->blocks = calloc(f->nblocks ? f->nblocks : 1, sizeof *c->blocks);
-    if (!c->blocks) {
-        free(c);
+    kp_arena a;
+    kp_arena_init(&a, 0);
+    opt_copy *oc = kp_arena_alloc_raw(&a, sizeof *oc);
+    if (!oc) {
+        kp_arena_free(&a);
         return NULL;
     }
+    ir_func *c = &oc->f;
+    *c = *f;
+    /* the block array, then every block's instructions */
+    size_t total = 0;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        total += f->blocks[bi].ninsns;
+    size_t nbl = f->nblocks ? f->nblocks : 1;
+    c->blocks = kp_arena_alloc_raw(&a, nbl * sizeof *c->blocks +
+                                           (total ? total : 1) * sizeof(ir_insn));
+    if (!c->blocks) {
+        kp_arena_free(&a);
+        return NULL;
+    }
+    ir_insn *pool = (ir_insn *)(c->blocks + nbl);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         const ir_block *src = &f->blocks[bi];
-        ir_insn *ins = malloc((src->ninsns ? src->ninsns : 1) * sizeof *ins);
-        if (!ins) {
-            c->nblocks = bi;
-            jit_opt_free(c);
-            return NULL;
-        }
+        ir_insn *ins = pool;
+        pool += src->ninsns;
         memcpy(ins, src->insns, src->ninsns * sizeof *ins);
         c->blocks[bi].insns = ins;
         c->blocks[bi].ninsns = c->blocks[bi].cap = src->ninsns;
@@ -222,7 +239,7 @@ ir_func *jit_opt_copy(const ir_func *f)
     }
     /* definition and read counts for the block-local rewrites */
     uint32_t nr = f->nregs ? f->nregs : 1;
-    uint32_t *cnt = calloc(2 * (size_t)nr, sizeof *cnt);
+    uint32_t *cnt = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *cnt);
     if (cnt) {
         uint32_t *ndef = cnt, *nuse = cnt + nr;
         ir_reg buf[8];
@@ -245,8 +262,8 @@ ir_func *jit_opt_copy(const ir_func *f)
         if (!big)
             for (uint32_t bi = 0; bi < c->nblocks; bi++)
                 post_increment(c, &c->blocks[bi], ndef, nuse);
-        free(cnt);
     }
+    oc->a = a;
     return c;
 }
 
@@ -254,9 +271,7 @@ void jit_opt_free(ir_func *c)
 {
     if (!c)
         return;
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        free(c->blocks[bi].insns);
-    free(c->blocks);
-    free(c);
+    kp_arena a = ((opt_copy *)c)->a; /* the struct lives in its arena */
+    kp_arena_free(&a);
 }
 #endif

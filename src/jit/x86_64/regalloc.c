@@ -93,6 +93,29 @@ static int itv_cmp(const void *x, const void *y)
     return a->v < b->v ? -1 : a->v > b->v;
 }
 
+/* Intervals come out of the register loop almost sorted by start (registers
+ * are numbered in emission order): insertion sort, inlined, beats qsort's
+ * calls there; past 8 moves per element it hands over to qsort, so a bad
+ * order costs O(n log n) still. */
+static void itv_sort(itv *v, size_t n)
+{
+    size_t moves = 0, limit = 8 * n + 64;
+    for (size_t i = 1; i < n; i++) {
+        itv x = v[i];
+        size_t j = i;
+        while (j > 0 && itv_cmp(&x, &v[j - 1]) < 0) {
+            v[j] = v[j - 1];
+            j--;
+            if (++moves > limit) {
+                v[j] = x;
+                qsort(v, n, sizeof *v, itv_cmp);
+                return;
+            }
+        }
+        v[j] = x;
+    }
+}
+
 /* R13 is not allocated: it holds the poll countdown (emit.c, JIT_CD) */
 static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12};
 static const int gp_order_cross[] = {RBX, RBP, R12, RSI, RDI, R8, R9, R10};
@@ -147,14 +170,21 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         return KP_ERR_LIMIT;
     }
     int rc = KP_ERR_NOMEM;
-    uint32_t *ndefs = calloc(nr, sizeof *ndefs);
-    const ir_insn **defin = calloc(nr, sizeof *defin);
-    uint64_t *use = calloc((size_t)nb * W + 1, 8), *defs = calloc((size_t)nb * W + 1, 8);
-    uint64_t *lin = calloc((size_t)nb * W + 1, 8), *lout = calloc((size_t)nb * W + 1, 8);
-    uint32_t *first = calloc(nb + 1, sizeof *first), *depth = calloc(nb + 1, sizeof *depth);
+    /* scratch from an arena: its chunk comes from the thread's cache,
+     * still in cache from the front end, and it is one free at the end */
+    kp_arena sa;
+    kp_arena_init(&sa, 0);
+    uint32_t *ndefs = kp_arena_alloc(&sa, nr * sizeof *ndefs);
+    const ir_insn **defin = kp_arena_alloc(&sa, nr * sizeof *defin);
+    uint64_t *use = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *defs = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *lin = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint64_t *lout = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
+    uint32_t *first = kp_arena_alloc(&sa, (nb + 1) * sizeof *first);
+    uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
     int64_t *s = malloc(nr * sizeof *s), *e = malloc(nr * sizeof *e);
-    double *w = calloc(nr, sizeof *w);
-    itv *iv = malloc(nr * sizeof *iv);
+    double *w = kp_arena_alloc(&sa, nr * sizeof *w);
+    itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
     int64_t *calls = NULL;
     size_t ncalls = 0, callcap = 0;
     ir_reg *rbuf = NULL;
@@ -336,7 +366,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             }
             it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
         }
-        qsort(iv, n, sizeof *iv, itv_cmp);
+        itv_sort(iv, n);
         uint32_t act[16];
         int actreg[16], nact = 0;
         int regfree[16];
@@ -470,18 +500,9 @@ out:
         snprintf(err, errsize, "out of memory compiling '%s'", f->name);
         jit_ra_free(ra);
     }
-    free(ndefs);
-    free(defin);
-    free(use);
-    free(defs);
-    free(lin);
-    free(lout);
-    free(first);
-    free(depth);
+    kp_arena_free(&sa);
     free(s);
     free(e);
-    free(w);
-    free(iv);
     free(calls);
     free(rbuf);
     return rc;

@@ -66,6 +66,7 @@ uninstall:
 -include $(DEPS)
 -include tests/tests.mk
 -include tests/fuzz/fuzz.mk
+-include examples/kplugfs/kplugfs.mk
 
 clean:
 	rm -rf $(BUILD) build-* kplug

@@ -2,7 +2,8 @@
 # tests/run_tests.sh — run every test suite and end with "N passed, N failed".
 #
 #   tests/run_tests.sh [SUITE...]     suites: corpus malformed hostile fuzz
-#                                     stress api unit examples (default: all)
+#                                     stress api unit examples kplugfs
+#                                     (default: all)
 # Environment: KPLUG (the tool, default ./kplug), BUILD (where libkplug.a
 # is, default build), CC, CFLAGS (for building API/unit tests), ENGINES
 # (override the engine list, e.g. "interp"), VERBOSE=1 (print passes too),
@@ -413,8 +414,27 @@ suite_examples() {
     [ "$ST" != 0 ] && pass "cli/filter-rejects-non-ppm" || fail "cli/filter-rejects-non-ppm: exit 0"
 }
 
+# ---- kplugfs: the compressing FUSE file system and its sample plugins
+# (tests/kplugfs/run.sh). Where FUSE cannot mount, the mount checks are
+# reported as skipped: neither passed nor failed.
+suite_kplugfs() {
+    local st rest skipped=0
+    LIMIT=$((LIMIT * 10)) run "$TMP/out" "$TMP/err" env KPLUG="$KPLUG" BUILD="$BUILD" CC="$CC" \
+        ENGINES="$ENGINES" KPLUGFS="${KPLUGFS:-$BUILD/kplugfs}" tests/kplugfs/run.sh
+    while read -r st rest; do
+        case $st in
+            ok) pass "kplugfs/$rest" ;;
+            FAIL) fail "kplugfs/$rest" ;;
+            skip) skipped=$((skipped + 1)); echo "skip kplugfs/$rest" ;;
+        esac
+    done <"$TMP/out"
+    crashed "$ST" && fail "kplugfs: $(describe_status "$ST"): $(tail -n 1 "$TMP/err")"
+    [ $skipped -gt 0 ] && echo "-- kplugfs: $skipped skipped (not counted)"
+    return 0
+}
+
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples)
+[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples kplugfs)
 echo "kplug tests: engines: $ENGINES; suites: ${suites[*]}"
 for s in "${suites[@]}"; do
     before_p=$PASS before_f=$FAIL

@@ -155,8 +155,6 @@ static void node_put(node *n)
     pthread_mutex_unlock(&table_lock);
     if (!last)
         return;
-    if (n->dirty && !n->unlinked)
-        kpfs_log("%s: changes lost: the last commit failed", n->path);
     pthread_mutex_destroy(&n->lock);
     free(n->data);
     free(n->path);
@@ -227,9 +225,22 @@ static int node_resize(node *n, size_t size)
     return 0;
 }
 
+/* The changes of a failed commit are dropped: the file is again what its
+ * backing file holds (reloaded at the next access), for every handle. A
+ * file whose new content the plugin cannot store keeps its old content,
+ * rather than showing other readers bytes that will never be saved. */
+static void node_discard(node *n, const char *what)
+{
+    kpfs_log("%s: changes discarded; the file keeps its previous version", what);
+    free(n->data);
+    n->data = NULL;
+    n->size = n->cap = 0;
+    n->loaded = n->dirty = 0;
+    n->times.have_times = 0;
+}
+
 /* Compress the buffer and replace the backing file. Called with n->lock.
- * On failure the backing file keeps its previous version and the node
- * stays dirty, so a later flush or release tries again. */
+ * On failure the backing file keeps its previous version (node_discard). */
 static int node_commit(node *n, int sync)
 {
     if (!n->dirty)
@@ -238,34 +249,35 @@ static int node_commit(node *n, int sync)
     pthread_mutex_lock(&table_lock);
     snprintf(what, sizeof what, "%s", n->path);
     pthread_mutex_unlock(&table_lock);
-    uint8_t *blob;
+    uint8_t *blob = NULL;
     size_t len;
+    char *path = NULL;
     int rc = kpfs_encode(&codec, n->data, n->size, !opt.no_verify, &blob, &len, what);
-    if (rc)
-        return rc;
-    pthread_rwlock_rdlock(&ns_lock);
-    pthread_mutex_lock(&table_lock);
-    int gone = n->unlinked;
-    char *path = gone ? NULL : strdup(n->path);
-    pthread_mutex_unlock(&table_lock);
-    if (gone)
-        rc = 0; /* unlinked while open: its data goes with it */
-    else if (!path)
-        rc = -ENOMEM;
-    else
-        rc = kpfs_store_write(backing_fd, path, blob, len, &n->times, sync);
-    if (!rc && path)
-        fstatat(backing_fd, path, &n->st, AT_SYMLINK_NOFOLLOW);
-    pthread_rwlock_unlock(&ns_lock);
-    if (rc)
-        kpfs_log("%s: cannot replace the backing file: %s", what, strerror(-rc));
+    if (!rc) {
+        pthread_rwlock_rdlock(&ns_lock);
+        pthread_mutex_lock(&table_lock);
+        int gone = n->unlinked;
+        path = gone ? NULL : strdup(n->path);
+        pthread_mutex_unlock(&table_lock);
+        if (gone)
+            rc = 0; /* unlinked while open: its data goes with it */
+        else if (!path)
+            rc = -ENOMEM;
+        else if ((rc = kpfs_store_write(backing_fd, path, blob, len, &n->times, sync)))
+            kpfs_log("%s: cannot replace the backing file: %s", what, strerror(-rc));
+        else
+            fstatat(backing_fd, path, &n->st, AT_SYMLINK_NOFOLLOW);
+        pthread_rwlock_unlock(&ns_lock);
+    }
     free(path);
     free(blob);
-    if (!rc) {
-        n->dirty = 0;
-        n->times.have_times = 0;
+    if (rc) {
+        node_discard(n, what);
+        return rc;
     }
-    return rc;
+    n->dirty = 0;
+    n->times.have_times = 0;
+    return 0;
 }
 
 static node *fh_node(const struct fuse_file_info *fi)
@@ -621,6 +633,11 @@ static int kpfs_read(const char *path, char *buf, size_t size, off_t off,
     node *n = fh_node(fi);
     pthread_mutex_lock(&n->lock);
     size_t got = 0;
+    int rc = node_load(n);
+    if (rc) {
+        pthread_mutex_unlock(&n->lock);
+        return rc;
+    }
     if ((uint64_t)off < n->size) {
         got = n->size - (size_t)off < size ? n->size - (size_t)off : size;
         memcpy(buf, n->data + off, got);
@@ -637,7 +654,9 @@ static int kpfs_write(const char *path, const char *buf, size_t size, off_t off,
         return -EFBIG;
     pthread_mutex_lock(&n->lock);
     size_t end = (size_t)off + size;
-    int rc = end > n->size ? node_resize(n, end) : 0;
+    int rc = node_load(n);
+    if (!rc && end > n->size)
+        rc = node_resize(n, end);
     if (!rc) {
         memcpy(n->data + off, buf, size);
         n->dirty = 1;

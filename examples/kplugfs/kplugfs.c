@@ -98,6 +98,8 @@ typedef struct node {
     int loaded, dirty;      /* node->lock from here on */
     uint8_t *data;
     size_t size, cap;
+    size_t shown;           /* size for getattr, SIZE_MAX if not loaded;
+                               atomic, so stat never waits for a commit */
     struct stat st;         /* backing attributes when loaded (for fstat of an
                                unlinked file) */
     kpfs_attr times;        /* utimens while dirty: applied at commit */
@@ -131,6 +133,7 @@ static node *node_get(const char *path, int create)
     pthread_mutex_lock(&table_lock);
     node *n = table_find(path);
     if (!n && create && (n = calloc(1, sizeof *n))) {
+        n->shown = SIZE_MAX;
         if ((n->path = strdup(path))) {
             pthread_mutex_init(&n->lock, NULL);
             n->next = table;
@@ -161,6 +164,13 @@ static void node_put(node *n)
     free(n);
 }
 
+/* Show the node's current size to getattr. Called with n->lock after
+ * every change of size or loaded state. */
+static void publish(node *n)
+{
+    __atomic_store_n(&n->shown, n->loaded ? n->size : SIZE_MAX, __ATOMIC_RELEASE);
+}
+
 /* Fill an unloaded node from its backing file. Called with n->lock. */
 static int node_load(node *n)
 {
@@ -189,20 +199,22 @@ static int node_load(node *n)
     free(blob);
     free(path);
     if (rc)
-        return rc == -ENOENT || rc == -ENOMEM || rc == -EISDIR ? rc : -EIO;
+        return rc == -ENOENT || rc == -ENOMEM || rc == -EISDIR || rc == -EFBIG ? rc : -EIO;
     free(n->data);
     n->data = data;
     n->size = n->cap = size;
     n->loaded = 1;
+    publish(n);
     return 0;
 }
 
-/* Make the node hold `size` bytes of zeros without reading the backing
- * file (O_TRUNC, truncate to 0, create). Called with n->lock. */
+/* Make the node an empty file without reading the backing file (O_TRUNC,
+ * truncate to 0, create). Called with n->lock. */
 static void node_reset(node *n)
 {
     n->size = 0;
     n->loaded = 1;
+    publish(n);
 }
 
 static int node_resize(node *n, size_t size)
@@ -222,6 +234,7 @@ static int node_resize(node *n, size_t size)
     if (size > n->size)
         memset(n->data + n->size, 0, size - n->size);
     n->size = size;
+    publish(n);
     return 0;
 }
 
@@ -237,6 +250,7 @@ static void node_discard(node *n, const char *what)
     n->size = n->cap = 0;
     n->loaded = n->dirty = 0;
     n->times.have_times = 0;
+    publish(n);
 }
 
 /* Compress the buffer and replace the backing file. Called with n->lock.
@@ -296,24 +310,24 @@ static int kpfs_getattr(const char *path, struct stat *st, struct fuse_file_info
     size_t size = 0;
     char *p;
     if (n) {
-        pthread_mutex_lock(&n->lock);
-        loaded = n->loaded;
-        size = n->size;
-        struct stat nst = n->st;
-        pthread_mutex_unlock(&n->lock);
+        size = __atomic_load_n(&n->shown, __ATOMIC_ACQUIRE);
+        loaded = size != SIZE_MAX;
         pthread_mutex_lock(&table_lock);
         int gone = n->unlinked;
         p = gone ? NULL : strdup(n->path);
         pthread_mutex_unlock(&table_lock);
-        if (!fi)
-            node_put(n);
         if (gone) {
             /* fstat of an unlinked open file: its last known attributes. */
-            *st = nst;
+            pthread_mutex_lock(&n->lock);
+            *st = n->st;
+            pthread_mutex_unlock(&n->lock);
             st->st_nlink = 0;
-            st->st_size = (off_t)size;
-            return 0;
+            st->st_size = loaded ? (off_t)size : 0;
         }
+        if (!fi)
+            node_put(n);
+        if (gone)
+            return 0;
     } else {
         p = strdup(rel(path));
     }

@@ -757,9 +757,10 @@ static int kpfs_release(const char *path, struct fuse_file_info *fi)
 
 static void *kpfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-    /* Open nodes are found through the handle, so unlinked files need no
-     * hidden .fuse_hidden names and their handles need no path. */
-    cfg->hard_remove = 1;
+    /* Open files are found through their handle, so handles need no path.
+     * hard_remove stays off: with it, fstat of an unlinked open file
+     * fails (ESTALE), so libfuse keeps such a file under a hidden name
+     * (.fuse_hiddenXXX, renamed through kpfs_rename) until its last close. */
     cfg->nullpath_ok = 1;
     cfg->use_ino = 0;
     return NULL;

@@ -312,7 +312,15 @@ semantics() { # TAG PLUGIN ENGINE
     printf 'second' >>"$M/shared"
     exec 7>&-
     if [ "$(cat "$M/shared")" = "first second" ]; then ok "$tag/shared-open"; else bad "$tag/shared-open: '$(cat "$M/shared")'"; fi
-    rm -f "$M/shared"
+    # A file unlinked while open stays readable through the handle.
+    exec 7<"$M/shared"
+    rm "$M/shared"
+    got=$(cat <&7)
+    exec 7<&-
+    # The hidden name goes at the release, which the kernel sends after close.
+    for i in 1 2 3 4 5 6 7 8 9 10; do ls -A "$B" | grep -q fuse_hidden || break; sleep 0.5; done
+    if [ "$got" = "first second" ] && [ ! -e "$M/shared" ] && [ -z "$(ls -A "$B" | grep fuse_hidden)" ]
+    then ok "$tag/unlinked-while-open"; else bad "$tag/unlinked-while-open: '$got' $(ls -A "$B" | grep fuse_hidden)"; fi
     no_temp_files "$tag/no-temp-files" "$B"
     # Everything again after a remount: it is all in the backing files.
     umount_fs "$M"

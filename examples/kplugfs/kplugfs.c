@@ -888,25 +888,30 @@ int main(int argc, char **argv)
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct fuse_cmdline_opts fo;
-    if (fuse_opt_parse(&args, &opt, kpfs_opts, opt_proc))
-        return 100;
-    if (opt.help) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (opt.version) {
-        printf("kplugfs (kplug %s, FUSE %d)\n", kp_version_string(), fuse_version());
-        return 0;
-    }
+    struct fuse *fuse = NULL;
+    char *src = NULL, *name = NULL;
+    char err[4096];
+    size_t len;
+    int st = 100;
     memset(&fo, 0, sizeof fo);
+    if (fuse_opt_parse(&args, &opt, kpfs_opts, opt_proc))
+        goto out;
+    if (opt.help || opt.version) {
+        if (opt.help)
+            fputs(usage_text, stdout);
+        else
+            printf("kplugfs (kplug %s, FUSE %d)\n", kp_version_string(), fuse_version());
+        st = 0;
+        goto out;
+    }
     if (fuse_parse_cmdline(&args, &fo))
-        return 100;
+        goto out;
     if (!opt.backing || !fo.mountpoint || !opt.plugin) {
         fprintf(stderr, "kplugfs: %s\n%s",
                 !opt.plugin && opt.backing && fo.mountpoint ? "--plugin is required"
                                                             : "BACKING and MOUNTPOINT are required",
                 usage_text);
-        return 100;
+        goto out;
     }
     kp_engine engine = KP_ENGINE_DEFAULT;
     if (opt.engine && !strcmp(opt.engine, "jit"))
@@ -915,48 +920,42 @@ int main(int argc, char **argv)
         engine = KP_ENGINE_INTERP;
     else if (opt.engine && strcmp(opt.engine, "default")) {
         fprintf(stderr, "kplugfs: --engine must be jit, interp or default\n");
-        return 100;
+        goto out;
     }
     if (opt.max_mb == 0 || opt.max_mb > 1024 || opt.mem_mb == 0 || opt.mem_mb > 3072) {
         fprintf(stderr, "kplugfs: --max-size must be 1..1024 and --mem 1..3072 (MB)\n");
-        return 100;
+        goto out;
     }
     max_size = (size_t)opt.max_mb << 20;
+    st = 103;
     if (opt.log && !(log_file = fopen(opt.log, "a"))) {
         fprintf(stderr, "kplugfs: cannot open %s: %s\n", opt.log, strerror(errno));
-        return 103;
+        goto out;
     }
     backing_fd = open(opt.backing, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (backing_fd < 0) {
         fprintf(stderr, "kplugfs: cannot open directory %s: %s\n", opt.backing, strerror(errno));
-        return 103;
+        goto out;
     }
-    size_t len;
-    char *src = read_file(opt.plugin, &len);
-    if (!src) {
+    if (!(src = read_file(opt.plugin, &len))) {
         fprintf(stderr, "kplugfs: cannot read %s: %s\n", opt.plugin, strerror(errno));
-        return 103;
+        goto out;
     }
-    char *name = opt.name ? strdup(opt.name) : default_name(opt.plugin);
-    char err[4096];
+    name = opt.name ? strdup(opt.name) : default_name(opt.plugin);
     /* Compile before mounting, so a broken plugin is an error message, not
      * a mount where every file fails. */
     if (!name || kpfs_codec_open(&codec, name, src, len, engine, (size_t)opt.mem_mb << 20,
                                  opt.timeout_ms, err, sizeof err)) {
         fprintf(stderr, "kplugfs: %s: %s\n", opt.plugin, name ? err : "out of memory");
-        return 101;
+        st = 101;
+        goto out;
     }
-    free(src);
-    struct fuse *fuse = fuse_new(&args, &kpfs_ops, sizeof kpfs_ops, NULL);
-    int st = 103;
-    if (!fuse)
+    if (!(fuse = fuse_new(&args, &kpfs_ops, sizeof kpfs_ops, NULL)))
         goto out;
     if (fuse_mount(fuse, fo.mountpoint))
-        goto destroy;
+        goto out;
     /* From here on stderr may be /dev/null: messages go to --log. */
-    if (fuse_daemonize(fo.foreground))
-        goto unmount;
-    if (fuse_set_signal_handlers(fuse_get_session(fuse)))
+    if (fuse_daemonize(fo.foreground) || fuse_set_signal_handlers(fuse_get_session(fuse)))
         goto unmount;
     kpfs_log("mounted %s on %s with plugin %s (%s, engine %s)", opt.backing, fo.mountpoint,
              codec.name, opt.plugin,
@@ -966,12 +965,20 @@ int main(int argc, char **argv)
     kpfs_log("unmounted %s", fo.mountpoint);
 unmount:
     fuse_unmount(fuse);
-destroy:
-    fuse_destroy(fuse);
 out:
+    if (fuse)
+        fuse_destroy(fuse);
     kpfs_codec_close(&codec);
+    if (backing_fd >= 0)
+        close(backing_fd);
+    free(src);
     free(name);
     free(fo.mountpoint);
+    free(opt.backing);
+    free(opt.plugin);
+    free(opt.name);
+    free(opt.engine);
+    free(opt.log);
     fuse_opt_free_args(&args);
     if (log_file)
         fclose(log_file);

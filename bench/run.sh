@@ -84,3 +84,7 @@ if $CC -std=gnu11 -O2 -Iinclude -Isrc bench/compile_speed.c "$BUILD/libkplug.a" 
 else
     printf '\nbench/compile_speed.c does not build now (see %s)\n' "$OUT/compile_speed.log"
 fi
+
+# kplugfs (docs/kplugfs.md): its compression plugins, native and on each
+# engine, and the file system mounted (skipped without FUSE).
+CC="$CC" BUILD="$BUILD" QUICK="$QUICK" bench/kplugfs.sh

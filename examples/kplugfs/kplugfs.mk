@@ -4,6 +4,7 @@
 #   make kplugfs        build/kplugfs (installs Debian's libfuse3-dev and
 #                       fuse3 with apt-get when missing)
 #   make test-kplugfs   its test suite alone
+#   make bench-kplugfs  its figures (also part of `make bench`)
 #
 # `make all` does not need FUSE; `make test` builds kplugfs first, and if
 # that fails the kplugfs suite reports it as a failure.
@@ -34,5 +35,10 @@ kplugfs-try:
 
 test: kplugfs-try
 test-kplugfs: kplugfs-try
+bench: kplugfs-try
 
-.PHONY: kplugfs kplugfs-try
+# Its figures alone (bench/kplugfs.sh; `make bench` runs them too).
+bench-kplugfs: kplugfs-try
+	@CC="$(CC)" BUILD=$(BUILD) QUICK=$(QUICK) bench/kplugfs.sh
+
+.PHONY: kplugfs kplugfs-try bench-kplugfs

@@ -10,8 +10,8 @@
  * replace the backing file atomically. Reads come from the buffer, which
  * open fills by decompressing the backing file.
  *
- * Locks (always taken in this order; none is held while waiting for
- * another in reverse):
+ * Locks, only ever taken in this order (so no two threads can wait for
+ * each other):
  *   node->lock    one open file: its buffer, loading and committing. Plugin
  *                 calls run under it, so two files compress in parallel but
  *                 one file's handles wait for each other.
@@ -383,7 +383,7 @@ static int kpfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
     node *n = fi ? node_of(path, fi) : NULL;
     pthread_rwlock_wrlock(&ns_lock);
     char *p = backing_path(path, n);
-    int rc = !p ? -errno : fchmodat(backing_fd, p, mode, 0) ? -errno : 0;
+    int rc = !p ? -errno : fchmodat(backing_fd, p, mode, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
     pthread_rwlock_unlock(&ns_lock);
     free(p);
     if (n)

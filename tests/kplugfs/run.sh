@@ -306,6 +306,20 @@ semantics() { # TAG PLUGIN ENGINE
     for i in 1 2 3 4 5 6; do cmp -s "$R/par$i" "$M/par$i" || failed=1; done
     for i in 1 2 3; do cmp -s "$R/large" "$T/rd$i" || failed=1; done
     if [ $failed = 0 ]; then ok "$tag/parallel-writers-readers"; else bad "$tag/parallel-writers-readers"; fi
+    # Writers in parallel into one file, each its own region and handle.
+    "$IO" gen random 1048576 30 >"$R/regions"
+    cp "$R/regions" "$M/regions"
+    pids=()
+    for i in 0 1 2 3 4 5 6 7; do
+        "$IO" gen text 131072 $((40 + i)) >"$T/region$i"
+        dd if="$T/region$i" of="$R/regions" bs=131072 seek=$i conv=notrunc status=none
+        g dd if="$T/region$i" of="$M/regions" bs=4096 seek=$((i * 32)) conv=notrunc status=none &
+        pids+=($!)
+    done
+    failed=0
+    for i in "${pids[@]}"; do wait "$i" || failed=1; done
+    if [ $failed = 0 ] && cmp -s "$R/regions" "$M/regions"; then ok "$tag/parallel-writers-one-file"
+    else bad "$tag/parallel-writers-one-file"; fi
     # Two handles on one file see one content.
     exec 7<>"$M/shared"
     printf 'first ' >&7

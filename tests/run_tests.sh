@@ -419,7 +419,7 @@ suite_examples() {
 # reported as skipped: neither passed nor failed.
 suite_kplugfs() {
     local st rest skipped=0
-    LIMIT=$((LIMIT * 10)) run "$TMP/out" "$TMP/err" env KPLUG="$KPLUG" BUILD="$BUILD" CC="$CC" \
+    LIMIT=$((LIMIT * 10)) run "$TMP/out" "$TMP/err" env KPLUG="$KPLUG" BUILD="$BUILD" CC="$CC" CFLAGS="$CFLAGS" \
         ENGINES="$ENGINES" KPLUGFS="${KPLUGFS:-$BUILD/kplugfs}" tests/kplugfs/run.sh
     while read -r st rest; do
         case $st in

@@ -115,6 +115,11 @@ int kpfs_header_decode(const uint8_t in[KPFS_HDR_SIZE], kpfs_header *h)
     if (memcmp(in, magic, 8) || get32(in + 8) != KPFS_HDR_SIZE ||
         get32(in + 80) != kpfs_crc32(in, 80) || in[48 + KPFS_NAME_MAX] != 0)
         return -1;
+    /* The reserved bytes are outside the CRC: requiring zeros there still
+     * makes any damaged header byte detectable. */
+    for (int i = 84; i < KPFS_HDR_SIZE; i++)
+        if (in[i])
+            return -1;
     h->flags = get32(in + 12);
     h->orig_size = get64(in + 16);
     h->comp_size = get64(in + 24);

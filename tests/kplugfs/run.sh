@@ -1,11 +1,14 @@
 #!/bin/bash
 # tests/kplugfs/run.sh — the kplugfs suite (docs/kplugfs.md), for `make test`.
 #
-# 1. The sample compression plugins outside FUSE: `kplug filter --entry
+# 1. The on-disk format and the codec without FUSE (test_store.c): round
+#    trips, every changed byte and every truncation refused, plugin name
+#    and version rules, malformed and hostile plugin pairs.
+# 2. The sample compression plugins outside FUSE: `kplug filter --entry
 #    compress/decompress` round-trips on every engine over several inputs,
 #    the engines' outputs compared, compression ratios where they must
 #    compress, and garbage fed to decompress.
-# 2. Real mounts, where /dev/fuse and fusermount3 work: the file semantics
+# 3. Real mounts, where /dev/fuse and fusermount3 work: the file semantics
 #    with every sample plugin (compared against the same operations on a
 #    plain directory), persistence across remounts, files kplugfs did not
 #    write, damaged backing files, a mount with the wrong plugin, and a
@@ -14,7 +17,7 @@
 #
 # Prints one line per check: "ok NAME", "FAIL NAME: why" or "skip NAME:
 # why" (skipped checks are neither passed nor failed). Environment: KPLUG,
-# KPLUGFS (default $BUILD/kplugfs), BUILD, CC, ENGINES.
+# KPLUGFS (default $BUILD/kplugfs), BUILD, CC, CFLAGS, ENGINES.
 set -u
 cd "$(dirname "$0")/../.."
 KPLUG=${KPLUG:-./kplug}
@@ -56,7 +59,20 @@ if ! $CC -O2 -o "$T/kpfs_io" tests/kplugfs/kpfs_io.c 2>"$T/cc.err"; then
 fi
 IO=$T/kpfs_io
 
-# ---- 1. the plugins through `kplug filter` ---------------------------------
+# ---- 1. the format and the codec (tests/kplugfs/test_store.c) ---------------
+# shellcheck disable=SC2086 # CFLAGS: must match the flags of $BUILD (sanitizers)
+if ! $CC -std=gnu11 ${CFLAGS:--O2 -g} -Iinclude -Iexamples/kplugfs -o "$T/test_store" \
+    tests/kplugfs/test_store.c examples/kplugfs/codec.c examples/kplugfs/store.c \
+    "$BUILD/libkplug.a" -lpthread -lm 2>"$T/cc.err"; then
+    bad "test_store.c: does not build: $(grep -m 1 error "$T/cc.err")"
+else
+    # shellcheck disable=SC2086
+    g "$T/test_store" "$PDIR" "$HOSTILE" $ENGINES 2>"$T/err"
+    st=$?
+    [ $st -gt 1 ] && bad "test_store: exit $st: $(head -n 1 "$T/err")"
+fi
+
+# ---- 2. the plugins through `kplug filter` ---------------------------------
 mkdir -p "$T/in"
 : >"$T/in/empty"
 printf 'x' >"$T/in/one"
@@ -125,7 +141,7 @@ for p in $PLUGINS; do
     done
 done
 
-# ---- 2. mounts ---------------------------------------------------------------
+# ---- 3. mounts ---------------------------------------------------------------
 if [ ! -x "$KPLUGFS" ]; then
     bad "kplugfs: $KPLUGFS not built (make kplugfs)"
     exit 1

@@ -671,7 +671,7 @@ static int kpfs_write(const char *path, const char *buf, size_t size, off_t off,
     int rc = node_load(n);
     if (!rc && end > n->size)
         rc = node_resize(n, end);
-    if (!rc) {
+    if (!rc && size) {
         memcpy(n->data + off, buf, size);
         n->dirty = 1;
     }

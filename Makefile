@@ -67,6 +67,7 @@ uninstall:
 -include tests/tests.mk
 -include tests/fuzz/fuzz.mk
 -include examples/httpd/httpd.mk
+-include examples/kplugfs/kplugfs.mk
 
 clean:
 	rm -rf $(BUILD) build-* kplug

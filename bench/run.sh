@@ -85,10 +85,16 @@ else
     printf '\nbench/compile_speed.c does not build now (see %s)\n' "$OUT/compile_speed.log"
 fi
 
-# The macro-benchmark, the paper's practical example: kplug-httpd serving
-# images plain, through native C and through the plugin (sections 8, 9).
-# Skipped when BENCH_ARGS picks sections of kbench, or with NO_HTTPD_BENCH=1.
-if [ -z "${BENCH_ARGS:-}" ] && [ "${NO_HTTPD_BENCH:-0}" != 1 ]; then
-    echo
-    BUILD="$BUILD" CC="$CC" QUICK="$QUICK" bench/httpd_bench.sh
+# The two sample applications; both are skipped when BENCH_ARGS picks
+# sections of kbench. kplugfs (docs/kplugfs.md): its compression plugins,
+# native and on each engine, and the file system mounted (skipped without
+# FUSE). The macro-benchmark, the paper's practical example: kplug-httpd
+# serving images plain, through native C and through the plugin (sections
+# 8, 9; NO_HTTPD_BENCH=1 skips it).
+if [ -z "${BENCH_ARGS:-}" ]; then
+    CC="$CC" BUILD="$BUILD" QUICK="$QUICK" bench/kplugfs.sh
+    if [ "${NO_HTTPD_BENCH:-0}" != 1 ]; then
+        echo
+        BUILD="$BUILD" CC="$CC" QUICK="$QUICK" bench/httpd_bench.sh
+    fi
 fi

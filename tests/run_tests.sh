@@ -2,7 +2,7 @@
 # tests/run_tests.sh — run every test suite and end with "N passed, N failed".
 #
 #   tests/run_tests.sh [SUITE...]     suites: corpus malformed hostile fuzz
-#                                     stress api unit examples httpd
+#                                     stress api unit examples httpd kplugfs
 #                                     (default: all)
 # Environment: KPLUG (the tool, default ./kplug), BUILD (where libkplug.a
 # is, default build), CC, CFLAGS (for building API/unit tests), ENGINES
@@ -441,8 +441,27 @@ suite_httpd() {
     fi
 }
 
+# ---- kplugfs: the compressing FUSE file system and its sample plugins
+# (tests/kplugfs/run.sh). Where FUSE cannot mount, the mount checks are
+# reported as skipped: neither passed nor failed.
+suite_kplugfs() {
+    local st rest skipped=0
+    LIMIT=$((LIMIT * 10)) run "$TMP/out" "$TMP/err" env KPLUG="$KPLUG" BUILD="$BUILD" CC="$CC" CFLAGS="$CFLAGS" \
+        ENGINES="$ENGINES" KPLUGFS="${KPLUGFS:-$BUILD/kplugfs}" tests/kplugfs/run.sh
+    while read -r st rest; do
+        case $st in
+            ok) pass "kplugfs/$rest" ;;
+            FAIL) fail "kplugfs/$rest" ;;
+            skip) skipped=$((skipped + 1)); echo "skip kplugfs/$rest" ;;
+        esac
+    done <"$TMP/out"
+    crashed "$ST" && fail "kplugfs: $(describe_status "$ST"): $(tail -n 1 "$TMP/err")"
+    [ $skipped -gt 0 ] && echo "-- kplugfs: $skipped skipped (not counted)"
+    return 0
+}
+
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples httpd)
+[ ${#suites[@]} -eq 0 ] && suites=(corpus malformed hostile fuzz fuzzsmoke stress api unit examples httpd kplugfs)
 echo "kplug tests: engines: $ENGINES; suites: ${suites[*]}"
 for s in "${suites[@]}"; do
     before_p=$PASS before_f=$FAIL

@@ -63,7 +63,10 @@ typedef struct jit_fn {
 } jit_fn;
 
 /* What a faulting instruction was (pc map entry, sorted by off). */
-enum { JIT_PC_READ = 1, JIT_PC_WRITE = 2, JIT_PC_DIV = 3 };
+/* JIT_PC_RTLIB: an inlined memcpy/memmove/memset (emit.c, jit_mem_inline):
+ * areg holds the destination, dreg the source (-1 for memset), size is the
+ * byte count and disp the ir_rtlib id. */
+enum { JIT_PC_READ = 1, JIT_PC_WRITE = 2, JIT_PC_DIV = 3, JIT_PC_RTLIB = 4 };
 typedef struct jit_pcmap {
     uint32_t off;            /* instruction start, relative to the chunk */
     uint32_t fn;             /* function index */
@@ -186,6 +189,12 @@ void jit_opt_free(ir_func *c);
 /* ---- emit.c ---- */
 /* Emit code for every function of mod into jm (allocates jm->code etc.). */
 int jit_emit_module(jit_module *jm, char *err, size_t errsize);
+/* The byte count n of a COPY/ZERO, or of a memcpy/memmove/memset call with
+ * a constant count, when the emitter expands it inline (n = 0, 1, 2, 4, 8,
+ * 16: one load and one store at most, no call); -1 otherwise. loc: the
+ * allocator's constants. Such instructions clobber no allocatable
+ * register, so the allocator does not count them as calls. */
+int jit_mem_inline(const ir_insn *in, const jit_loc *loc);
 
 /* ---- engine.c: what generated code calls ---- */
 typedef struct jit_globals {

@@ -565,6 +565,101 @@ static void test_prog(void)
     pair_fini(&p);
 }
 
+/* Small constant-size memcpy/memmove/memset and struct copies, which the
+ * JIT expands inline: same results, same traps and messages, and memory
+ * untouched by a copy that traps, at every edge of the valid memory. */
+#define MI_SIZES(X) X(0) X(1) X(2) X(3) X(4) X(8) X(16) X(17)
+#define MI_FN(n)                                                                          \
+    "long cp" #n "(char *d, char *s) { char *r = memcpy(d, s, " #n "); return (long)(r - d) + d[0]; }\n" \
+    "int mv" #n "(char *d, char *s) { memmove(d, s, " #n "); return 1; }\n"                \
+    "int st" #n "(char *d, int v) { return *(char *)memset(d, v, " #n ") + 1000; }\n"        \
+    "int sk" #n "(char *d) { memset(d, 0xA5, " #n "); memset(d + 1, 0, " #n "); return 2; }\n"
+static const char *mi_src =
+    "#include <string.h>\n"
+    MI_SIZES(MI_FN)
+    "struct s1 { char c[1]; }; struct s2 { short c; }; struct s4 { int c; }; struct s8 { char c[8]; };\n"
+    "struct s16 { long a, b; }; struct s12 { int c[3]; };\n"
+    "int sc1(struct s1 *d, struct s1 *s) { *d = *s; return 3; }\n"
+    "int sc2(struct s2 *d, struct s2 *s) { *d = *s; return 3; }\n"
+    "int sc4(struct s4 *d, struct s4 *s) { *d = *s; return 3; }\n"
+    "int sc8(struct s8 *d, struct s8 *s) { *d = *s; return 3; }\n"
+    "int sc16(struct s16 *d, struct s16 *s) { *d = *s; return 3; }\n"
+    "int sc12(struct s12 *d, struct s12 *s) { *d = *s; return 3; }\n"
+    "int sz8(struct s8 *d, char *s) { *d = (struct s8){0}; return 4; }\n"
+    "int sz16(struct s16 *d, char *s) { *d = (struct s16){0}; return 4; }\n"
+    "int k4(char *s) { unsigned k; memcpy(&k, s, 4); return (int)(k * 0xcc9e2d51u); }\n"
+    "long k8(char *s) { long k; memcpy(&k, s, sizeof k); return k; }\n"
+    "int k16(char *s) { struct s16 v; memcpy(&v, s, 16); memset(s, 7, 16); memcpy(s + 3, &v, 16); return (int)(v.a ^ v.b); }\n";
+
+static void test_meminline(void)
+{
+    pair p;
+    const uint32_t M = 16u << 20;
+    if (pair_init(&p, "mi", mi_src, M, 0) != 0) {
+        EXPECT(0, "meminline plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const char *fn2[] = {
+#define MI_NAMES(n) "cp" #n, "mv" #n,
+        MI_SIZES(MI_NAMES)
+        "sc1", "sc2", "sc4", "sc8", "sc16", "sc12", "sz8", "sz16"};
+    static const char *fnv[] = {
+#define MI_NAMESV(n) "st" #n,
+        MI_SIZES(MI_NAMESV)};
+    static const char *fn1[] = {
+#define MI_NAMES1(n) "sk" #n,
+        MI_SIZES(MI_NAMES1) "k4", "k8", "k16"};
+    uint32_t dsts[] = {0, 8, 4080, 4088, 4095, 4096, 4097, 0x10000, 0x10003, M - 17, M - 16, M - 15,
+                       M - 9, M - 8, M - 4, M - 1, M, M + 8, 0x7ffffff8u, 0xfffffff0u, 0xfffffff8u,
+                       0xffffffffu};
+    /* windows compared after every call: both ends of memory and the middle */
+    uint32_t win[][2] = {{4096, 64}, {0x10000 - 32, 96}, {M - 64, 64}};
+    for (size_t i = 0; i < sizeof dsts / sizeof *dsts; i++) {
+        uint32_t d = dsts[i];
+        uint32_t srcs[] = {0x10000, 0x10001, d + 1, d - 1, d + 3, 4090, M - 8, 0, 0xfffffffcu};
+        for (size_t j = 0; j < sizeof srcs / sizeof *srcs; j++) {
+            uint32_t sa = srcs[j];
+            for (size_t f = 0; f < sizeof fn2 / sizeof *fn2 + sizeof fnv / sizeof *fnv +
+                                       sizeof fn1 / sizeof *fn1; f++) {
+                size_t n2 = sizeof fn2 / sizeof *fn2, nv = sizeof fnv / sizeof *fnv;
+                if (f >= n2 && j > 1)
+                    continue; /* one-pointer functions: the source matters less */
+                kp_value a[2];
+                const char *name;
+                int na = 2;
+                if (f < n2) {
+                    name = fn2[f];
+                    a[0] = KP_PTR(d);
+                    a[1] = KP_PTR(sa);
+                } else if (f < n2 + nv) {
+                    name = fnv[f - n2];
+                    a[0] = KP_PTR(d);
+                    a[1] = KP_I32(j ? -3 : 0x1234);
+                } else {
+                    name = fn1[f - n2 - nv];
+                    a[0] = KP_PTR(j ? d : sa);
+                    na = 1;
+                }
+                for (int e = 0; e < 2; e++)
+                    for (size_t w = 0; w < 3; w++) {
+                        uint8_t *h = kp_host_ptr(p.rt[e], win[w][0], win[w][1]);
+                        for (uint32_t k = 0; k < win[w][1]; k++)
+                            h[k] = (uint8_t)(k * 37 + w + i);
+                    }
+                cmp_call(&p, name, a, na, NULL);
+                for (size_t w = 0; w < 3; w++) {
+                    const uint8_t *h0 = kp_host_ptr(p.rt[0], win[w][0], win[w][1]);
+                    const uint8_t *h1 = kp_host_ptr(p.rt[1], win[w][0], win[w][1]);
+                    EXPECT(!memcmp(h0, h1, win[w][1]), "%s(%#x, %#x): memory differs near %#x",
+                           name, d, sa, win[w][0]);
+                }
+            }
+        }
+    }
+    pair_fini(&p);
+}
+
 /* interrupt from another thread */
 static void *interrupter(void *arg)
 {
@@ -874,6 +969,7 @@ int main(int argc, char **argv)
     signal(SIGSEGV, host_segv); /* before the JIT installs its handler */
     test_ops();
     test_prog();
+    test_meminline();
     test_interrupt();
     test_threads();
     test_chain();

@@ -1368,9 +1368,15 @@ static void save_live(E *e, int restore)
 }
 
 static void emit_call1(E *e, const ir_insn *in);
+static void emit_mem_inline(E *e, const ir_insn *in, int n);
 
 static void emit_call(E *e, const ir_insn *in)
 {
+    int n = jit_mem_inline(in, e->ra.loc);
+    if (n >= 0) { /* clobbers scratch registers only: nothing to save */
+        emit_mem_inline(e, in, n);
+        return;
+    }
     save_live(e, 0);
     emit_call1(e, in);
     save_live(e, 1);
@@ -1433,11 +1439,117 @@ static void emit_call1(E *e, const ir_insn *in)
     }
 }
 
+/* ---- small constant-size copies and fills, inline ---- */
+
+int jit_mem_inline(const ir_insn *in, const jit_loc *loc)
+{
+    uint32_t n;
+    if (in->op == IR_COPY || in->op == IR_ZERO)
+        n = (uint32_t)in->imm;
+    else if (in->op == IR_CALLR && in->nargs == 3 &&
+             (in->imm == IR_RT_MEMCPY || in->imm == IR_RT_MEMMOVE || in->imm == IR_RT_MEMSET) &&
+             in->args[2] && loc[in->args[2]].kind == JL_CONST)
+        n = (uint32_t)loc[in->args[2]].k;
+    else
+        return -1;
+    return (n == 0 || n == 1 || n == 2 || n == 4 || n == 8 || n == 16) ? (int)n : -1;
+}
+
+/* rcx (n <= 8) or xmm14 (n = 16) = the n bytes at m (a load that faults
+ * whole or not at all). */
+static void load_n(E *e, int n, xmem m)
+{
+    xbuf *b = &e->b;
+    switch (n) {
+    case 1: x_rm(b, 0, 0, 0x0FB6, 2, RCX, m, 0); break;   /* movzx ecx, byte [m] */
+    case 2: x_rm(b, 0, 0, 0x0FB7, 2, RCX, m, 0); break;   /* movzx ecx, word [m] */
+    case 4: x_load(b, 0, RCX, m); break;
+    case 8: x_load(b, 1, RCX, m); break;
+    default: x_rm(b, 0, 0, 0x0F10, 2, XT1, m, 0); break; /* movups xmm14, [m] */
+    }
+}
+
+/* The n bytes of rcx / xmm14 to m. */
+static void store_n(E *e, int n, xmem m)
+{
+    xbuf *b = &e->b;
+    switch (n) {
+    case 1: x_rm(b, 0, 0, 0x88, 1, RCX, m, 1); break;
+    case 2: x_rm(b, 0x66, 0, 0x89, 1, RCX, m, 0); break;
+    case 4: x_store(b, 0, m, RCX); break;
+    case 8: x_store(b, 1, m, RCX); break;
+    default: x_rm(b, 0, 0, 0x0F11, 2, XT1, m, 0); break; /* movups [m], xmm14 */
+    }
+}
+
+/* COPY/ZERO of n bytes and memcpy/memmove/memset with a constant count n
+ * (jit_mem_inline): at most one load and one store of n bytes, each one
+ * instruction, so a fault happens before anything is written, as in the
+ * checked helpers. The load comes first: COPY checks the source first.
+ * Faults of COPY/ZERO are ordinary reads and writes of n bytes (the
+ * helper's messages); those of the library functions are JIT_PC_RTLIB
+ * entries, for which the trap handler asks the library function itself
+ * (engine.c), which checks the destination first and names the function. */
+static void emit_mem_inline(E *e, const ir_insn *in, int n)
+{
+    xbuf *b = &e->b;
+    int lib = in->op == IR_CALLR;
+    ir_reg dst = lib ? in->args[0] : in->a;
+    int fill = in->op == IR_ZERO || (lib && in->imm == IR_RT_MEMSET);
+    if (n == 0) {
+        if (lib && in->dst)
+            gset(e, in->dst, gsrc(e, dst, RAX));
+        return;
+    }
+    int rd = gsrc(e, dst, R11); /* I32: zero-extended, constants too */
+    int rs = -1;
+    if (!fill) {
+        rs = gsrc(e, lib ? in->args[1] : in->b, RDX);
+        if (lib)
+            pcmap(e, JIT_PC_RTLIB, n, rd, (int32_t)in->imm, rs);
+        else
+            pcmap(e, JIT_PC_READ, n, rs, 0, -1);
+        load_n(e, n, xmi(R15, rs, 0));
+    } else {
+        /* rcx / xmm14 = the fill byte repeated */
+        const jit_loc *lv = lib ? L(e, in->args[1]) : NULL;
+        int zero = !lib || (lv->kind == JL_CONST && (uint8_t)lv->k == 0);
+        if (zero && n == 16) {
+            x_xorps(b, XT1, XT1);
+        } else if (!lib || lv->kind == JL_CONST) {
+            x_mov_ri_nf(b, n >= 8, RCX, zero ? 0 : (uint8_t)lv->k * 0x0101010101010101ull);
+        } else {
+            int rv = gsrc(e, in->args[1], RCX);
+            x_rr8(b, 0, 0x0FB6, 2, RCX, rv);          /* movzx ecx, rv8 */
+            if (n > 1) {
+                x_mov_ri_nf(b, 1, RAX, 0x0101010101010101ull);
+                x_imul_rr(b, 1, RCX, RAX);
+            }
+        }
+        if (n == 16 && !zero) {
+            x_movd_xg(b, 1, XT1, RCX);                /* movq xmm14, rcx */
+            x_rr(b, 0x66, 0, 0x0F6C, 2, XT1, XT1);    /* punpcklqdq xmm14, xmm14 */
+        }
+    }
+    if (lib)
+        pcmap(e, JIT_PC_RTLIB, n, rd, (int32_t)in->imm, rs);
+    else
+        pcmap(e, JIT_PC_WRITE, n, rd, 0, -1);
+    store_n(e, n, xmi(R15, rd, 0));
+    if (lib && in->dst)
+        gset(e, in->dst, rd);
+}
+
 static void emit_copy_zero(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     if ((uint32_t)in->imm == 0)
         return;
+    int n = jit_mem_inline(in, e->ra.loc);
+    if (n >= 0) {
+        emit_mem_inline(e, in, n);
+        return;
+    }
     save_live(e, 0);
     int ra = gsrc(e, in->a, RAX);
     x_mov_rr(b, 0, RAX, ra);

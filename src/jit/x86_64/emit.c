@@ -85,6 +85,15 @@ typedef struct E {
     int nopoll;              /* no polls (jit_set_polling(0)): back-edges jump directly */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
+    /* The flags describe the value of IR register flag_reg (ZF and SF of
+     * its full width flag_w) as long as nothing was emitted since flag_at
+     * in block flag_blk: a compare of it with 0 needs no `test`. */
+    ir_reg flag_reg;
+    int flag_w, flag_logic;  /* and/or/xor: OF = CF = 0 as after `test` */
+    size_t flag_at;
+    uint32_t flag_blk;
+    const ir_insn *blk_end;  /* end of the block being emitted (or copied) */
+    const ir_insn *fused_add;/* an ADD already computed by an earlier lea */
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
@@ -538,6 +547,26 @@ static void emit_store(E *e, const ir_insn *in)
 
 /* ---- integer operations ---- */
 
+/* The ALU instruction just emitted (add/sub/and/or/xor, never lea or
+ * imul) left ZF and SF describing in->dst. */
+static void flags_from(E *e, const ir_insn *in, int w)
+{
+    e->flag_reg = in->dst;
+    e->flag_w = w;
+    e->flag_logic = in->op == IR_AND || in->op == IR_OR || in->op == IR_XOR;
+    e->flag_at = e->b.n;
+    e->flag_blk = e->cur;
+}
+
+/* Can a compare of v (width w) with 0 use the flags as they are? Only if
+ * nothing was emitted since they were set, in the same block (a block
+ * start may be a jump target, where the flags are anything). */
+static int flags_of(E *e, ir_reg v, int w)
+{
+    return e->flag_reg && e->flag_reg == v && e->flag_w == w && e->flag_at == e->b.n &&
+           e->flag_blk == e->cur;
+}
+
 static int commutative(int op)
 {
     return op == IR_ADD || op == IR_MUL || op == IR_AND || op == IR_OR || op == IR_XOR;
@@ -554,12 +583,52 @@ static int alu_of(int op)
     }
 }
 
+/* t = x * s (s = 2, 4, 8) whose only read is a later `d = add t, K` (K a
+ * constant) of the same block: that add, else NULL. Then t can be
+ * computed as x * s + K by one lea, and the add becomes a move. */
+static const ir_insn *scaled_add(E *e, const ir_insn *in, int w)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || L(e, t)->kind != JL_REG || !e->blk_end)
+        return NULL;
+    ir_reg buf[4];
+    for (const ir_insn *q = in + 1; q < e->blk_end; q++) {
+        ir_reg d = 0;
+        uint32_t n = jit_insn_regs(q, buf, 4, &d);
+        int rd = 0;
+        for (uint32_t k = 0; k < n && k < 4; k++)
+            rd |= buf[k] == t;
+        if (rd || n > 4) {
+            int32_t imm;
+            if (q->op != IR_ADD || q->type != in->type || n > 4)
+                return NULL;
+            ir_reg other = q->a == t ? q->b : q->a;
+            if (other == t || !kimm(e, other, w, &imm))
+                return NULL;
+            return q;
+        }
+        if (d == t || ir_is_terminator(q->op))
+            return NULL;
+    }
+    return NULL;
+}
+
 static void emit_binop_int(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     int w = in->type == IR_I64;
     ir_reg a = in->a, c = in->b;
     int32_t imm;
+    if (in == e->fused_add) {
+        /* computed, constant included, where its operand was defined */
+        e->fused_add = NULL;
+        int r = gsrc(e, L(e, in->a)->kind == JL_CONST ? in->b : in->a, RAX);
+        int dd = gdst(e, in->dst, r);
+        if (dd != r)
+            x_mov_rr(b, w, dd, r);
+        gfin(e, in->dst, dd);
+        return;
+    }
     if (commutative(in->op) && kimm(e, a, w, &imm) && !kimm(e, c, w, &imm)) {
         ir_reg t = a;
         a = c;
@@ -575,20 +644,32 @@ static void emit_binop_int(E *e, const ir_insn *in)
                 if (dd != ra)
                     x_mov_rr(b, w, dd, ra);
                 x_alu_ri(b, w, ALU_SUB, dd, imm);
+                flags_from(e, in, w);
                 break;
             }
             if (in->op == IR_SUB)
                 imm = -imm;
             if (dd == ra) {
-                if (imm)
+                if (imm) {
                     x_alu_ri(b, w, ALU_ADD, dd, imm);
-                else if (!w)
+                    flags_from(e, in, w);
+                } else if (!w)
                     x_mov_rr(b, 0, dd, dd);
             } else {
                 x_lea(b, w, dd, xm(ra, imm));
             }
             break;
         case IR_MUL:
+            if ((imm == 2 || imm == 4 || imm == 8) && !e->fused_add) {
+                const ir_insn *q = scaled_add(e, in, w);
+                int32_t k;
+                if (q && kimm(e, q->a == in->dst ? q->b : q->a, w, &k)) {
+                    /* lea t, [x*s + K]: 32-bit lea wraps like the IR */
+                    x_lea(b, w, dd, (xmem){-1, ra, imm, k});
+                    e->fused_add = q;
+                    break;
+                }
+            }
             if (imm == 3 || imm == 5 || imm == 9) {
                 x_lea(b, w, dd, (xmem){ra, ra, imm - 1, 0});
             } else if (imm > 1 && !(imm & (imm - 1))) {
@@ -603,6 +684,7 @@ static void emit_binop_int(E *e, const ir_insn *in)
             if (dd != ra)
                 x_mov_rr(b, w, dd, ra);
             x_alu_ri(b, w, alu_of(in->op), dd, imm);
+            flags_from(e, in, w);
             break;
         }
         gfin(e, in->dst, dd);
@@ -613,10 +695,12 @@ static void emit_binop_int(E *e, const ir_insn *in)
     int dd = gdst(e, in->dst, RAX);
     if (dd == rb && dd != ra) {
         if (commutative(in->op)) {
-            if (in->op == IR_MUL)
+            if (in->op == IR_MUL) {
                 x_imul_rr(b, w, dd, ra);
-            else
+            } else {
                 x_alu_rr(b, w, alu_of(in->op), dd, ra);
+                flags_from(e, in, w);
+            }
             gfin(e, in->dst, dd);
             return;
         }
@@ -633,10 +717,12 @@ static void emit_binop_int(E *e, const ir_insn *in)
     }
     if (dd != ra)
         x_mov_rr(b, w, dd, ra);
-    if (in->op == IR_MUL)
+    if (in->op == IR_MUL) {
         x_imul_rr(b, w, dd, rb);
-    else
+    } else {
         x_alu_rr(b, w, alu_of(in->op), dd, rb);
+        flags_from(e, in, w);
+    }
     gfin(e, in->dst, dd);
 }
 
@@ -890,6 +976,18 @@ static int emit_cmp(E *e, const ir_insn *in)
     }
     if (kimm(e, c, w, &imm)) {
         int ra = gsrc(e, a, RAX);
+        /* right after an add/sub/and/or/xor that defined a: ZF and SF are
+         * already those of a, which is enough for ==, != and (with the
+         * sign condition, since OF may be set) < 0 and >= 0; and/or/xor
+         * clear OF and CF as `test` does, so every condition holds */
+        if (imm == 0 && flags_of(e, a, w)) {
+            if (cc == CC_E || cc == CC_NE || e->flag_logic)
+                return cc;
+            if (cc == CC_L)
+                return CC_S;
+            if (cc == CC_GE)
+                return CC_NS;
+        }
         /* test x,x sets ZF, SF, PF as cmp x,0 does, and CF = OF = 0 too:
          * equivalent for every condition, and shorter */
         if (imm == 0)
@@ -1638,6 +1736,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     xbuf *b = &e->b;
     const ir_insn *in = &bl->insns[i];
     e->in = in;
+    e->blk_end = bl->insns + bl->ninsns;
     dbgmark(e, (int32_t)(bl - e->f->blocks), i);
     int t = in->type;
     switch (in->op) {
@@ -1817,7 +1916,8 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
             }
         }
         int ra = gsrc(e, in->a, RAX);
-        x_test_rr(b, 0, ra, ra);
+        if (!flags_of(e, in->a, 0)) /* else the flags of its add/sub/... */
+            x_test_rr(b, 0, ra, ra);
         emit_br_cc(e, CC_NE, in->t1, in->t2);
         return;
     }

@@ -76,6 +76,7 @@ typedef struct jit_pcmap {
     int8_t areg;             /* native register holding the address, -1 none */
     int8_t dreg;             /* divisor register (JIT_PC_DIV) */
     int32_t disp;            /* address = zext32(areg) + disp (areg -1: disp) */
+    uint32_t cdbias;         /* poll countdown = r13 + cdbias here (unrolled loops) */
 } jit_pcmap;
 
 /* A CALLI/CALLP site: what the slow path needs. */

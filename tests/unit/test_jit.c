@@ -660,6 +660,77 @@ static void test_meminline(void)
     pair_fini(&p);
 }
 
+/* Single-block loops, which the JIT unrolls with one poll check per group
+ * of copies: fuel cut-offs (code, position, fuel left) and traps inside
+ * any copy must be exactly the interpreter's, memory included. */
+static const char *unroll_src =
+    "int tight(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }\n"
+    "int tightw(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { s += i; p[i] = (char)s; } return s; }\n"
+    "int dow(char *p, int n) { int s = 0; do { s += n ^ (s >> 3); } while (--n); return s; }\n"
+    "int sum2(char *p, int n) { long s = 0; int i = 0; while (i < n) { s += (long)p[i] * i + p[i + 1]; i += 2; } return (int)(s ^ (s >> 32)); }\n"
+    "int divl(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += 1000 / p[i]; return s; }\n"
+    "int fgrow(unsigned char *p, int n) { double x = 1.0; int c = 0; do { x = x * 1.0001 + p[c & 7]; c++; } while (x < n); return c; }\n"
+    "int cpy(char *p, int n) { unsigned h = 0; for (int i = 0; i < n; i++) { unsigned k; __builtin_memcpy(&k, p + i, 4); h = h * 31 + k; } return (int)h; }\n";
+
+static void test_unroll(void)
+{
+    pair p;
+    const uint32_t M = 16u << 20;
+    const char *src = unroll_src;
+    /* plugins do not know __builtin_memcpy: use the library name */
+    char buf[2048];
+    snprintf(buf, sizeof buf, "#include <string.h>\n%s", src);
+    char *q;
+    while ((q = strstr(buf, "__builtin_memcpy")) != NULL)
+        memmove(q, q + 10, strlen(q + 10) + 1);
+    if (pair_init(&p, "unroll", buf, M, 0) != 0) {
+        EXPECT(0, "unroll plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    kp_ptr bp[2];
+    for (int e = 0; e < 2; e++) {
+        bp[e] = kp_alloc(p.rt[e], 65536);
+        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 65536);
+        for (int i = 0; i < 65536; i++)
+            h[i] = (uint8_t)(i * 7 + 3) | 1; /* odd: never 0, divl does not trap */
+    }
+    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    static const char *fns[] = {"tight", "tightw", "dow", "sum2", "divl", "fgrow", "cpy"};
+    static const uint64_t fuels[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 17, 100, 4094, 4095, 4096,
+                                     4097, 4098, 4099, 4100, 4101, 8191, 8192, 8193, 8194, 12289, 20000};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        for (int n = 1; n < 12; n++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(n)};
+            cmp_call(&p, fns[f], a, 2, NULL);
+        }
+        for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
+            cmp_fuel(&p, fns[f], a, 2, fuels[k]);
+        }
+        /* a fault in each copy of a group: the data runs into the end of
+         * memory after n bytes, with and without a fuel budget */
+        for (uint32_t n = 1; n < 20; n++) {
+            kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
+            for (int e = 0; e < 2; e++) {
+                uint8_t *h = kp_host_ptr(p.rt[e], M - 64, 64);
+                for (int i = 0; i < 64; i++)
+                    h[i] = (uint8_t)(i * 5 + 1) | 1;
+            }
+            if (!strcmp(fns[f], "divl") && n == 7) { /* and a division by zero */
+                for (int e = 0; e < 2; e++)
+                    *(uint8_t *)kp_host_ptr(p.rt[e], M - 3, 1) = 0;
+            }
+            cmp_call(&p, fns[f], a, 2, NULL);
+            cmp_fuel(&p, fns[f], a, 2, 100000 + n);
+            const uint8_t *h0 = kp_host_ptr(p.rt[0], M - 64, 64);
+            const uint8_t *h1 = kp_host_ptr(p.rt[1], M - 64, 64);
+            EXPECT(!memcmp(h0, h1, 64), "%s(%#x): memory differs at the end", fns[f], M - n);
+        }
+    }
+    pair_fini(&p);
+}
+
 /* interrupt from another thread */
 static void *interrupter(void *arg)
 {
@@ -970,6 +1041,7 @@ int main(int argc, char **argv)
     test_ops();
     test_prog();
     test_meminline();
+    test_unroll();
     test_interrupt();
     test_threads();
     test_chain();

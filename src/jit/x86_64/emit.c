@@ -32,7 +32,8 @@ enum {
     ST_BACKEDGE,     /* poll, then jump to block */
     ST_UNLINKED,     /* CALLI of an unlinked name */
     ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax */
-    ST_ENTRY         /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
+    ST_UNROLL_EXIT   /* leave an unrolled loop: r13 += extra, jump to block back */
 };
 
 typedef struct stub {
@@ -92,6 +93,14 @@ typedef struct E {
     int flag_w, flag_logic;  /* and/or/xor: OF = CF = 0 as after `test` */
     size_t flag_at;
     uint32_t flag_blk;
+    /* Unrolled loop (emit_unrolled): copy `unroll` (1..U) of block
+     * unroll_blk is being emitted; a jump back to it continues with the
+     * next copy (cont[], bound after the copy), every other jump leaves. */
+    int unroll, unroll_n;
+    uint32_t unroll_blk;
+    size_t cont[16];
+    int ncont;
+    uint32_t cdbias;         /* the poll countdown is r13 + cdbias here */
     const ir_insn *blk_end;  /* end of the block being emitted (or copied) */
     const ir_insn *fused_add;/* an ADD already computed by an earlier lea */
     int dbg;                 /* record jit_dbgline entries (tools) */
@@ -155,7 +164,7 @@ static void pcmap(E *e, int kind, int size, int areg, int32_t disp, int dreg)
     e->pc = n;
     e->pc[e->npc++] = (jit_pcmap){(uint32_t)e->b.n, e->fi, e->in ? e->in->line : e->f->line,
                                   e->in ? e->in->col : 0, (uint8_t)kind, (uint8_t)size,
-                                  (int8_t)areg, (int8_t)dreg, disp};
+                                  (int8_t)areg, (int8_t)dreg, disp, e->cdbias};
 }
 
 /* Code from here on comes from instruction insn of block (debug map). */
@@ -1031,6 +1040,29 @@ static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col);
 
 static void jcc_block(E *e, int cc, uint32_t t)
 {
+    if (e->unroll) {
+        xbuf *b = &e->b;
+        if (t == e->unroll_blk) { /* on to the next copy */
+            size_t at = cc < 0 ? x_jmp32(b) : x_jcc32(b, cc);
+            if (e->ncont < (int)(sizeof e->cont / sizeof *e->cont))
+                e->cont[e->ncont++] = at;
+            else
+                e->nomem = 1; /* cannot happen: a branch emits at most 3 jumps */
+            return;
+        }
+        /* leaving (t is a later block): give back the polls not taken */
+        if (!e->nopoll) {
+            uint32_t s = new_stub(e, ST_UNROLL_EXIT, 0, 0,
+                                  (uint32_t)(e->unroll_n - e->unroll + 1), NULL, t);
+            if (cc < 0)
+                jmp_stub(e, s);
+            else
+                jcc_stub(e, cc, s);
+        } else {
+            fix(e, cc < 0 ? x_jmp32(b) : x_jcc32(b, cc), t, FX_BLOCK);
+        }
+        return;
+    }
     /* a back-edge to a loop header with a poll pad: jump to the pad, which
      * polls and falls into the header */
     if (t <= e->cur && !e->nopoll && e->pad && e->pad[t] != NOPAD) {
@@ -1056,7 +1088,10 @@ static void jcc_block(E *e, int cc, uint32_t t)
         fix(e, x_jcc32(&e->b, cc), t, FX_BLOCK);
 }
 
-static int falls(E *e, uint32_t t) { return t == e->cur + 1; }
+static int falls(E *e, uint32_t t)
+{
+    return e->unroll ? t == e->unroll_blk : t == e->cur + 1;
+}
 
 /* Where a poll on a jump to block t is located: like the interpreter,
  * at the jump's target (its first instruction that produces code). */
@@ -1878,7 +1913,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
         emit_call(e, in);
         return;
     case IR_JMP: {
-        if (falls(e, in->t1))
+        if (falls(e, in->t1) && !e->unroll)
             return;
         /* Like the interpreter, a jump to a small block (typically a loop's
          * test) runs a copy of it here; the copy's jumps poll when they go
@@ -2004,6 +2039,10 @@ static void emit_stubs(E *e)
             x_bind(b, x_jmp32(b), s->back);
             break;
         }
+        case ST_UNROLL_EXIT:
+            x_alu_ri(b, 0, ALU_ADD, R13, (int32_t)s->extra);
+            fix(e, x_jmp32(b), (uint32_t)s->back, FX_BLOCK);
+            break;
         case ST_ENTRY:
             x_mov_rr(b, 1, RDI, R14);
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
@@ -2014,6 +2053,109 @@ static void emit_stubs(E *e)
         }
         if (e->nomem)
             return;
+    }
+}
+
+/* ---- unrolled loops ---- */
+
+/*
+ * A loop that is one block B (its branch back to B, or a JMP to a small
+ * test block whose branch goes back to B or on to a later block X) runs
+ * U copies of B per poll check, keeping the count of polls exact:
+ *
+ *   pad:   sub r13d,1; je slow       the back-edge poll of B, as ever
+ *   B:     sub r13d,U; jle simple    r13 = countdown - U: > 0 iff none of
+ *   grp:   copy 1 (leaving: r13 += U)     the next U polls reaches 0
+ *          copy 2 (leaving: r13 += U-1)
+ *          ...    (leaving: r13 += U-k+1: the k-1 polls taken)
+ *          copy U
+ *          sub r13d,U; jg grp       U polls taken; room for U more?
+ *   simple: add r13d,U               the true countdown again
+ *          B once, its back-edge to pad as usual
+ *
+ * No poll inside a group could have reached 0, so the slow path runs at
+ * exactly the same poll as before, and a fault inside copy k finds the
+ * true countdown as r13 + (U-k+1) (jit_pcmap.cdbias). Without polls
+ * (jit_set_polling(0)) the copies simply loop. B may contain no calls or
+ * helper calls (nothing else may read r13), nor a SWITCH.
+ */
+static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
+{
+    const ir_func *f = e->f;
+    if (bi == 0 || !hdr || !hdr[bi])
+        return 0;
+    const ir_block *bl = &f->blocks[bi], *tb = NULL;
+    const ir_insn *t = &bl->insns[bl->ninsns - 1];
+    uint32_t n = bl->ninsns;
+    if (t->op == IR_JMP) {
+        if (t->t1 == bi || !copyable(&f->blocks[t->t1]))
+            return 0;
+        tb = &f->blocks[t->t1];
+        t = &tb->insns[tb->ninsns - 1];
+        n += tb->ninsns;
+    }
+    if (t->op != IR_BR || n > 24)
+        return 0;
+    uint32_t x = t->t1 == bi ? t->t2 : t->t2 == bi ? t->t1 : bi;
+    if (x <= bi)
+        return 0;
+    for (int part = 0; part < 2; part++) {
+        const ir_block *pb = part ? tb : bl;
+        for (uint32_t i = 0; pb && i < pb->ninsns; i++) {
+            const ir_insn *in = &pb->insns[i];
+            switch (in->op) {
+            case IR_CALL: case IR_CALLI: case IR_CALLP: case IR_SWITCH: case IR_RET:
+                return 0;
+            case IR_CALLR: case IR_COPY: case IR_ZERO:
+                if (jit_mem_inline(in, e->ra.loc) < 0)
+                    return 0;
+                break;
+            }
+        }
+    }
+    return n <= 12 ? 4 : 2;
+}
+
+static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t pos0)
+{
+    xbuf *b = &e->b;
+    size_t to_simple = 0;
+    if (!e->nopoll) {
+        x_alu_ri(b, 0, ALU_SUB, R13, U);
+        to_simple = x_jcc32(b, CC_LE);
+    }
+    x_align(b, 16);
+    size_t grp = b->n;
+    for (int k = 1; k <= U; k++) {
+        e->unroll = k;
+        e->unroll_n = U;
+        e->unroll_blk = bi;
+        e->ncont = 0;
+        e->cdbias = e->nopoll ? 0 : (uint32_t)(U - k + 1);
+        e->flag_reg = 0;
+        e->fused_add = NULL;
+        for (uint32_t i = 0; i < bl->ninsns; i++) {
+            e->pos = pos0 + i;
+            emit_insn(e, bl, i);
+        }
+        for (int c = 0; c < e->ncont; c++)
+            x_bind(b, e->cont[c], b->n);
+    }
+    e->unroll = 0;
+    e->cdbias = 0;
+    e->flag_reg = 0;
+    e->fused_add = NULL;
+    if (e->nopoll) {
+        x_bind(b, x_jmp32(b), grp);
+        return;
+    }
+    x_alu_ri(b, 0, ALU_SUB, R13, U);
+    x_bind(b, x_jcc32(b, CC_G), grp);
+    x_bind(b, to_simple, b->n);
+    x_alu_ri(b, 0, ALU_ADD, R13, U);
+    for (uint32_t i = 0; i < bl->ninsns; i++) {
+        e->pos = pos0 + i;
+        emit_insn(e, bl, i);
     }
 }
 
@@ -2140,6 +2282,13 @@ static int emit_func1(E *e, char *err, size_t errsize)
         }
         e->blk[bi] = e->b.n;
         const ir_block *bl = &f->blocks[bi];
+        e->flag_reg = 0;
+        int U = unroll_factor(e, bi, hdr);
+        if (U) {
+            emit_unrolled(e, bl, bi, U, pos);
+            pos += bl->ninsns;
+            continue;
+        }
         for (uint32_t i = 0; i < bl->ninsns; i++) {
             e->pos = pos++;
             emit_insn(e, bl, i);

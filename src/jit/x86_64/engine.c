@@ -276,6 +276,8 @@ uint64_t jit_sig_continue(jit_frame *jf)
         if (lo < jm->npc && jm->pcmap[lo].off == off)
             pm = &jm->pcmap[lo];
     }
+    if (pm) /* inside an unrolled loop r13 runs ahead of the count (emit.c) */
+        ex->poll_countdown += pm->cdbias;
     if (pm && (pm->kind == JIT_PC_READ || pm->kind == JIT_PC_WRITE)) {
         int64_t a = pm->disp;
         if (pm->areg >= 0)

@@ -1051,16 +1051,12 @@ static void jcc_block(E *e, int cc, uint32_t t)
             return;
         }
         /* leaving (t is a later block): give back the polls not taken */
-        if (!e->nopoll) {
-            uint32_t s = new_stub(e, ST_UNROLL_EXIT, 0, 0,
-                                  (uint32_t)(e->unroll_n - e->unroll + 1), NULL, t);
-            if (cc < 0)
-                jmp_stub(e, s);
-            else
-                jcc_stub(e, cc, s);
-        } else {
-            fix(e, cc < 0 ? x_jmp32(b) : x_jcc32(b, cc), t, FX_BLOCK);
-        }
+        uint32_t s = new_stub(e, ST_UNROLL_EXIT, 0, 0, (uint32_t)(e->unroll_n - e->unroll + 1),
+                              NULL, t);
+        if (cc < 0)
+            jmp_stub(e, s);
+        else
+            jcc_stub(e, cc, s);
         return;
     }
     /* a back-edge to a loop header with a poll pad: jump to the pad, which
@@ -2075,14 +2071,16 @@ static void emit_stubs(E *e)
  *
  * No poll inside a group could have reached 0, so the slow path runs at
  * exactly the same poll as before, and a fault inside copy k finds the
- * true countdown as r13 + (U-k+1) (jit_pcmap.cdbias). Without polls
- * (jit_set_polling(0)) the copies simply loop. B may contain no calls or
- * helper calls (nothing else may read r13), nor a SWITCH.
+ * true countdown as r13 + (U-k+1) (jit_pcmap.cdbias). B may contain no
+ * calls or helper calls (nothing else may read r13), nor a SWITCH, and at
+ * most 12 IR instructions (with its test block): measured, the copies
+ * gain nothing on bigger bodies (gray.c's loop) and nothing without
+ * polls, so code without polls (jit_set_polling(0)) keeps plain loops.
  */
 static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi])
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll)
         return 0;
     const ir_block *bl = &f->blocks[bi], *tb = NULL;
     const ir_insn *t = &bl->insns[bl->ninsns - 1];
@@ -2094,7 +2092,7 @@ static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
         t = &tb->insns[tb->ninsns - 1];
         n += tb->ninsns;
     }
-    if (t->op != IR_BR || n > 24)
+    if (t->op != IR_BR || n > 12)
         return 0;
     uint32_t x = t->t1 == bi ? t->t2 : t->t2 == bi ? t->t1 : bi;
     if (x <= bi)
@@ -2113,17 +2111,14 @@ static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
             }
         }
     }
-    return n <= 12 ? 4 : 2;
+    return 4;
 }
 
 static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t pos0)
 {
     xbuf *b = &e->b;
-    size_t to_simple = 0;
-    if (!e->nopoll) {
-        x_alu_ri(b, 0, ALU_SUB, R13, U);
-        to_simple = x_jcc32(b, CC_LE);
-    }
+    x_alu_ri(b, 0, ALU_SUB, R13, U);
+    size_t to_simple = x_jcc32(b, CC_LE);
     x_align(b, 16);
     size_t grp = b->n;
     for (int k = 1; k <= U; k++) {
@@ -2131,7 +2126,7 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
         e->unroll_n = U;
         e->unroll_blk = bi;
         e->ncont = 0;
-        e->cdbias = e->nopoll ? 0 : (uint32_t)(U - k + 1);
+        e->cdbias = (uint32_t)(U - k + 1);
         e->flag_reg = 0;
         e->fused_add = NULL;
         for (uint32_t i = 0; i < bl->ninsns; i++) {
@@ -2145,10 +2140,6 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
     e->cdbias = 0;
     e->flag_reg = 0;
     e->fused_add = NULL;
-    if (e->nopoll) {
-        x_bind(b, x_jmp32(b), grp);
-        return;
-    }
     x_alu_ri(b, 0, ALU_SUB, R13, U);
     x_bind(b, x_jcc32(b, CC_G), grp);
     x_bind(b, to_simple, b->n);

@@ -5,6 +5,7 @@ flags 6554 2406 3689
 count 55 1
 sum 3811719595312
 wrap 1073974420
+sadd 1089526760 63527338485 190582015455
 */
 /* Compares with 0 right after the arithmetic that defined the value (the
  * JIT reuses the flags: the overflow flag of add/sub must not leak into
@@ -60,6 +61,16 @@ static unsigned wrapidx(unsigned i, unsigned base)
     return (a ^ b ^ c) + base;
 }
 
+/* y + x * s with a non-constant y: one lea, wrapping at 32 (and 64) bits */
+static unsigned sadd(unsigned y, unsigned x)
+{
+    unsigned a = y + x * 8u, b = x * 4u + y, c = y + x * 2u;
+    unsigned long long d = (unsigned long long)y + (unsigned long long)x * 8u;
+    return a ^ (b << 1) ^ (c << 2) ^ (unsigned)(d >> 3) ^ (unsigned)d;
+}
+
+static long long pick(const long long *p, int i, int j) { return p[i] + p[j] * 2; }
+
 int main(void)
 {
     int xs[] = {0, 1, -1, 2, 7, -7, 0x7fffffff, (int)0x80000000u, 0x40000000, 12345};
@@ -84,5 +95,11 @@ int main(void)
     for (unsigned i = 0; i < 5; i++)
         w = w * 7 + wrapidx(i, 3) + wrapidx(0x20000000u + i, 5) + wrapidx(0xFFFFFFFFu - i, 1);
     printf("wrap %u\n", w);
+    unsigned ys[] = {0, 1, 0x7fffffffu, 0x80000000u, 0xfffffff0u, 0xffffffffu};
+    unsigned v = 0;
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            v = v * 33 + sadd(ys[i], ys[j] + (unsigned)i);
+    printf("sadd %u %lld %lld\n", v, pick(ll, 3, 5), pick(ll, 39, 0));
     return 0;
 }

@@ -102,7 +102,10 @@ typedef struct E {
     int ncont;
     uint32_t cdbias;         /* the poll countdown is r13 + cdbias here */
     const ir_insn *blk_end;  /* end of the block being emitted (or copied) */
-    const ir_insn *fused_add;/* an ADD already computed by an earlier lea */
+    const ir_insn *fused_add;/* an ADD already computed by an earlier lea, or
+                                (fused_x != 0) to compute as y + fused_x * fused_s */
+    ir_reg fused_x, fused_x_t;
+    int fused_s;
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
@@ -622,12 +625,45 @@ static const ir_insn *scaled_add(E *e, const ir_insn *in, int w)
     return NULL;
 }
 
+/* t = x * s whose only read is the ADD right after it (constants in
+ * between emit nothing) adding a non-constant y: that add, else NULL. No
+ * register is written in between, so x is still where it was. */
+static const ir_insn *next_add(E *e, const ir_insn *in)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || L(e, t)->kind != JL_REG || !e->blk_end ||
+        L(e, in->a)->kind == JL_CONST)
+        return NULL;
+    const ir_insn *q = in + 1;
+    while (q < e->blk_end && (q->op == IR_CONST || q->op == IR_GADDR || q->op == IR_FADDR) &&
+           q->dst && L(e, q->dst)->kind == JL_CONST)
+        q++;
+    if (q >= e->blk_end || q->op != IR_ADD || q->type != in->type || (q->a == t) == (q->b == t))
+        return NULL;
+    ir_reg y = q->a == t ? q->b : q->a;
+    if (L(e, y)->kind == JL_CONST)
+        return NULL; /* scaled_add's case */
+    return q;
+}
+
 static void emit_binop_int(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     int w = in->type == IR_I64;
     ir_reg a = in->a, c = in->b;
     int32_t imm;
+    if (in == e->fused_add && e->fused_x) {
+        /* d = y + x*s, the multiplication right before it left undone */
+        ir_reg y = in->a == e->fused_x_t ? in->b : in->a;
+        int rx = gsrc(e, e->fused_x, RCX);
+        int ry = gsrc(e, y, RDX);
+        int dd = gdst(e, in->dst, RAX);
+        x_lea(b, w, dd, (xmem){ry, rx, e->fused_s, 0});
+        gfin(e, in->dst, dd);
+        e->fused_add = NULL;
+        e->fused_x = 0;
+        return;
+    }
     if (in == e->fused_add) {
         /* computed, constant included, where its operand was defined */
         e->fused_add = NULL;
@@ -669,6 +705,17 @@ static void emit_binop_int(E *e, const ir_insn *in)
             }
             break;
         case IR_MUL:
+            if ((imm == 2 || imm == 4 || imm == 8) && !e->fused_add) {
+                const ir_insn *q = next_add(e, in);
+                if (q) {
+                    /* t = x*s; d = y + t  ->  lea d, [y + x*s] at the add */
+                    e->fused_add = q;
+                    e->fused_x = a;
+                    e->fused_x_t = in->dst;
+                    e->fused_s = imm;
+                    break;
+                }
+            }
             if ((imm == 2 || imm == 4 || imm == 8) && !e->fused_add) {
                 const ir_insn *q = scaled_add(e, in, w);
                 int32_t k;
@@ -2129,6 +2176,7 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
         e->cdbias = (uint32_t)(U - k + 1);
         e->flag_reg = 0;
         e->fused_add = NULL;
+        e->fused_x = 0;
         for (uint32_t i = 0; i < bl->ninsns; i++) {
             e->pos = pos0 + i;
             emit_insn(e, bl, i);
@@ -2140,6 +2188,7 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
     e->cdbias = 0;
     e->flag_reg = 0;
     e->fused_add = NULL;
+    e->fused_x = 0;
     x_alu_ri(b, 0, ALU_SUB, R13, U);
     x_bind(b, x_jcc32(b, CC_G), grp);
     x_bind(b, to_simple, b->n);

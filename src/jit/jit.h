@@ -183,8 +183,14 @@ void jit_ra_free(jit_ra *ra);
 uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def);
 
 /* ---- opt.c ---- */
-/* A private copy of f with local CSE applied (NULL if out of memory). */
-ir_func *jit_opt_copy(const ir_func *f);
+/* A private copy of f (a function of m) with small leaf functions of m
+ * inlined, local CSE and post-increment rewriting applied (NULL if out of
+ * memory). Its reg_types is its own. */
+ir_func *jit_opt_copy(const ir_module *m, const ir_func *f);
+/* The JIT's one private IR operation, only in such copies: the entry
+ * checks (call depth, poll) of function `imm` of the module, whose body
+ * follows inline; line/col are the call's. */
+#define JIT_OP_ENTRY (IR_NUM_OPS + 1)
 void jit_opt_free(ir_func *c);
 
 /* ---- emit.c ---- */

@@ -731,6 +731,41 @@ static void test_unroll(void)
     pair_fini(&p);
 }
 
+/* Small leaf functions inlined by the JIT: their entry checks (call depth,
+ * poll) still trap in the callee, at its line, at the same point as on
+ * the interpreter; fuel cut-offs agree. */
+static const char *inl_src =
+    "static unsigned rotl(unsigned x, int r) { return (x << r) | (x >> (32 - r)); }\n"
+    "static int sq(int x) { return x * x; }\n"
+    "static long mix(long a, int b, double c) { return a * 3 + b - (long)(c * 2.0); }\n"
+    "static int pick(int c, int a, int b) { return c > 0 ? a : b; }\n"
+    "int rec(int n) { int s = sq(n) + 1; s ^= n; if (n > 0) s += rec(n - 1); return s; }\n"
+    "int hash(int n) { unsigned h = 7; for (int i = 0; i < n; i++) { h ^= rotl(h, 13) + i; h = rotl(h * 5u, 7) ^ (unsigned)sq(i); } return (int)h; }\n"
+    "long mixes(int n) { long s = 0; for (int i = 0; i < n; i++) { s += mix(s, i, i * 0.25); s ^= s >> 7; } return s; }\n"
+    "int picks(int n) { int s = 0; for (int i = -n; i < n; i++) { s += pick(i, i, -i) * 3; s ^= i; } return s; }\n";
+
+static void test_inline(void)
+{
+    pair p;
+    if (pair_init(&p, "inl", inl_src, 16 << 20, 40) != 0) {
+        EXPECT(0, "inline plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const char *fns[] = {"rec", "hash", "mixes", "picks"};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        for (int n = 0; n < 60; n += (n < 45 ? 5 : 1)) {
+            kp_value a = KP_I32(n);
+            cmp_call(&p, fns[f], &a, 1, NULL); /* rec traps on the depth near 40 */
+        }
+        for (uint64_t fu = 1; fu < 200; fu += (fu < 40 ? 1 : 13)) {
+            kp_value a = KP_I32(30);
+            cmp_fuel(&p, fns[f], &a, 1, fu);
+        }
+    }
+    pair_fini(&p);
+}
+
 /* interrupt from another thread */
 static void *interrupter(void *arg)
 {
@@ -1042,6 +1077,7 @@ int main(int argc, char **argv)
     test_prog();
     test_meminline();
     test_unroll();
+    test_inline();
     test_interrupt();
     test_threads();
     test_chain();

@@ -38,6 +38,7 @@ enum {
 
 typedef struct stub {
     int kind;
+    uint32_t fn;     /* the function a trap is located in (inlined code: the callee) */
     size_t label;    /* filled when emitted */
     size_t back;     /* where to resume */
     uint32_t line, col;
@@ -151,7 +152,7 @@ static uint32_t new_stub(E *e, int kind, uint32_t line, uint32_t col, uint32_t e
     if (!n)
         return 0;
     e->st = n;
-    e->st[e->nst] = (stub){kind, 0, back, line, col, extra, ptr, 0};
+    e->st[e->nst] = (stub){kind, e->fi, 0, back, line, col, extra, ptr, 0};
     return (uint32_t)e->nst++;
 }
 
@@ -1863,6 +1864,25 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     case IR_MOV:
         emit_mov(e, in);
         return;
+    case JIT_OP_ENTRY: {
+        /* an inlined leaf's entry, as its prologue would do it (no native
+         * stack check: the body uses no stack): call depth, then poll,
+         * both trapping in the callee at its definition line */
+        uint32_t g = (uint32_t)in->imm, gl = e->m->funcs[g]->line;
+        x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
+        x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
+        uint32_t s = new_stub(e, ST_ENTRY, gl, 0, 0, NULL, 0);
+        e->st[s].fn = g;
+        jcc_stub(e, CC_AE, s);
+        if (!e->nopoll) {
+            x_alu_ri(b, 0, ALU_SUB, R13, 1);
+            size_t j = x_jcc32(b, CC_E);
+            s = new_stub(e, ST_POLL, gl, 0, 0, NULL, b->n);
+            e->st[s].fn = g;
+            fix(e, j, s, FX_STUB);
+        }
+        return;
+    }
     case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIVS:
     case IR_DIVU: case IR_REMS: case IR_REMU:
         if (isx(t)) {
@@ -2025,9 +2045,9 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
 static void emit_stubs(E *e)
 {
     xbuf *b = &e->b;
-    const kp_fn *kfn = &e->kmod->fns[e->fi];
     for (size_t i = 0; i < e->nst; i++) {
         stub *s = &e->st[i];
+        const kp_fn *kfn = &e->kmod->fns[s->fn];
         s->label = b->n;
         switch (s->kind) {
         case ST_TRAP:
@@ -2043,6 +2063,7 @@ static void emit_stubs(E *e)
             x_call_abs(b, jit_g.poll_thunk);
             x_test_rr(b, 0, RAX, RAX);
             uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
+            e->st[t].fn = e->st[i].fn;
             s = &e->st[i];
             jcc_stub(e, CC_NE, t);
             x_bind(b, x_jmp32(b), s->back);
@@ -2150,6 +2171,7 @@ static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
             const ir_insn *in = &pb->insns[i];
             switch (in->op) {
             case IR_CALL: case IR_CALLI: case IR_CALLP: case IR_SWITCH: case IR_RET:
+            case JIT_OP_ENTRY: /* polls */
                 return 0;
             case IR_CALLR: case IR_COPY: case IR_ZERO:
                 if (jit_mem_inline(in, e->ra.loc) < 0)
@@ -2206,7 +2228,7 @@ static int emit_func1(E *e, char *err, size_t errsize);
 static int emit_func(E *e, char *err, size_t errsize)
 {
     const ir_func *orig = e->f;
-    ir_func *opt = jit_opt_copy(orig);
+    ir_func *opt = jit_opt_copy(e->m, orig);
     if (!opt) {
         snprintf(err, errsize, "out of memory compiling '%s'", orig->name);
         return KP_ERR_NOMEM;
@@ -2238,7 +2260,10 @@ static int emit_func1(E *e, char *err, size_t errsize)
                 maxargs = in->nargs;
             if (in->op == IR_FRAME)
                 e->uses_fp = 1;
-            if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP)
+            /* an inlined call still counts: its entry checks the depth the
+             * caller's call would have had */
+            if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP ||
+                in->op == JIT_OP_ENTRY)
                 e->leaf = 0;
             /* the isolation argument needs |disp| <= IR_MAX_DISP: never
              * trust that the module went through ir_verify */

@@ -1,6 +1,8 @@
 /*
- * opt.c — cheap local optimizations on a private copy of a function's IR
- * (the module's IR is shared and stays untouched).
+ * opt.c — cheap optimizations on a private copy of a function's IR (the
+ * module's IR is shared and stays untouched), in this order: inlining of
+ * small leaf functions (inline_calls), constant folding of what that
+ * leaves (fold_constants), local CSE, post-increment rewriting.
  *
  * Then post-increment rewriting (below, post_increment).
  *

@@ -766,6 +766,46 @@ static void test_inline(void)
     pair_fini(&p);
 }
 
+/* Loop counters indexing globals: the JIT folds the global's address into
+ * the access when it can prove the counter stays in [0, INT_MAX] (no
+ * 32-bit wrap); where it cannot, or where the index runs off the end of
+ * memory, results and traps must still be the interpreter's. */
+static const char *fold_src =
+    "static unsigned char g[64]; static int w[64];\n"
+    "int fill(int n) { for (int i = 0; i < 64; i++) { g[i] = (unsigned char)(i * 7 + n); w[i] = i * n - 9; } return 0; }\n"
+    "int up(int n) { int s = 0; for (int i = 0; i < n; i++) s += g[i]; return s; }\n"
+    "int upw(int n) { int s = 0; for (int i = 0; i < n; i++) s ^= w[i] + i; return s; }\n"
+    "int le(int n) { int s = 0; for (int i = 0; i <= 40; i++) s += g[i] * n; return s; }\n"
+    "int neg(int n) { int s = 0; for (int i = -8; i < n; i++) s += g[i]; return s; }\n"
+    "int off(int n) { int s = 0; for (int i = 0; i < n; i++) s += g[i - 3]; return s; }\n"
+    "int from(int lo, int n) { int s = 0; for (int i = lo; i < n; i++) s += g[i]; return s; }\n"
+    "int big(int n) { int s = 0; for (int i = 2147483600; i < 2147483647 && n--; i++) s += g[i]; return s; }\n"
+    "int st(int n) { for (int i = 0; i < n; i++) g[i] = (unsigned char)i; return g[n > 0 ? n - 1 : 0]; }\n";
+
+static void test_fold(void)
+{
+    pair p;
+    if (pair_init(&p, "fold", fold_src, 16 << 20, 0) != 0) {
+        EXPECT(0, "fold plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const int ns[] = {0, 1, 5, 63, 64, 100, 4096, 1 << 20, (16 << 20) - 4100,
+                             (16 << 20) - 4000, (16 << 20), 0x7fffffff};
+    static const char *fns[] = {"up", "upw", "le", "neg", "off", "big", "st"};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+        kp_value a[2] = {KP_I32(ns[i]), KP_I32(ns[i])};
+        cmp_call(&p, "fill", a, 1, NULL);
+        for (size_t f = 0; f < sizeof fns / sizeof *fns; f++)
+            cmp_call(&p, fns[f], a, 1, NULL);
+        a[0] = KP_I32(i ? -ns[i] : -1);
+        cmp_call(&p, "from", a, 2, NULL);
+        a[0] = KP_I32(ns[i] / 2);
+        cmp_call(&p, "from", a, 2, NULL);
+    }
+    pair_fini(&p);
+}
+
 /* interrupt from another thread */
 static void *interrupter(void *arg)
 {
@@ -1078,6 +1118,7 @@ int main(int argc, char **argv)
     test_meminline();
     test_unroll();
     test_inline();
+    test_fold();
     test_interrupt();
     test_threads();
     test_chain();

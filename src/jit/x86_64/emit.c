@@ -107,6 +107,12 @@ typedef struct E {
                                 (fused_x != 0) to compute as y + fused_x * fused_s */
     ir_reg fused_x, fused_x_t;
     int fused_s;
+    /* a LOAD/STORE whose address `K + r` (K a small constant) is folded
+     * into it as [r15 + r + K + disp] (fold_index) */
+    const ir_insn *fold_acc;
+    ir_reg fold_r;
+    uint32_t fold_k;
+    uint8_t *nn;             /* per register: 0 unknown, 1 counter in [0, INT_MAX], 2 not */
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
@@ -478,7 +484,14 @@ static void emit_load(E *e, const ir_insn *in)
     xbuf *b = &e->b;
     int areg;
     int32_t ad;
-    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    ir_reg ar = in->a;
+    int64_t disp = in->imm;
+    if (in == e->fold_acc) {
+        ar = e->fold_r;
+        disp += e->fold_k;
+        e->fold_acc = NULL;
+    }
+    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
     int t = rtype(e, in->dst), w = t == IR_I64;
     if (in->stype == IR_M_F32 || in->stype == IR_M_F64) {
         int dd = xdst(e, in->dst, XT1);
@@ -531,7 +544,14 @@ static void emit_store(E *e, const ir_insn *in)
     }
     int areg;
     int32_t ad;
-    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    ir_reg ar = in->a;
+    int64_t disp = in->imm;
+    if (in == e->fold_acc) {
+        ar = e->fold_r;
+        disp += e->fold_k;
+        e->fold_acc = NULL;
+    }
+    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
     pcmap(e, JIT_PC_WRITE, sz, areg, ad, -1);
     if (isk) {
         switch (sz) {
@@ -647,6 +667,117 @@ static const ir_insn *next_add(E *e, const ir_insn *in)
     return q;
 }
 
+/* ---- counters indexing small-address globals ---- */
+
+/*
+ * `t = add K, r; load/store [t + d]` with K a constant (a global's
+ * address) is one access [r15 + r + (K + d)] when the 32-bit sum cannot
+ * wrap, which holds when r <= INT_MAX and K <= IR_MAX_DISP. Isolation
+ * never depends on that proof: |K + d| <= IR_MAX_DISP, as for any
+ * displacement (docs/jit.md), so a wrong proof could only change a
+ * result, never leave the segment. The proof (counter_nonneg) is for
+ * loop counters: every definition of r is a constant in [0, INT_MAX] or
+ * r = r + 1 in a block B (not the entry) whose every way in is the taken
+ * side of `br (r < Y)` (LTS, the compare right before the branch), or of
+ * `br (r <= C)` with a constant C < INT_MAX, with no other definition of
+ * r before the increment in B. By induction every value r holds is in
+ * [0, INT_MAX]: constants are, and an increment starts from a value
+ * below Y <= INT_MAX (or <= C), so it does not overflow. Registers read
+ * before any definition read 0 (zeroed at entry on both engines).
+ */
+static int guarded_entry(E *e, uint32_t bb, ir_reg r)
+{
+    const ir_func *f = e->f;
+    if (bb == 0)
+        return 0;
+    for (uint32_t p = 0; p < f->nblocks; p++) {
+        const ir_block *pb = &f->blocks[p];
+        const ir_insn *t = &pb->insns[pb->ninsns - 1];
+        if (t->op == IR_JMP && t->t1 == bb)
+            return 0;
+        if (t->op == IR_SWITCH) {
+            if (t->t1 == bb)
+                return 0;
+            for (uint32_t c = 0; c < t->nargs; c++)
+                if (t->cases[c].block == bb)
+                    return 0;
+        }
+        if (t->op != IR_BR || (t->t1 != bb && t->t2 != bb))
+            continue;
+        if (t->t2 == bb || pb->ninsns < 2)
+            return 0;
+        const ir_insn *c = &pb->insns[pb->ninsns - 2];
+        if (c->dst != t->a || c->a != r || c->type != IR_I32)
+            return 0;
+        if (c->op == IR_LTS)
+            continue;
+        if (c->op == IR_LES && L(e, c->b)->kind == JL_CONST &&
+            (int32_t)(uint32_t)L(e, c->b)->k < INT32_MAX)
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+static int counter_nonneg(E *e, ir_reg r)
+{
+    const ir_func *f = e->f;
+    if (!e->nn || r >= f->nregs || r <= f->sig.nparams || f->reg_types[r] != IR_I32)
+        return 0;
+    if (e->nn[r])
+        return e->nn[r] == 1;
+    int ok = 1;
+    ir_reg buf[4];
+    for (uint32_t bi = 0; bi < f->nblocks && ok; bi++) {
+        const ir_block *bl = &f->blocks[bi];
+        int seen = 0; /* a definition of r earlier in this block */
+        for (uint32_t i = 0; i < bl->ninsns && ok; i++) {
+            const ir_insn *in = &bl->insns[i];
+            ir_reg d = 0;
+            jit_insn_regs(in, buf, 4, &d);
+            if (d != r)
+                continue;
+            if (in->op == IR_CONST) {
+                ok = (int32_t)(uint32_t)in->imm >= 0;
+            } else if (in->op == IR_ADD && in->type == IR_I32 &&
+                       ((in->a == r && L(e, in->b)->kind == JL_CONST && (uint32_t)L(e, in->b)->k == 1) ||
+                        (in->b == r && L(e, in->a)->kind == JL_CONST && (uint32_t)L(e, in->a)->k == 1))) {
+                ok = !seen && guarded_entry(e, bi, r);
+            } else {
+                ok = 0;
+            }
+            seen = 1;
+        }
+    }
+    e->nn[r] = ok ? 1 : 2;
+    return ok;
+}
+
+/* At `t = add r, K` (K = k, a constant <= IR_MAX_DISP): fold it into the
+ * access right after it (constants in between emit nothing, so no
+ * register changes and r is still in its register) when t is read only
+ * there, as the address, and r is a counter in [0, INT_MAX]. */
+static int fold_index(E *e, const ir_insn *in, ir_reg r, uint32_t k)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || !e->blk_end || L(e, r)->kind == JL_CONST)
+        return 0;
+    const ir_insn *q = in + 1;
+    while (q < e->blk_end && (q->op == IR_CONST || q->op == IR_GADDR || q->op == IR_FADDR) &&
+           q->dst && L(e, q->dst)->kind == JL_CONST)
+        q++;
+    if (q >= e->blk_end || (q->op != IR_LOAD && q->op != IR_STORE) || q->a != t ||
+        (q->op == IR_STORE && q->b == t))
+        return 0;
+    int64_t disp = (int64_t)k + q->imm;
+    if (disp > IR_MAX_DISP || disp < -IR_MAX_DISP || !counter_nonneg(e, r))
+        return 0;
+    e->fold_acc = q;
+    e->fold_r = r;
+    e->fold_k = k;
+    return 1;
+}
+
 static void emit_binop_int(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
@@ -680,6 +811,9 @@ static void emit_binop_int(E *e, const ir_insn *in)
         a = c;
         c = t;
     }
+    if (in->op == IR_ADD && !w && kimm(e, c, w, &imm) && (uint32_t)imm <= IR_MAX_DISP &&
+        !e->fold_acc && fold_index(e, in, a, (uint32_t)imm))
+        return; /* computed inside the access */
     if (kimm(e, c, w, &imm)) {
         int ra = gsrc(e, a, RCX);
         int dd = gdst(e, in->dst, RAX);
@@ -2199,6 +2333,7 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
         e->flag_reg = 0;
         e->fused_add = NULL;
         e->fused_x = 0;
+        e->fold_acc = NULL;
         for (uint32_t i = 0; i < bl->ninsns; i++) {
             e->pos = pos0 + i;
             emit_insn(e, bl, i);
@@ -2300,8 +2435,12 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     e->frame_total = total;
 
+    e->nn = calloc(f->nregs ? f->nregs : 1, 1); /* NULL: no folding */
+    e->fold_acc = NULL;
     e->blk = calloc(f->nblocks + 1, sizeof *e->blk);
     if (!e->blk) {
+        free(e->nn);
+        e->nn = NULL;
         jit_ra_free(&e->ra);
         snprintf(err, errsize, "out of memory");
         return KP_ERR_NOMEM;
@@ -2376,6 +2515,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->jm->fns[e->fi].code_len = (uint32_t)(e->b.n - e->jm->fns[e->fi].code_off);
     free(e->blk);
     e->blk = NULL;
+    free(e->nn);
+    e->nn = NULL;
     jit_ra_free(&e->ra);
     if (e->nomem || e->b.nomem) {
         snprintf(err, errsize, "out of memory compiling '%s'", f->name);

@@ -63,7 +63,10 @@ typedef struct jit_fn {
 } jit_fn;
 
 /* What a faulting instruction was (pc map entry, sorted by off). */
-enum { JIT_PC_READ = 1, JIT_PC_WRITE = 2, JIT_PC_DIV = 3 };
+/* JIT_PC_RTLIB: an inlined memcpy/memmove/memset (emit.c, jit_mem_inline):
+ * areg holds the destination, dreg the source (-1 for memset), size is the
+ * byte count and disp the ir_rtlib id. */
+enum { JIT_PC_READ = 1, JIT_PC_WRITE = 2, JIT_PC_DIV = 3, JIT_PC_RTLIB = 4 };
 typedef struct jit_pcmap {
     uint32_t off;            /* instruction start, relative to the chunk */
     uint32_t fn;             /* function index */
@@ -73,6 +76,7 @@ typedef struct jit_pcmap {
     int8_t areg;             /* native register holding the address, -1 none */
     int8_t dreg;             /* divisor register (JIT_PC_DIV) */
     int32_t disp;            /* address = zext32(areg) + disp (areg -1: disp) */
+    uint32_t cdbias;         /* poll countdown = r13 + cdbias here (unrolled loops) */
 } jit_pcmap;
 
 /* A CALLI/CALLP site: what the slow path needs. */
@@ -179,13 +183,25 @@ void jit_ra_free(jit_ra *ra);
 uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def);
 
 /* ---- opt.c ---- */
-/* A private copy of f with local CSE applied (NULL if out of memory). */
-ir_func *jit_opt_copy(const ir_func *f);
+/* A private copy of f (a function of m) with small leaf functions of m
+ * inlined, local CSE and post-increment rewriting applied (NULL if out of
+ * memory). Its reg_types is its own. */
+ir_func *jit_opt_copy(const ir_module *m, const ir_func *f);
+/* The JIT's one private IR operation, only in such copies: the entry
+ * checks (call depth, poll) of function `imm` of the module, whose body
+ * follows inline; line/col are the call's. */
+#define JIT_OP_ENTRY (IR_NUM_OPS + 1)
 void jit_opt_free(ir_func *c);
 
 /* ---- emit.c ---- */
 /* Emit code for every function of mod into jm (allocates jm->code etc.). */
 int jit_emit_module(jit_module *jm, char *err, size_t errsize);
+/* The byte count n of a COPY/ZERO, or of a memcpy/memmove/memset call with
+ * a constant count, when the emitter expands it inline (n = 0, 1, 2, 4, 8,
+ * 16: one load and one store at most, no call); -1 otherwise. loc: the
+ * allocator's constants. Such instructions clobber no allocatable
+ * register, so the allocator does not count them as calls. */
+int jit_mem_inline(const ir_insn *in, const jit_loc *loc);
 
 /* ---- engine.c: what generated code calls ---- */
 typedef struct jit_globals {

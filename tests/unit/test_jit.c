@@ -565,6 +565,247 @@ static void test_prog(void)
     pair_fini(&p);
 }
 
+/* Small constant-size memcpy/memmove/memset and struct copies, which the
+ * JIT expands inline: same results, same traps and messages, and memory
+ * untouched by a copy that traps, at every edge of the valid memory. */
+#define MI_SIZES(X) X(0) X(1) X(2) X(3) X(4) X(8) X(16) X(17)
+#define MI_FN(n)                                                                          \
+    "long cp" #n "(char *d, char *s) { char *r = memcpy(d, s, " #n "); return (long)(r - d) + d[0]; }\n" \
+    "int mv" #n "(char *d, char *s) { memmove(d, s, " #n "); return 1; }\n"                \
+    "int st" #n "(char *d, int v) { return *(char *)memset(d, v, " #n ") + 1000; }\n"        \
+    "int sk" #n "(char *d) { memset(d, 0xA5, " #n "); memset(d + 1, 0, " #n "); return 2; }\n"
+static const char *mi_src =
+    "#include <string.h>\n"
+    MI_SIZES(MI_FN)
+    "struct s1 { char c[1]; }; struct s2 { short c; }; struct s4 { int c; }; struct s8 { char c[8]; };\n"
+    "struct s16 { long a, b; }; struct s12 { int c[3]; };\n"
+    "int sc1(struct s1 *d, struct s1 *s) { *d = *s; return 3; }\n"
+    "int sc2(struct s2 *d, struct s2 *s) { *d = *s; return 3; }\n"
+    "int sc4(struct s4 *d, struct s4 *s) { *d = *s; return 3; }\n"
+    "int sc8(struct s8 *d, struct s8 *s) { *d = *s; return 3; }\n"
+    "int sc16(struct s16 *d, struct s16 *s) { *d = *s; return 3; }\n"
+    "int sc12(struct s12 *d, struct s12 *s) { *d = *s; return 3; }\n"
+    "int sz8(struct s8 *d, char *s) { *d = (struct s8){0}; return 4; }\n"
+    "int sz16(struct s16 *d, char *s) { *d = (struct s16){0}; return 4; }\n"
+    "int k4(char *s) { unsigned k; memcpy(&k, s, 4); return (int)(k * 0xcc9e2d51u); }\n"
+    "long k8(char *s) { long k; memcpy(&k, s, sizeof k); return k; }\n"
+    "int k16(char *s) { struct s16 v; memcpy(&v, s, 16); memset(s, 7, 16); memcpy(s + 3, &v, 16); return (int)(v.a ^ v.b); }\n";
+
+static void test_meminline(void)
+{
+    pair p;
+    const uint32_t M = 16u << 20;
+    if (pair_init(&p, "mi", mi_src, M, 0) != 0) {
+        EXPECT(0, "meminline plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const char *fn2[] = {
+#define MI_NAMES(n) "cp" #n, "mv" #n,
+        MI_SIZES(MI_NAMES)
+        "sc1", "sc2", "sc4", "sc8", "sc16", "sc12", "sz8", "sz16"};
+    static const char *fnv[] = {
+#define MI_NAMESV(n) "st" #n,
+        MI_SIZES(MI_NAMESV)};
+    static const char *fn1[] = {
+#define MI_NAMES1(n) "sk" #n,
+        MI_SIZES(MI_NAMES1) "k4", "k8", "k16"};
+    uint32_t dsts[] = {0, 8, 4080, 4088, 4095, 4096, 4097, 0x10000, 0x10003, M - 17, M - 16, M - 15,
+                       M - 9, M - 8, M - 4, M - 1, M, M + 8, 0x7ffffff8u, 0xfffffff0u, 0xfffffff8u,
+                       0xffffffffu};
+    /* windows compared after every call: both ends of memory and the middle */
+    uint32_t win[][2] = {{4096, 64}, {0x10000 - 32, 96}, {M - 64, 64}};
+    for (size_t i = 0; i < sizeof dsts / sizeof *dsts; i++) {
+        uint32_t d = dsts[i];
+        uint32_t srcs[] = {0x10000, 0x10001, d + 1, d - 1, d + 3, 4090, M - 8, 0, 0xfffffffcu};
+        for (size_t j = 0; j < sizeof srcs / sizeof *srcs; j++) {
+            uint32_t sa = srcs[j];
+            for (size_t f = 0; f < sizeof fn2 / sizeof *fn2 + sizeof fnv / sizeof *fnv +
+                                       sizeof fn1 / sizeof *fn1; f++) {
+                size_t n2 = sizeof fn2 / sizeof *fn2, nv = sizeof fnv / sizeof *fnv;
+                if (f >= n2 && j > 1)
+                    continue; /* one-pointer functions: the source matters less */
+                kp_value a[2];
+                const char *name;
+                int na = 2;
+                if (f < n2) {
+                    name = fn2[f];
+                    a[0] = KP_PTR(d);
+                    a[1] = KP_PTR(sa);
+                } else if (f < n2 + nv) {
+                    name = fnv[f - n2];
+                    a[0] = KP_PTR(d);
+                    a[1] = KP_I32(j ? -3 : 0x1234);
+                } else {
+                    name = fn1[f - n2 - nv];
+                    a[0] = KP_PTR(j ? d : sa);
+                    na = 1;
+                }
+                for (int e = 0; e < 2; e++)
+                    for (size_t w = 0; w < 3; w++) {
+                        uint8_t *h = kp_host_ptr(p.rt[e], win[w][0], win[w][1]);
+                        for (uint32_t k = 0; k < win[w][1]; k++)
+                            h[k] = (uint8_t)(k * 37 + w + i);
+                    }
+                cmp_call(&p, name, a, na, NULL);
+                for (size_t w = 0; w < 3; w++) {
+                    const uint8_t *h0 = kp_host_ptr(p.rt[0], win[w][0], win[w][1]);
+                    const uint8_t *h1 = kp_host_ptr(p.rt[1], win[w][0], win[w][1]);
+                    EXPECT(!memcmp(h0, h1, win[w][1]), "%s(%#x, %#x): memory differs near %#x",
+                           name, d, sa, win[w][0]);
+                }
+            }
+        }
+    }
+    pair_fini(&p);
+}
+
+/* Single-block loops, which the JIT unrolls with one poll check per group
+ * of copies: fuel cut-offs (code, position, fuel left) and traps inside
+ * any copy must be exactly the interpreter's, memory included. */
+static const char *unroll_src =
+    "int tight(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }\n"
+    "int tightw(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { s += i; p[i] = (char)s; } return s; }\n"
+    "int dow(char *p, int n) { int s = 0; do { s += n ^ (s >> 3); } while (--n); return s; }\n"
+    "int sum2(char *p, int n) { long s = 0; int i = 0; while (i < n) { s += (long)p[i] * i + p[i + 1]; i += 2; } return (int)(s ^ (s >> 32)); }\n"
+    "int divl(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += 1000 / p[i]; return s; }\n"
+    "int fgrow(unsigned char *p, int n) { double x = 1.0; int c = 0; do { x = x * 1.0001 + p[c & 7]; c++; } while (x < n); return c; }\n"
+    "int cpy(char *p, int n) { unsigned h = 0; for (int i = 0; i < n; i++) { unsigned k; __builtin_memcpy(&k, p + i, 4); h = h * 31 + k; } return (int)h; }\n";
+
+static void test_unroll(void)
+{
+    pair p;
+    const uint32_t M = 16u << 20;
+    const char *src = unroll_src;
+    /* plugins do not know __builtin_memcpy: use the library name */
+    char buf[2048];
+    snprintf(buf, sizeof buf, "#include <string.h>\n%s", src);
+    char *q;
+    while ((q = strstr(buf, "__builtin_memcpy")) != NULL)
+        memmove(q, q + 10, strlen(q + 10) + 1);
+    if (pair_init(&p, "unroll", buf, M, 0) != 0) {
+        EXPECT(0, "unroll plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    kp_ptr bp[2];
+    for (int e = 0; e < 2; e++) {
+        bp[e] = kp_alloc(p.rt[e], 65536);
+        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 65536);
+        for (int i = 0; i < 65536; i++)
+            h[i] = (uint8_t)(i * 7 + 3) | 1; /* odd: never 0, divl does not trap */
+    }
+    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    static const char *fns[] = {"tight", "tightw", "dow", "sum2", "divl", "fgrow", "cpy"};
+    static const uint64_t fuels[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 17, 100, 4094, 4095, 4096,
+                                     4097, 4098, 4099, 4100, 4101, 8191, 8192, 8193, 8194, 12289, 20000};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        for (int n = 1; n < 12; n++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(n)};
+            cmp_call(&p, fns[f], a, 2, NULL);
+        }
+        for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
+            cmp_fuel(&p, fns[f], a, 2, fuels[k]);
+        }
+        /* a fault in each copy of a group: the data runs into the end of
+         * memory after n bytes, with and without a fuel budget */
+        for (uint32_t n = 1; n < 20; n++) {
+            kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
+            for (int e = 0; e < 2; e++) {
+                uint8_t *h = kp_host_ptr(p.rt[e], M - 64, 64);
+                for (int i = 0; i < 64; i++)
+                    h[i] = (uint8_t)(i * 5 + 1) | 1;
+            }
+            if (!strcmp(fns[f], "divl") && n == 7) { /* and a division by zero */
+                for (int e = 0; e < 2; e++)
+                    *(uint8_t *)kp_host_ptr(p.rt[e], M - 3, 1) = 0;
+            }
+            cmp_call(&p, fns[f], a, 2, NULL);
+            cmp_fuel(&p, fns[f], a, 2, 100000 + n);
+            const uint8_t *h0 = kp_host_ptr(p.rt[0], M - 64, 64);
+            const uint8_t *h1 = kp_host_ptr(p.rt[1], M - 64, 64);
+            EXPECT(!memcmp(h0, h1, 64), "%s(%#x): memory differs at the end", fns[f], M - n);
+        }
+    }
+    pair_fini(&p);
+}
+
+/* Small leaf functions inlined by the JIT: their entry checks (call depth,
+ * poll) still trap in the callee, at its line, at the same point as on
+ * the interpreter; fuel cut-offs agree. */
+static const char *inl_src =
+    "static unsigned rotl(unsigned x, int r) { return (x << r) | (x >> (32 - r)); }\n"
+    "static int sq(int x) { return x * x; }\n"
+    "static long mix(long a, int b, double c) { return a * 3 + b - (long)(c * 2.0); }\n"
+    "static int pick(int c, int a, int b) { return c > 0 ? a : b; }\n"
+    "int rec(int n) { int s = sq(n) + 1; s ^= n; if (n > 0) s += rec(n - 1); return s; }\n"
+    "int hash(int n) { unsigned h = 7; for (int i = 0; i < n; i++) { h ^= rotl(h, 13) + i; h = rotl(h * 5u, 7) ^ (unsigned)sq(i); } return (int)h; }\n"
+    "long mixes(int n) { long s = 0; for (int i = 0; i < n; i++) { s += mix(s, i, i * 0.25); s ^= s >> 7; } return s; }\n"
+    "int picks(int n) { int s = 0; for (int i = -n; i < n; i++) { s += pick(i, i, -i) * 3; s ^= i; } return s; }\n";
+
+static void test_inline(void)
+{
+    pair p;
+    if (pair_init(&p, "inl", inl_src, 16 << 20, 40) != 0) {
+        EXPECT(0, "inline plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const char *fns[] = {"rec", "hash", "mixes", "picks"};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        for (int n = 0; n < 60; n += (n < 45 ? 5 : 1)) {
+            kp_value a = KP_I32(n);
+            cmp_call(&p, fns[f], &a, 1, NULL); /* rec traps on the depth near 40 */
+        }
+        for (uint64_t fu = 1; fu < 200; fu += (fu < 40 ? 1 : 13)) {
+            kp_value a = KP_I32(30);
+            cmp_fuel(&p, fns[f], &a, 1, fu);
+        }
+    }
+    pair_fini(&p);
+}
+
+/* Loop counters indexing globals: the JIT folds the global's address into
+ * the access when it can prove the counter stays in [0, INT_MAX] (no
+ * 32-bit wrap); where it cannot, or where the index runs off the end of
+ * memory, results and traps must still be the interpreter's. */
+static const char *fold_src =
+    "static unsigned char g[64]; static int w[64];\n"
+    "int fill(int n) { for (int i = 0; i < 64; i++) { g[i] = (unsigned char)(i * 7 + n); w[i] = i * n - 9; } return 0; }\n"
+    "int up(int n) { int s = 0; for (int i = 0; i < n; i++) s += g[i]; return s; }\n"
+    "int upw(int n) { int s = 0; for (int i = 0; i < n; i++) s ^= w[i] + i; return s; }\n"
+    "int le(int n) { int s = 0; for (int i = 0; i <= 40; i++) s += g[i] * n; return s; }\n"
+    "int neg(int n) { int s = 0; for (int i = -8; i < n; i++) s += g[i]; return s; }\n"
+    "int off(int n) { int s = 0; for (int i = 0; i < n; i++) s += g[i - 3]; return s; }\n"
+    "int from(int lo, int n) { int s = 0; for (int i = lo; i < n; i++) s += g[i]; return s; }\n"
+    "int big(int n) { int s = 0; for (int i = 2147483600; i < 2147483647 && n--; i++) s += g[i]; return s; }\n"
+    "int st(int n) { for (int i = 0; i < n; i++) g[i] = (unsigned char)i; return g[n > 0 ? n - 1 : 0]; }\n";
+
+static void test_fold(void)
+{
+    pair p;
+    if (pair_init(&p, "fold", fold_src, 16 << 20, 0) != 0) {
+        EXPECT(0, "fold plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    static const int ns[] = {0, 1, 5, 63, 64, 100, 4096, 1 << 20, (16 << 20) - 4100,
+                             (16 << 20) - 4000, (16 << 20), 0x7fffffff};
+    static const char *fns[] = {"up", "upw", "le", "neg", "off", "big", "st"};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+        kp_value a[2] = {KP_I32(ns[i]), KP_I32(ns[i])};
+        cmp_call(&p, "fill", a, 1, NULL);
+        for (size_t f = 0; f < sizeof fns / sizeof *fns; f++)
+            cmp_call(&p, fns[f], a, 1, NULL);
+        a[0] = KP_I32(i ? -ns[i] : -1);
+        cmp_call(&p, "from", a, 2, NULL);
+        a[0] = KP_I32(ns[i] / 2);
+        cmp_call(&p, "from", a, 2, NULL);
+    }
+    pair_fini(&p);
+}
+
 /* interrupt from another thread */
 static void *interrupter(void *arg)
 {
@@ -874,6 +1115,10 @@ int main(int argc, char **argv)
     signal(SIGSEGV, host_segv); /* before the JIT installs its handler */
     test_ops();
     test_prog();
+    test_meminline();
+    test_unroll();
+    test_inline();
+    test_fold();
     test_interrupt();
     test_threads();
     test_chain();

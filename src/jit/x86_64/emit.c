@@ -34,11 +34,13 @@ enum {
     ST_GENERIC,      /* CALLI/CALLP slow path, callee in rax (extra = 1: a
                         built-in whose prototype matched) */
     ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
-    ST_BUILTIN       /* CALLI/CALLP of a built-in, prototype checked, callee in rax */
+    ST_BUILTIN,      /* CALLI/CALLP of a built-in, prototype checked, callee in rax */
+    ST_UNROLL_EXIT   /* leave an unrolled loop: r13 += extra, jump to block back */
 };
 
 typedef struct stub {
     int kind;
+    uint32_t fn;     /* the function a trap is located in (inlined code: the callee) */
     size_t label;    /* filled when emitted */
     size_t back;     /* where to resume */
     uint32_t line, col;
@@ -87,6 +89,32 @@ typedef struct E {
     int nopoll;              /* no polls (jit_set_polling(0)): back-edges jump directly */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
+    /* The flags describe the value of IR register flag_reg (ZF and SF of
+     * its full width flag_w) as long as nothing was emitted since flag_at
+     * in block flag_blk: a compare of it with 0 needs no `test`. */
+    ir_reg flag_reg;
+    int flag_w, flag_logic;  /* and/or/xor: OF = CF = 0 as after `test` */
+    size_t flag_at;
+    uint32_t flag_blk;
+    /* Unrolled loop (emit_unrolled): copy `unroll` (1..U) of block
+     * unroll_blk is being emitted; a jump back to it continues with the
+     * next copy (cont[], bound after the copy), every other jump leaves. */
+    int unroll, unroll_n;
+    uint32_t unroll_blk;
+    size_t cont[16];
+    int ncont;
+    uint32_t cdbias;         /* the poll countdown is r13 + cdbias here */
+    const ir_insn *blk_end;  /* end of the block being emitted (or copied) */
+    const ir_insn *fused_add;/* an ADD already computed by an earlier lea, or
+                                (fused_x != 0) to compute as y + fused_x * fused_s */
+    ir_reg fused_x, fused_x_t;
+    int fused_s;
+    /* a LOAD/STORE whose address `K + r` (K a small constant) is folded
+     * into it as [r15 + r + K + disp] (fold_index) */
+    const ir_insn *fold_acc;
+    ir_reg fold_r;
+    uint32_t fold_k;
+    uint8_t *nn;             /* per register: 0 unknown, 1 counter in [0, INT_MAX], 2 not */
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
@@ -132,7 +160,7 @@ static uint32_t new_stub(E *e, int kind, uint32_t line, uint32_t col, uint32_t e
     if (!n)
         return 0;
     e->st = n;
-    e->st[e->nst] = (stub){kind, 0, back, line, col, extra, ptr, 0};
+    e->st[e->nst] = (stub){kind, e->fi, 0, back, line, col, extra, ptr, 0};
     return (uint32_t)e->nst++;
 }
 
@@ -148,7 +176,7 @@ static void pcmap(E *e, int kind, int size, int areg, int32_t disp, int dreg)
     e->pc = n;
     e->pc[e->npc++] = (jit_pcmap){(uint32_t)e->b.n, e->fi, e->in ? e->in->line : e->f->line,
                                   e->in ? e->in->col : 0, (uint8_t)kind, (uint8_t)size,
-                                  (int8_t)areg, (int8_t)dreg, disp};
+                                  (int8_t)areg, (int8_t)dreg, disp, e->cdbias};
 }
 
 /* Code from here on comes from instruction insn of block (debug map). */
@@ -458,7 +486,14 @@ static void emit_load(E *e, const ir_insn *in)
     xbuf *b = &e->b;
     int areg;
     int32_t ad;
-    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    ir_reg ar = in->a;
+    int64_t disp = in->imm;
+    if (in == e->fold_acc) {
+        ar = e->fold_r;
+        disp += e->fold_k;
+        e->fold_acc = NULL;
+    }
+    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
     int t = rtype(e, in->dst), w = t == IR_I64;
     if (in->stype == IR_M_F32 || in->stype == IR_M_F64) {
         int dd = xdst(e, in->dst, XT1);
@@ -511,7 +546,14 @@ static void emit_store(E *e, const ir_insn *in)
     }
     int areg;
     int32_t ad;
-    xmem m = addr(e, in->a, in->imm, RAX, &areg, &ad);
+    ir_reg ar = in->a;
+    int64_t disp = in->imm;
+    if (in == e->fold_acc) {
+        ar = e->fold_r;
+        disp += e->fold_k;
+        e->fold_acc = NULL;
+    }
+    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
     pcmap(e, JIT_PC_WRITE, sz, areg, ad, -1);
     if (isk) {
         switch (sz) {
@@ -540,6 +582,26 @@ static void emit_store(E *e, const ir_insn *in)
 
 /* ---- integer operations ---- */
 
+/* The ALU instruction just emitted (add/sub/and/or/xor, never lea or
+ * imul) left ZF and SF describing in->dst. */
+static void flags_from(E *e, const ir_insn *in, int w)
+{
+    e->flag_reg = in->dst;
+    e->flag_w = w;
+    e->flag_logic = in->op == IR_AND || in->op == IR_OR || in->op == IR_XOR;
+    e->flag_at = e->b.n;
+    e->flag_blk = e->cur;
+}
+
+/* Can a compare of v (width w) with 0 use the flags as they are? Only if
+ * nothing was emitted since they were set, in the same block (a block
+ * start may be a jump target, where the flags are anything). */
+static int flags_of(E *e, ir_reg v, int w)
+{
+    return e->flag_reg && e->flag_reg == v && e->flag_w == w && e->flag_at == e->b.n &&
+           e->flag_blk == e->cur;
+}
+
 static int commutative(int op)
 {
     return op == IR_ADD || op == IR_MUL || op == IR_AND || op == IR_OR || op == IR_XOR;
@@ -556,17 +618,204 @@ static int alu_of(int op)
     }
 }
 
+/* t = x * s (s = 2, 4, 8) whose only read is a later `d = add t, K` (K a
+ * constant) of the same block: that add, else NULL. Then t can be
+ * computed as x * s + K by one lea, and the add becomes a move. */
+static const ir_insn *scaled_add(E *e, const ir_insn *in, int w)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || L(e, t)->kind != JL_REG || !e->blk_end)
+        return NULL;
+    ir_reg buf[4];
+    for (const ir_insn *q = in + 1; q < e->blk_end; q++) {
+        ir_reg d = 0;
+        uint32_t n = jit_insn_regs(q, buf, 4, &d);
+        int rd = 0;
+        for (uint32_t k = 0; k < n && k < 4; k++)
+            rd |= buf[k] == t;
+        if (rd || n > 4) {
+            int32_t imm;
+            if (q->op != IR_ADD || q->type != in->type || n > 4)
+                return NULL;
+            ir_reg other = q->a == t ? q->b : q->a;
+            if (other == t || !kimm(e, other, w, &imm))
+                return NULL;
+            return q;
+        }
+        if (d == t || ir_is_terminator(q->op))
+            return NULL;
+    }
+    return NULL;
+}
+
+/* t = x * s whose only read is the ADD right after it (constants in
+ * between emit nothing) adding a non-constant y: that add, else NULL. No
+ * register is written in between, so x is still where it was. */
+static const ir_insn *next_add(E *e, const ir_insn *in)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || L(e, t)->kind != JL_REG || !e->blk_end ||
+        L(e, in->a)->kind == JL_CONST)
+        return NULL;
+    const ir_insn *q = in + 1;
+    while (q < e->blk_end && (q->op == IR_CONST || q->op == IR_GADDR || q->op == IR_FADDR) &&
+           q->dst && L(e, q->dst)->kind == JL_CONST)
+        q++;
+    if (q >= e->blk_end || q->op != IR_ADD || q->type != in->type || (q->a == t) == (q->b == t))
+        return NULL;
+    ir_reg y = q->a == t ? q->b : q->a;
+    if (L(e, y)->kind == JL_CONST)
+        return NULL; /* scaled_add's case */
+    return q;
+}
+
+/* ---- counters indexing small-address globals ---- */
+
+/*
+ * `t = add K, r; load/store [t + d]` with K a constant (a global's
+ * address) is one access [r15 + r + (K + d)] when the 32-bit sum cannot
+ * wrap, which holds when r <= INT_MAX and K <= IR_MAX_DISP. Isolation
+ * never depends on that proof: |K + d| <= IR_MAX_DISP, as for any
+ * displacement (docs/jit.md), so a wrong proof could only change a
+ * result, never leave the segment. The proof (counter_nonneg) is for
+ * loop counters: every definition of r is a constant in [0, INT_MAX] or
+ * r = r + 1 in a block B (not the entry) whose every way in is the taken
+ * side of `br (r < Y)` (LTS, the compare right before the branch), or of
+ * `br (r <= C)` with a constant C < INT_MAX, with no other definition of
+ * r before the increment in B. By induction every value r holds is in
+ * [0, INT_MAX]: constants are, and an increment starts from a value
+ * below Y <= INT_MAX (or <= C), so it does not overflow. Registers read
+ * before any definition read 0 (zeroed at entry on both engines).
+ */
+static int guarded_entry(E *e, uint32_t bb, ir_reg r)
+{
+    const ir_func *f = e->f;
+    if (bb == 0)
+        return 0;
+    for (uint32_t p = 0; p < f->nblocks; p++) {
+        const ir_block *pb = &f->blocks[p];
+        const ir_insn *t = &pb->insns[pb->ninsns - 1];
+        if (t->op == IR_JMP && t->t1 == bb)
+            return 0;
+        if (t->op == IR_SWITCH) {
+            if (t->t1 == bb)
+                return 0;
+            for (uint32_t c = 0; c < t->nargs; c++)
+                if (t->cases[c].block == bb)
+                    return 0;
+        }
+        if (t->op != IR_BR || (t->t1 != bb && t->t2 != bb))
+            continue;
+        if (t->t2 == bb || pb->ninsns < 2)
+            return 0;
+        const ir_insn *c = &pb->insns[pb->ninsns - 2];
+        if (c->dst != t->a || c->a != r || c->type != IR_I32)
+            return 0;
+        if (c->op == IR_LTS)
+            continue;
+        if (c->op == IR_LES && L(e, c->b)->kind == JL_CONST &&
+            (int32_t)(uint32_t)L(e, c->b)->k < INT32_MAX)
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+static int counter_nonneg(E *e, ir_reg r)
+{
+    const ir_func *f = e->f;
+    if (!e->nn || r >= f->nregs || r <= f->sig.nparams || f->reg_types[r] != IR_I32)
+        return 0;
+    if (e->nn[r])
+        return e->nn[r] == 1;
+    int ok = 1;
+    ir_reg buf[4];
+    for (uint32_t bi = 0; bi < f->nblocks && ok; bi++) {
+        const ir_block *bl = &f->blocks[bi];
+        int seen = 0; /* a definition of r earlier in this block */
+        for (uint32_t i = 0; i < bl->ninsns && ok; i++) {
+            const ir_insn *in = &bl->insns[i];
+            ir_reg d = 0;
+            jit_insn_regs(in, buf, 4, &d);
+            if (d != r)
+                continue;
+            if (in->op == IR_CONST) {
+                ok = (int32_t)(uint32_t)in->imm >= 0;
+            } else if (in->op == IR_ADD && in->type == IR_I32 &&
+                       ((in->a == r && L(e, in->b)->kind == JL_CONST && (uint32_t)L(e, in->b)->k == 1) ||
+                        (in->b == r && L(e, in->a)->kind == JL_CONST && (uint32_t)L(e, in->a)->k == 1))) {
+                ok = !seen && guarded_entry(e, bi, r);
+            } else {
+                ok = 0;
+            }
+            seen = 1;
+        }
+    }
+    e->nn[r] = ok ? 1 : 2;
+    return ok;
+}
+
+/* At `t = add r, K` (K = k, a constant <= IR_MAX_DISP): fold it into the
+ * access right after it (constants in between emit nothing, so no
+ * register changes and r is still in its register) when t is read only
+ * there, as the address, and r is a counter in [0, INT_MAX]. */
+static int fold_index(E *e, const ir_insn *in, ir_reg r, uint32_t k)
+{
+    ir_reg t = in->dst;
+    if (!t || e->ra.uses[t] != 1 || !e->blk_end || L(e, r)->kind == JL_CONST)
+        return 0;
+    const ir_insn *q = in + 1;
+    while (q < e->blk_end && (q->op == IR_CONST || q->op == IR_GADDR || q->op == IR_FADDR) &&
+           q->dst && L(e, q->dst)->kind == JL_CONST)
+        q++;
+    if (q >= e->blk_end || (q->op != IR_LOAD && q->op != IR_STORE) || q->a != t ||
+        (q->op == IR_STORE && q->b == t))
+        return 0;
+    int64_t disp = (int64_t)k + q->imm;
+    if (disp > IR_MAX_DISP || disp < -IR_MAX_DISP || !counter_nonneg(e, r))
+        return 0;
+    e->fold_acc = q;
+    e->fold_r = r;
+    e->fold_k = k;
+    return 1;
+}
+
 static void emit_binop_int(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     int w = in->type == IR_I64;
     ir_reg a = in->a, c = in->b;
     int32_t imm;
+    if (in == e->fused_add && e->fused_x) {
+        /* d = y + x*s, the multiplication right before it left undone */
+        ir_reg y = in->a == e->fused_x_t ? in->b : in->a;
+        int rx = gsrc(e, e->fused_x, RCX);
+        int ry = gsrc(e, y, RDX);
+        int dd = gdst(e, in->dst, RAX);
+        x_lea(b, w, dd, (xmem){ry, rx, e->fused_s, 0});
+        gfin(e, in->dst, dd);
+        e->fused_add = NULL;
+        e->fused_x = 0;
+        return;
+    }
+    if (in == e->fused_add) {
+        /* computed, constant included, where its operand was defined */
+        e->fused_add = NULL;
+        int r = gsrc(e, L(e, in->a)->kind == JL_CONST ? in->b : in->a, RAX);
+        int dd = gdst(e, in->dst, r);
+        if (dd != r)
+            x_mov_rr(b, w, dd, r);
+        gfin(e, in->dst, dd);
+        return;
+    }
     if (commutative(in->op) && kimm(e, a, w, &imm) && !kimm(e, c, w, &imm)) {
         ir_reg t = a;
         a = c;
         c = t;
     }
+    if (in->op == IR_ADD && !w && kimm(e, c, w, &imm) && (uint32_t)imm <= IR_MAX_DISP &&
+        !e->fold_acc && fold_index(e, in, a, (uint32_t)imm))
+        return; /* computed inside the access */
     if (kimm(e, c, w, &imm)) {
         int ra = gsrc(e, a, RCX);
         int dd = gdst(e, in->dst, RAX);
@@ -577,20 +826,43 @@ static void emit_binop_int(E *e, const ir_insn *in)
                 if (dd != ra)
                     x_mov_rr(b, w, dd, ra);
                 x_alu_ri(b, w, ALU_SUB, dd, imm);
+                flags_from(e, in, w);
                 break;
             }
             if (in->op == IR_SUB)
                 imm = -imm;
             if (dd == ra) {
-                if (imm)
+                if (imm) {
                     x_alu_ri(b, w, ALU_ADD, dd, imm);
-                else if (!w)
+                    flags_from(e, in, w);
+                } else if (!w)
                     x_mov_rr(b, 0, dd, dd);
             } else {
                 x_lea(b, w, dd, xm(ra, imm));
             }
             break;
         case IR_MUL:
+            if ((imm == 2 || imm == 4 || imm == 8) && !e->fused_add) {
+                const ir_insn *q = next_add(e, in);
+                if (q) {
+                    /* t = x*s; d = y + t  ->  lea d, [y + x*s] at the add */
+                    e->fused_add = q;
+                    e->fused_x = a;
+                    e->fused_x_t = in->dst;
+                    e->fused_s = imm;
+                    break;
+                }
+            }
+            if ((imm == 2 || imm == 4 || imm == 8) && !e->fused_add) {
+                const ir_insn *q = scaled_add(e, in, w);
+                int32_t k;
+                if (q && kimm(e, q->a == in->dst ? q->b : q->a, w, &k)) {
+                    /* lea t, [x*s + K]: 32-bit lea wraps like the IR */
+                    x_lea(b, w, dd, (xmem){-1, ra, imm, k});
+                    e->fused_add = q;
+                    break;
+                }
+            }
             if (imm == 3 || imm == 5 || imm == 9) {
                 x_lea(b, w, dd, (xmem){ra, ra, imm - 1, 0});
             } else if (imm > 1 && !(imm & (imm - 1))) {
@@ -605,6 +877,7 @@ static void emit_binop_int(E *e, const ir_insn *in)
             if (dd != ra)
                 x_mov_rr(b, w, dd, ra);
             x_alu_ri(b, w, alu_of(in->op), dd, imm);
+            flags_from(e, in, w);
             break;
         }
         gfin(e, in->dst, dd);
@@ -615,10 +888,12 @@ static void emit_binop_int(E *e, const ir_insn *in)
     int dd = gdst(e, in->dst, RAX);
     if (dd == rb && dd != ra) {
         if (commutative(in->op)) {
-            if (in->op == IR_MUL)
+            if (in->op == IR_MUL) {
                 x_imul_rr(b, w, dd, ra);
-            else
+            } else {
                 x_alu_rr(b, w, alu_of(in->op), dd, ra);
+                flags_from(e, in, w);
+            }
             gfin(e, in->dst, dd);
             return;
         }
@@ -635,10 +910,12 @@ static void emit_binop_int(E *e, const ir_insn *in)
     }
     if (dd != ra)
         x_mov_rr(b, w, dd, ra);
-    if (in->op == IR_MUL)
+    if (in->op == IR_MUL) {
         x_imul_rr(b, w, dd, rb);
-    else
+    } else {
         x_alu_rr(b, w, alu_of(in->op), dd, rb);
+        flags_from(e, in, w);
+    }
     gfin(e, in->dst, dd);
 }
 
@@ -892,6 +1169,18 @@ static int emit_cmp(E *e, const ir_insn *in)
     }
     if (kimm(e, c, w, &imm)) {
         int ra = gsrc(e, a, RAX);
+        /* right after an add/sub/and/or/xor that defined a: ZF and SF are
+         * already those of a, which is enough for ==, != and (with the
+         * sign condition, since OF may be set) < 0 and >= 0; and/or/xor
+         * clear OF and CF as `test` does, so every condition holds */
+        if (imm == 0 && flags_of(e, a, w)) {
+            if (cc == CC_E || cc == CC_NE || e->flag_logic)
+                return cc;
+            if (cc == CC_L)
+                return CC_S;
+            if (cc == CC_GE)
+                return CC_NS;
+        }
         /* test x,x sets ZF, SF, PF as cmp x,0 does, and CF = OF = 0 too:
          * equivalent for every condition, and shorter */
         if (imm == 0)
@@ -935,6 +1224,25 @@ static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col);
 
 static void jcc_block(E *e, int cc, uint32_t t)
 {
+    if (e->unroll) {
+        xbuf *b = &e->b;
+        if (t == e->unroll_blk) { /* on to the next copy */
+            size_t at = cc < 0 ? x_jmp32(b) : x_jcc32(b, cc);
+            if (e->ncont < (int)(sizeof e->cont / sizeof *e->cont))
+                e->cont[e->ncont++] = at;
+            else
+                e->nomem = 1; /* cannot happen: a branch emits at most 3 jumps */
+            return;
+        }
+        /* leaving (t is a later block): give back the polls not taken */
+        uint32_t s = new_stub(e, ST_UNROLL_EXIT, 0, 0, (uint32_t)(e->unroll_n - e->unroll + 1),
+                              NULL, t);
+        if (cc < 0)
+            jmp_stub(e, s);
+        else
+            jcc_stub(e, cc, s);
+        return;
+    }
     /* a back-edge to a loop header with a poll pad: jump to the pad, which
      * polls and falls into the header */
     if (t <= e->cur && !e->nopoll && e->pad && e->pad[t] != NOPAD) {
@@ -960,7 +1268,10 @@ static void jcc_block(E *e, int cc, uint32_t t)
         fix(e, x_jcc32(&e->b, cc), t, FX_BLOCK);
 }
 
-static int falls(E *e, uint32_t t) { return t == e->cur + 1; }
+static int falls(E *e, uint32_t t)
+{
+    return e->unroll ? t == e->unroll_blk : t == e->cur + 1;
+}
 
 /* Where a poll on a jump to block t is located: like the interpreter,
  * at the jump's target (its first instruction that produces code). */
@@ -1394,9 +1705,15 @@ static void save_live(E *e, int restore)
 }
 
 static void emit_call1(E *e, const ir_insn *in);
+static void emit_mem_inline(E *e, const ir_insn *in, int n);
 
 static void emit_call(E *e, const ir_insn *in)
 {
+    int n = jit_mem_inline(in, e->ra.loc);
+    if (n >= 0) { /* clobbers scratch registers only: nothing to save */
+        emit_mem_inline(e, in, n);
+        return;
+    }
     save_live(e, 0);
     emit_call1(e, in);
     save_live(e, 1);
@@ -1459,11 +1776,117 @@ static void emit_call1(E *e, const ir_insn *in)
     }
 }
 
+/* ---- small constant-size copies and fills, inline ---- */
+
+int jit_mem_inline(const ir_insn *in, const jit_loc *loc)
+{
+    uint32_t n;
+    if (in->op == IR_COPY || in->op == IR_ZERO)
+        n = (uint32_t)in->imm;
+    else if (in->op == IR_CALLR && in->nargs == 3 &&
+             (in->imm == IR_RT_MEMCPY || in->imm == IR_RT_MEMMOVE || in->imm == IR_RT_MEMSET) &&
+             in->args[2] && loc[in->args[2]].kind == JL_CONST)
+        n = (uint32_t)loc[in->args[2]].k;
+    else
+        return -1;
+    return (n == 0 || n == 1 || n == 2 || n == 4 || n == 8 || n == 16) ? (int)n : -1;
+}
+
+/* rcx (n <= 8) or xmm14 (n = 16) = the n bytes at m (a load that faults
+ * whole or not at all). */
+static void load_n(E *e, int n, xmem m)
+{
+    xbuf *b = &e->b;
+    switch (n) {
+    case 1: x_rm(b, 0, 0, 0x0FB6, 2, RCX, m, 0); break;   /* movzx ecx, byte [m] */
+    case 2: x_rm(b, 0, 0, 0x0FB7, 2, RCX, m, 0); break;   /* movzx ecx, word [m] */
+    case 4: x_load(b, 0, RCX, m); break;
+    case 8: x_load(b, 1, RCX, m); break;
+    default: x_rm(b, 0, 0, 0x0F10, 2, XT1, m, 0); break; /* movups xmm14, [m] */
+    }
+}
+
+/* The n bytes of rcx / xmm14 to m. */
+static void store_n(E *e, int n, xmem m)
+{
+    xbuf *b = &e->b;
+    switch (n) {
+    case 1: x_rm(b, 0, 0, 0x88, 1, RCX, m, 1); break;
+    case 2: x_rm(b, 0x66, 0, 0x89, 1, RCX, m, 0); break;
+    case 4: x_store(b, 0, m, RCX); break;
+    case 8: x_store(b, 1, m, RCX); break;
+    default: x_rm(b, 0, 0, 0x0F11, 2, XT1, m, 0); break; /* movups [m], xmm14 */
+    }
+}
+
+/* COPY/ZERO of n bytes and memcpy/memmove/memset with a constant count n
+ * (jit_mem_inline): at most one load and one store of n bytes, each one
+ * instruction, so a fault happens before anything is written, as in the
+ * checked helpers. The load comes first: COPY checks the source first.
+ * Faults of COPY/ZERO are ordinary reads and writes of n bytes (the
+ * helper's messages); those of the library functions are JIT_PC_RTLIB
+ * entries, for which the trap handler asks the library function itself
+ * (engine.c), which checks the destination first and names the function. */
+static void emit_mem_inline(E *e, const ir_insn *in, int n)
+{
+    xbuf *b = &e->b;
+    int lib = in->op == IR_CALLR;
+    ir_reg dst = lib ? in->args[0] : in->a;
+    int fill = in->op == IR_ZERO || (lib && in->imm == IR_RT_MEMSET);
+    if (n == 0) {
+        if (lib && in->dst)
+            gset(e, in->dst, gsrc(e, dst, RAX));
+        return;
+    }
+    int rd = gsrc(e, dst, R11); /* I32: zero-extended, constants too */
+    int rs = -1;
+    if (!fill) {
+        rs = gsrc(e, lib ? in->args[1] : in->b, RDX);
+        if (lib)
+            pcmap(e, JIT_PC_RTLIB, n, rd, (int32_t)in->imm, rs);
+        else
+            pcmap(e, JIT_PC_READ, n, rs, 0, -1);
+        load_n(e, n, xmi(R15, rs, 0));
+    } else {
+        /* rcx / xmm14 = the fill byte repeated */
+        const jit_loc *lv = lib ? L(e, in->args[1]) : NULL;
+        int zero = !lib || (lv->kind == JL_CONST && (uint8_t)lv->k == 0);
+        if (zero && n == 16) {
+            x_xorps(b, XT1, XT1);
+        } else if (!lib || lv->kind == JL_CONST) {
+            x_mov_ri_nf(b, n >= 8, RCX, zero ? 0 : (uint8_t)lv->k * 0x0101010101010101ull);
+        } else {
+            int rv = gsrc(e, in->args[1], RCX);
+            x_rr8(b, 0, 0x0FB6, 2, RCX, rv);          /* movzx ecx, rv8 */
+            if (n > 1) {
+                x_mov_ri_nf(b, 1, RAX, 0x0101010101010101ull);
+                x_imul_rr(b, 1, RCX, RAX);
+            }
+        }
+        if (n == 16 && !zero) {
+            x_movd_xg(b, 1, XT1, RCX);                /* movq xmm14, rcx */
+            x_rr(b, 0x66, 0, 0x0F6C, 2, XT1, XT1);    /* punpcklqdq xmm14, xmm14 */
+        }
+    }
+    if (lib)
+        pcmap(e, JIT_PC_RTLIB, n, rd, (int32_t)in->imm, rs);
+    else
+        pcmap(e, JIT_PC_WRITE, n, rd, 0, -1);
+    store_n(e, n, xmi(R15, rd, 0));
+    if (lib && in->dst)
+        gset(e, in->dst, rd);
+}
+
 static void emit_copy_zero(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     if ((uint32_t)in->imm == 0)
         return;
+    int n = jit_mem_inline(in, e->ra.loc);
+    if (n >= 0) {
+        emit_mem_inline(e, in, n);
+        return;
+    }
     save_live(e, 0);
     int ra = gsrc(e, in->a, RAX);
     x_mov_rr(b, 0, RAX, ra);
@@ -1552,6 +1975,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     xbuf *b = &e->b;
     const ir_insn *in = &bl->insns[i];
     e->in = in;
+    e->blk_end = bl->insns + bl->ninsns;
     dbgmark(e, (int32_t)(bl - e->f->blocks), i);
     int t = in->type;
     switch (in->op) {
@@ -1600,6 +2024,25 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     case IR_MOV:
         emit_mov(e, in);
         return;
+    case JIT_OP_ENTRY: {
+        /* an inlined leaf's entry, as its prologue would do it (no native
+         * stack check: the body uses no stack): call depth, then poll,
+         * both trapping in the callee at its definition line */
+        uint32_t g = (uint32_t)in->imm, gl = e->m->funcs[g]->line;
+        x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
+        x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
+        uint32_t s = new_stub(e, ST_ENTRY, gl, 0, 0, NULL, 0);
+        e->st[s].fn = g;
+        jcc_stub(e, CC_AE, s);
+        if (!e->nopoll) {
+            x_alu_ri(b, 0, ALU_SUB, R13, 1);
+            size_t j = x_jcc32(b, CC_E);
+            s = new_stub(e, ST_POLL, gl, 0, 0, NULL, b->n);
+            e->st[s].fn = g;
+            fix(e, j, s, FX_STUB);
+        }
+        return;
+    }
     case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIVS:
     case IR_DIVU: case IR_REMS: case IR_REMU:
         if (isx(t)) {
@@ -1693,7 +2136,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
         emit_call(e, in);
         return;
     case IR_JMP: {
-        if (falls(e, in->t1))
+        if (falls(e, in->t1) && !e->unroll)
             return;
         /* Like the interpreter, a jump to a small block (typically a loop's
          * test) runs a copy of it here; the copy's jumps poll when they go
@@ -1731,7 +2174,8 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
             }
         }
         int ra = gsrc(e, in->a, RAX);
-        x_test_rr(b, 0, ra, ra);
+        if (!flags_of(e, in->a, 0)) /* else the flags of its add/sub/... */
+            x_test_rr(b, 0, ra, ra);
         emit_br_cc(e, CC_NE, in->t1, in->t2);
         return;
     }
@@ -1761,9 +2205,9 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
 static void emit_stubs(E *e)
 {
     xbuf *b = &e->b;
-    const kp_fn *kfn = &e->kmod->fns[e->fi];
     for (size_t i = 0; i < e->nst; i++) {
         stub *s = &e->st[i];
+        const kp_fn *kfn = &e->kmod->fns[s->fn];
         s->label = b->n;
         switch (s->kind) {
         case ST_TRAP:
@@ -1779,6 +2223,7 @@ static void emit_stubs(E *e)
             x_call_abs(b, jit_g.poll_thunk);
             x_test_rr(b, 0, RAX, RAX);
             uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
+            e->st[t].fn = e->st[i].fn;
             s = &e->st[i];
             jcc_stub(e, CC_NE, t);
             x_bind(b, x_jmp32(b), s->back);
@@ -1885,6 +2330,10 @@ static void emit_stubs(E *e)
             jmp_stub(e, t);
             break;
         }
+        case ST_UNROLL_EXIT:
+            x_alu_ri(b, 0, ALU_ADD, R13, (int32_t)s->extra);
+            fix(e, x_jmp32(b), (uint32_t)s->back, FX_BLOCK);
+            break;
         case ST_ENTRY:
             x_mov_rr(b, 1, RDI, R14);
             x_mov_ri_nf(b, 1, RSI, (uint64_t)(uintptr_t)kfn);
@@ -1898,6 +2347,108 @@ static void emit_stubs(E *e)
     }
 }
 
+/* ---- unrolled loops ---- */
+
+/*
+ * A loop that is one block B (its branch back to B, or a JMP to a small
+ * test block whose branch goes back to B or on to a later block X) runs
+ * U copies of B per poll check, keeping the count of polls exact:
+ *
+ *   pad:   sub r13d,1; je slow       the back-edge poll of B, as ever
+ *   B:     sub r13d,U; jle simple    r13 = countdown - U: > 0 iff none of
+ *   grp:   copy 1 (leaving: r13 += U)     the next U polls reaches 0
+ *          copy 2 (leaving: r13 += U-1)
+ *          ...    (leaving: r13 += U-k+1: the k-1 polls taken)
+ *          copy U
+ *          sub r13d,U; jg grp       U polls taken; room for U more?
+ *   simple: add r13d,U               the true countdown again
+ *          B once, its back-edge to pad as usual
+ *
+ * No poll inside a group could have reached 0, so the slow path runs at
+ * exactly the same poll as before, and a fault inside copy k finds the
+ * true countdown as r13 + (U-k+1) (jit_pcmap.cdbias). B may contain no
+ * calls or helper calls (nothing else may read r13), nor a SWITCH, and at
+ * most 12 IR instructions (with its test block): measured, the copies
+ * gain nothing on bigger bodies (gray.c's loop) and nothing without
+ * polls, so code without polls (jit_set_polling(0)) keeps plain loops.
+ */
+static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
+{
+    const ir_func *f = e->f;
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll)
+        return 0;
+    const ir_block *bl = &f->blocks[bi], *tb = NULL;
+    const ir_insn *t = &bl->insns[bl->ninsns - 1];
+    uint32_t n = bl->ninsns;
+    if (t->op == IR_JMP) {
+        if (t->t1 == bi || !copyable(&f->blocks[t->t1]))
+            return 0;
+        tb = &f->blocks[t->t1];
+        t = &tb->insns[tb->ninsns - 1];
+        n += tb->ninsns;
+    }
+    if (t->op != IR_BR || n > 12)
+        return 0;
+    uint32_t x = t->t1 == bi ? t->t2 : t->t2 == bi ? t->t1 : bi;
+    if (x <= bi)
+        return 0;
+    for (int part = 0; part < 2; part++) {
+        const ir_block *pb = part ? tb : bl;
+        for (uint32_t i = 0; pb && i < pb->ninsns; i++) {
+            const ir_insn *in = &pb->insns[i];
+            switch (in->op) {
+            case IR_CALL: case IR_CALLI: case IR_CALLP: case IR_SWITCH: case IR_RET:
+            case JIT_OP_ENTRY: /* polls */
+                return 0;
+            case IR_CALLR: case IR_COPY: case IR_ZERO:
+                if (jit_mem_inline(in, e->ra.loc) < 0)
+                    return 0;
+                break;
+            }
+        }
+    }
+    return 4;
+}
+
+static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t pos0)
+{
+    xbuf *b = &e->b;
+    x_alu_ri(b, 0, ALU_SUB, R13, U);
+    size_t to_simple = x_jcc32(b, CC_LE);
+    x_align(b, 16);
+    size_t grp = b->n;
+    for (int k = 1; k <= U; k++) {
+        e->unroll = k;
+        e->unroll_n = U;
+        e->unroll_blk = bi;
+        e->ncont = 0;
+        e->cdbias = (uint32_t)(U - k + 1);
+        e->flag_reg = 0;
+        e->fused_add = NULL;
+        e->fused_x = 0;
+        e->fold_acc = NULL;
+        for (uint32_t i = 0; i < bl->ninsns; i++) {
+            e->pos = pos0 + i;
+            emit_insn(e, bl, i);
+        }
+        for (int c = 0; c < e->ncont; c++)
+            x_bind(b, e->cont[c], b->n);
+    }
+    e->unroll = 0;
+    e->cdbias = 0;
+    e->flag_reg = 0;
+    e->fused_add = NULL;
+    e->fused_x = 0;
+    x_alu_ri(b, 0, ALU_SUB, R13, U);
+    x_bind(b, x_jcc32(b, CC_G), grp);
+    x_bind(b, to_simple, b->n);
+    x_alu_ri(b, 0, ALU_ADD, R13, U);
+    for (uint32_t i = 0; i < bl->ninsns; i++) {
+        e->pos = pos0 + i;
+        emit_insn(e, bl, i);
+    }
+}
+
 /* ---- one function ---- */
 
 static int emit_func1(E *e, char *err, size_t errsize);
@@ -1905,7 +2456,7 @@ static int emit_func1(E *e, char *err, size_t errsize);
 static int emit_func(E *e, char *err, size_t errsize)
 {
     const ir_func *orig = e->f;
-    ir_func *opt = jit_opt_copy(orig);
+    ir_func *opt = jit_opt_copy(e->m, orig);
     if (!opt) {
         snprintf(err, errsize, "out of memory compiling '%s'", orig->name);
         return KP_ERR_NOMEM;
@@ -1942,7 +2493,10 @@ static int emit_func1(E *e, char *err, size_t errsize)
             }
             if (in->op == IR_FRAME)
                 e->uses_fp = 1;
-            if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP)
+            /* an inlined call still counts: its entry checks the depth the
+             * caller's call would have had */
+            if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLP ||
+                in->op == JIT_OP_ENTRY)
                 e->leaf = 0;
             /* the isolation argument needs |disp| <= IR_MAX_DISP: never
              * trust that the module went through ir_verify */
@@ -1981,8 +2535,12 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     e->frame_total = total;
 
+    e->nn = calloc(f->nregs ? f->nregs : 1, 1); /* NULL: no folding */
+    e->fold_acc = NULL;
     e->blk = calloc(f->nblocks + 1, sizeof *e->blk);
     if (!e->blk) {
+        free(e->nn);
+        e->nn = NULL;
         jit_ra_free(&e->ra);
         snprintf(err, errsize, "out of memory");
         return KP_ERR_NOMEM;
@@ -2028,6 +2586,13 @@ static int emit_func1(E *e, char *err, size_t errsize)
         }
         e->blk[bi] = e->b.n;
         const ir_block *bl = &f->blocks[bi];
+        e->flag_reg = 0;
+        int U = unroll_factor(e, bi, hdr);
+        if (U) {
+            emit_unrolled(e, bl, bi, U, pos);
+            pos += bl->ninsns;
+            continue;
+        }
         for (uint32_t i = 0; i < bl->ninsns; i++) {
             e->pos = pos++;
             emit_insn(e, bl, i);
@@ -2050,6 +2615,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->jm->fns[e->fi].code_len = (uint32_t)(e->b.n - e->jm->fns[e->fi].code_off);
     free(e->blk);
     e->blk = NULL;
+    free(e->nn);
+    e->nn = NULL;
     jit_ra_free(&e->ra);
     if (e->nomem || e->b.nomem) {
         snprintf(err, errsize, "out of memory compiling '%s'", f->name);

@@ -286,11 +286,23 @@ uint64_t jit_sig_continue(jit_frame *jf)
         if (lo < jm->npc && jm->pcmap[lo].off == off)
             pm = &jm->pcmap[lo];
     }
+    if (pm) /* inside an unrolled loop r13 runs ahead of the count (emit.c) */
+        ex->poll_countdown += pm->cdbias;
     if (pm && (pm->kind == JIT_PC_READ || pm->kind == JIT_PC_WRITE)) {
         int64_t a = pm->disp;
         if (pm->areg >= 0)
             a += (int64_t)(uint32_t)jf->regs[pm->areg];
         memfault(ex, pm->kind == JIT_PC_WRITE, pm->size, a);
+    } else if (pm && pm->kind == JIT_PC_RTLIB) {
+        /* an inlined memcpy/memmove/memset faulted: the library function,
+         * given the same arguments, finds the same bad range and records
+         * the same trap before touching anything */
+        uint64_t args[3] = {(uint32_t)jf->regs[pm->areg],
+                            pm->dreg >= 0 ? (uint32_t)jf->regs[pm->dreg] : 0, pm->size};
+        int bad = !kp_exec_mem_ok(ex, (uint32_t)args[0], 0, pm->size) ||
+                  (pm->dreg >= 0 && !kp_exec_mem_ok(ex, (uint32_t)args[1], 0, pm->size));
+        if (!bad || jit_h_rtlib(ex, pm->disp, args, &jm->kmod->fns[pm->fn]) == 0)
+            kp_exec_trap(ex, KP_TRAP_MEMORY, "invalid memory access in generated code");
     } else if (pm && pm->kind == JIT_PC_DIV) {
         uint64_t d = jf->regs[pm->dreg];
         if (pm->size == 4)

@@ -1,6 +1,8 @@
 /*
- * opt.c — cheap local optimizations on a private copy of a function's IR
- * (the module's IR is shared and stays untouched).
+ * opt.c — cheap optimizations on a private copy of a function's IR (the
+ * module's IR is shared and stays untouched), in this order: inlining of
+ * small leaf functions (inline_calls), constant folding of what that
+ * leaves (fold_constants), local CSE, post-increment rewriting.
  *
  * Then post-increment rewriting (below, post_increment).
  *
@@ -158,16 +160,243 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
     }
 }
 
+/* ---- inlining ---- */
+
+#define INL_MAX_INSNS 16  /* callee size, RET included */
+#define INL_MAX_SITES 64  /* per caller */
+
+/* Can g be expanded in its callers? One block ending in RET, no frame, no
+ * calls or memory, nothing that can trap (so the only traps of an inlined
+ * body are its entry's, located by JIT_OP_ENTRY), and no register read
+ * before its definition except the parameters (the copy does not zero
+ * registers as a call's prologue does). */
+static int inlinable(const ir_func *g)
+{
+    if (g->nblocks != 1 || g->frame_size || g->sig.variadic || !g->nregs)
+        return 0;
+    const ir_block *bl = &g->blocks[0];
+    if (!bl->ninsns || bl->ninsns > INL_MAX_INSNS || bl->insns[bl->ninsns - 1].op != IR_RET)
+        return 0;
+    uint8_t def[64];
+    if (g->nregs > sizeof def)
+        return 0;
+    memset(def, 0, sizeof def);
+    for (uint32_t p = 1; p <= g->sig.nparams && p < g->nregs; p++)
+        def[p] = 1;
+    for (uint32_t i = 0; i < bl->ninsns; i++) {
+        const ir_insn *in = &bl->insns[i];
+        switch (in->op) {
+        case IR_CONST: case IR_MOV: case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND:
+        case IR_OR: case IR_XOR: case IR_SHL: case IR_SHRS: case IR_SHRU: case IR_NEG:
+        case IR_NOT: case IR_EQ: case IR_NE: case IR_LTS: case IR_LES: case IR_GTS:
+        case IR_GES: case IR_LTU: case IR_LEU: case IR_GTU: case IR_GEU: case IR_SEXT8:
+        case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16: case IR_SEXT32: case IR_ZEXT32:
+        case IR_TRUNC: case IR_SITOF: case IR_UITOF: case IR_FTOSI: case IR_FTOUI:
+        case IR_FCVT: case IR_BITCAST: case IR_GADDR: case IR_FADDR: case IR_RET:
+            break;
+        default:
+            return 0;
+        }
+        ir_reg r[3], d = 0;
+        uint32_t n = jit_insn_regs(in, r, 3, &d);
+        for (uint32_t k = 0; k < n && k < 3; k++)
+            if (r[k] >= g->nregs || !def[r[k]])
+                return 0;
+        if (d >= g->nregs)
+            return 0;
+        if (d)
+            def[d] = 1;
+    }
+    return 1;
+}
+
+/* The single definition of r in f if it is a CONST/GADDR/FADDR, else NULL. */
+static const ir_insn *const_def(const ir_func *f, ir_reg r)
+{
+    const ir_insn *k = NULL;
+    if (r <= f->sig.nparams)
+        return NULL;
+    for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        for (uint32_t j = 0; j < f->blocks[bi].ninsns; j++) {
+            const ir_insn *q = &f->blocks[bi].insns[j];
+            ir_reg d = 0, tmp[1];
+            jit_insn_regs(q, tmp, 1, &d);
+            if (d == r) {
+                if (k)
+                    return NULL;
+                k = q;
+            }
+        }
+    return k && (k->op == IR_CONST || k->op == IR_GADDR || k->op == IR_FADDR) ? k : NULL;
+}
+
+/* Replace, in c (a copy of f), calls to inlinable functions of m by their
+ * bodies: JIT_OP_ENTRY (the callee's entry checks: call depth, poll; at
+ * the call's position), the parameters (a constant argument is copied as
+ * a constant), the body on fresh registers, the result moved to the
+ * call's destination. Only in blocks of more than 4 instructions: the
+ * block stays too big to be copied at jumps (docs/jit.md, polls), as it
+ * was. Returns -1 if out of memory. */
+static int inline_calls(kp_arena *a, const ir_module *m, const ir_func *f, ir_func *c)
+{
+    uint32_t sites = 0;
+    for (uint32_t bi = 0; m && bi < c->nblocks && sites < INL_MAX_SITES; bi++) {
+        ir_block *bl = &c->blocks[bi];
+        if (bl->ninsns <= 4)
+            continue;
+        for (uint32_t i = 0; i < bl->ninsns && sites < INL_MAX_SITES; i++) {
+            const ir_insn *call = &bl->insns[i];
+            if (call->op != IR_CALL || call->imm < 0 || (uint64_t)call->imm >= m->nfuncs)
+                continue;
+            const ir_func *g = m->funcs[call->imm];
+            if (g == f || !inlinable(g) || call->nargs != g->sig.nparams)
+                continue;
+            int ok = 1;
+            for (uint32_t p = 1; p <= g->sig.nparams; p++)
+                ok &= p < g->nregs && c->reg_types[call->args[p - 1]] == g->reg_types[p];
+            const ir_insn *ret = &g->blocks[0].insns[g->blocks[0].ninsns - 1];
+            if (call->dst && (!ret->a || c->reg_types[call->dst] != g->reg_types[ret->a]))
+                ok = 0;
+            if (!ok)
+                continue;
+            /* g's registers 1.. become base.. */
+            uint32_t base = c->nregs, add = g->nregs - 1;
+            uint8_t *nt = kp_arena_alloc_raw(a, (size_t)base + add + 1);
+            if (!nt)
+                return -1;
+            memcpy(nt, c->reg_types, base);
+            c->reg_types = nt;
+            memcpy(nt + base, g->reg_types + 1, add);
+            c->nregs = base + add;
+#define MAPR(r) ((r) ? base + (r) - 1 : 0)
+            ir_insn cl = *call;
+            uint32_t nbody = g->blocks[0].ninsns - 1;
+            uint32_t extra = 1 + g->sig.nparams + nbody + (cl.dst ? 1 : 0);
+            ir_insn *ni = kp_arena_alloc_raw(a, ((size_t)bl->ninsns - 1 + extra) * sizeof *ni);
+            if (!ni)
+                return -1;
+            memcpy(ni, bl->insns, i * sizeof *ni);
+            uint32_t k = i;
+            ir_insn x;
+            memset(&x, 0, sizeof x);
+            x.op = JIT_OP_ENTRY;
+            x.imm = cl.imm;
+            x.line = cl.line;
+            x.col = cl.col;
+            ni[k++] = x;
+            for (uint32_t p = 1; p <= g->sig.nparams; p++) {
+                const ir_insn *kd = const_def(f, cl.args[p - 1]);
+                memset(&x, 0, sizeof x);
+                if (kd) {
+                    x = *kd;
+                } else {
+                    x.op = IR_MOV;
+                    x.type = g->reg_types[p];
+                    x.a = cl.args[p - 1];
+                }
+                x.dst = MAPR(p);
+                x.line = cl.line;
+                x.col = cl.col;
+                ni[k++] = x;
+            }
+            for (uint32_t j = 0; j < nbody; j++) {
+                x = g->blocks[0].insns[j];
+                x.dst = MAPR(x.dst);
+                x.a = MAPR(x.a);
+                x.b = MAPR(x.b);
+                ni[k++] = x;
+            }
+            if (cl.dst) {
+                memset(&x, 0, sizeof x);
+                x.op = IR_MOV;
+                x.type = c->reg_types[cl.dst];
+                x.dst = cl.dst;
+                x.a = MAPR(ret->a);
+                x.line = cl.line;
+                x.col = cl.col;
+                ni[k++] = x;
+            }
+#undef MAPR
+            memcpy(ni + k, bl->insns + i + 1, (bl->ninsns - i - 1) * sizeof *ni);
+            k += bl->ninsns - i - 1;
+            bl->insns = ni; /* the old array stays in the arena */
+            bl->ninsns = bl->cap = k;
+            i += extra - 1;
+            sites++;
+        }
+    }
+    return 0;
+}
+
+/* Integer operations of two constants (single CONST definitions), as the
+ * inlined bodies with constant arguments leave them (`32 - r`), become
+ * constants. Only operations that cannot trap; arithmetic wraps and shift
+ * counts are masked, as in the IR. */
+static int fold_constants(kp_arena *a, ir_func *c)
+{
+    uint32_t nr = c->nregs ? c->nregs : 1;
+    uint32_t *ndef = kp_arena_alloc(a, nr * sizeof *ndef);
+    const ir_insn **kdef = kp_arena_alloc(a, nr * sizeof *kdef);
+    if (!ndef || !kdef)
+        return -1;
+    for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
+        ndef[p] = 2;
+    for (uint32_t bi = 0; bi < c->nblocks; bi++)
+        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
+            const ir_insn *in = &c->blocks[bi].insns[i];
+            ir_reg d = 0, tmp[1];
+            jit_insn_regs(in, tmp, 1, &d);
+            if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
+                kdef[d] = in;
+        }
+    for (uint32_t bi = 0; bi < c->nblocks; bi++)
+        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
+            ir_insn *in = &c->blocks[bi].insns[i];
+            int t = in->type;
+            if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
+                !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||
+                ndef[in->b] != 1 || !kdef[in->a] || !kdef[in->b])
+                continue;
+            uint64_t x = (uint64_t)kdef[in->a]->imm, y = (uint64_t)kdef[in->b]->imm, r;
+            unsigned mask = t == IR_I64 ? 63 : 31;
+            switch (in->op) {
+            case IR_ADD: r = x + y; break;
+            case IR_SUB: r = x - y; break;
+            case IR_MUL: r = x * y; break;
+            case IR_AND: r = x & y; break;
+            case IR_OR: r = x | y; break;
+            case IR_XOR: r = x ^ y; break;
+            case IR_SHL: r = x << (y & mask); break;
+            case IR_SHRU: r = (t == IR_I32 ? (uint32_t)x : x) >> (y & mask); break;
+            default: continue;
+            }
+            if (t == IR_I32)
+                r = (uint64_t)(int64_t)(int32_t)(uint32_t)r;
+            uint32_t line = in->line, col = in->col;
+            ir_reg d = in->dst;
+            memset(in, 0, sizeof *in);
+            in->op = IR_CONST;
+            in->type = (uint8_t)t;
+            in->dst = d;
+            in->imm = (int64_t)r;
+            in->line = line;
+            in->col = col;
+            kdef[d] = in;
+        }
+    return 0;
+}
+
 /* The copy lives in its own arena: its chunk comes from the thread's
  * cache, where the front end has just returned the chunks it wrote, so
  * the copy lands in memory that is still in cache (a fresh malloc block
- * was cold whenever other work ran between compiles). */
+ * was cold whenever other work ran between compiles). Inlining and
+ * folding allocate from it too; nothing is freed before jit_opt_free. */
 typedef struct opt_copy {
     ir_func f; /* first: jit_opt_free gets &f */
     kp_arena a;
 } opt_copy;
 
-ir_func *jit_opt_copy(const ir_func *f)
+ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
 {
     kp_arena a;
     kp_arena_init(&a, 0);
@@ -185,10 +414,12 @@ ir_func *jit_opt_copy(const ir_func *f)
     size_t nbl = f->nblocks ? f->nblocks : 1;
     c->blocks = kp_arena_alloc_raw(&a, nbl * sizeof *c->blocks +
                                            (total ? total : 1) * sizeof(ir_insn));
-    if (!c->blocks) {
+    c->reg_types = kp_arena_alloc_raw(&a, f->nregs ? f->nregs : 1);
+    if (!c->blocks || !c->reg_types) {
         kp_arena_free(&a);
         return NULL;
     }
+    memcpy(c->reg_types, f->reg_types, f->nregs);
     ir_insn *pool = (ir_insn *)(c->blocks + nbl);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         const ir_block *src = &f->blocks[bi];
@@ -197,10 +428,17 @@ ir_func *jit_opt_copy(const ir_func *f)
         memcpy(ins, src->insns, src->ninsns * sizeof *ins);
         c->blocks[bi].insns = ins;
         c->blocks[bi].ninsns = c->blocks[bi].cap = src->ninsns;
-
+    }
+    if (inline_calls(&a, m, f, c) != 0 || fold_constants(&a, c) != 0) {
+        kp_arena_free(&a);
+        return NULL;
+    }
+    for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+        ir_insn *ins = c->blocks[bi].insns;
+        uint32_t nins = c->blocks[bi].ninsns;
         avail av[CSE_MAX];
         int nav = 0;
-        for (uint32_t i = 0; i < src->ninsns; i++) {
+        for (uint32_t i = 0; i < nins; i++) {
             ir_insn *in = &ins[i];
             ir_reg d = 0;
             ir_reg tmp[3];
@@ -211,11 +449,11 @@ ir_func *jit_opt_copy(const ir_func *f)
                     avail *x = &av[k];
                     if (x->op == in->op && x->type == in->type && x->stype == in->stype &&
                         x->a == in->a && x->b == in->b && x->imm == in->imm &&
-                        f->reg_types[x->dst] == f->reg_types[d]) {
+                        c->reg_types[x->dst] == c->reg_types[d]) {
                         uint32_t line = in->line, col = in->col;
                         memset(in, 0, sizeof *in);
                         in->op = IR_MOV;
-                        in->type = f->reg_types[d];
+                        in->type = c->reg_types[d];
                         in->dst = d;
                         in->a = x->dst;
                         in->line = line;
@@ -238,7 +476,7 @@ ir_func *jit_opt_copy(const ir_func *f)
         }
     }
     /* definition and read counts for the block-local rewrites */
-    uint32_t nr = f->nregs ? f->nregs : 1;
+    uint32_t nr = c->nregs ? c->nregs : 1;
     uint32_t *cnt = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *cnt);
     if (cnt) {
         uint32_t *ndef = cnt, *nuse = cnt + nr;

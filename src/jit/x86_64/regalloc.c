@@ -12,7 +12,8 @@
  * Registers defined exactly once, by CONST/GADDR/FADDR, are constants: no
  * register at all; the emitter folds them into immediates.
  *
- * Calls (and helper calls: COPY, ZERO) clobber every allocatable register
+ * Calls (and helper calls: COPY, ZERO; not the small ones the emitter
+ * expands inline, see jit_mem_inline) clobber every allocatable register
  * but rbx rbp r12 r13: an interval crossing one gets one of those four or
  * is spilled (float values crossing a call are spilled). Spill choice:
  * the lowest use weight, uses weighted 8x per loop nesting level (a loop
@@ -186,6 +187,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     double *w = kp_arena_alloc(&sa, nr * sizeof *w);
     itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
     int64_t *calls = NULL;
+    const ir_insn **callin = NULL;
     size_t ncalls = 0, callcap = 0;
     ir_reg *rbuf = NULL;
     uint32_t rcap = 0;
@@ -266,8 +268,13 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                     if (!np)
                         goto out;
                     calls = np;
+                    const ir_insn **ni = realloc(callin, nc * sizeof *ni);
+                    if (!ni)
+                        goto out;
+                    callin = ni;
                     callcap = nc;
                 }
+                callin[ncalls] = in;
                 calls[ncalls++] = 2 * (int64_t)k;
             }
         }
@@ -338,6 +345,15 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             ra->loc[r].kind = JL_CONST;
             ra->loc[r].k = const_bits(defin[r], kmod, f->reg_types[r]);
         }
+    }
+
+    /* small copies and fills the emitter expands inline clobber nothing */
+    {
+        size_t nk = 0;
+        for (size_t c = 0; c < ncalls; c++)
+            if (jit_mem_inline(callin[c], ra->loc) < 0)
+                calls[nk++] = calls[c];
+        ncalls = nk;
     }
 
     /* linear scan, one pass per register class */
@@ -504,6 +520,7 @@ out:
     free(s);
     free(e);
     free(calls);
+    free(callin);
     free(rbuf);
     return rc;
 }

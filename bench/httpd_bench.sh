@@ -94,7 +94,8 @@ for s in $SIZES; do
     echo "$b $(field "plain-$s" 5) $(field "native-$s" 5) $(field "jit-$s" 5) $(field "interp-$s" 5)" \
          "$(field "plain-$s" 3) $(field "native-$s" 3) $(field "jit-$s" 3) $(field "interp-$s" 3)" >>"$OUT/httpd.dat"
 done
-echo "  (each cell: server median/p99, then client median)"
+echo "  (each cell: server median/p99, then client median; a plain file's server time ends when the"
+echo "   file is queued: the server sends it from the descriptor afterwards, so compare clients there)"
 
 echo
 echo "== 9. kplug-httpd throughput under load: wrk -t2 -c16, requests/s (non-2xx or socket errors are reported)"
@@ -123,18 +124,22 @@ fi
 
 if need gnuplot gnuplot-nox; then
     gnuplot <<EOF 2>"$OUT/gnuplot.log" && echo "plot: bench/httpd_service_time.png"
-set terminal pngcairo size 900,600 noenhanced
+set terminal pngcairo size 1000,650 noenhanced
 set output "bench/httpd_service_time.png"
-set title "kplug-httpd: server-side service time (median) against image size"
+set title "kplug-httpd: service time per request (median) against image size\nsolid: at the server (X-Service-Time-Us); dashed: at the client (request sent .. last byte received)"
 set logscale xy
 set xlabel "PPM image size (bytes)"
-set ylabel "service time (microseconds)"
+set ylabel "microseconds"
 set key top left
 set grid
-plot "$OUT/httpd.dat" using 1:2 with linespoints title "plain file", \
-     "" using 1:3 with linespoints title "native grayscale (gcc -O2, in the server)", \
-     "" using 1:4 with linespoints title "grayscale plugin, JIT", \
-     "" using 1:5 with linespoints title "grayscale plugin, interpreter"
+plot "$OUT/httpd.dat" using 1:2 with linespoints lt 1 dt 1 title "plain file (server: until the file is queued)", \
+     "" using 1:3 with linespoints lt 2 dt 1 title "native grayscale (gcc -O2, in the server)", \
+     "" using 1:4 with linespoints lt 3 dt 1 title "grayscale plugin, JIT", \
+     "" using 1:5 with linespoints lt 4 dt 1 title "grayscale plugin, interpreter", \
+     "" using 1:6 with linespoints lt 1 dt 2 notitle, \
+     "" using 1:7 with linespoints lt 2 dt 2 notitle, \
+     "" using 1:8 with linespoints lt 3 dt 2 notitle, \
+     "" using 1:9 with linespoints lt 4 dt 2 notitle
 EOF
 else
     echo "plot: skipped (gnuplot is not installed and cannot be installed here)"

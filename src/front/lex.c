@@ -1264,8 +1264,10 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     size_t len = cx->files[0].len;
     if (len > 4096 || memchr(src, '\\', len))
         return -1;
-    /* A token is at least one byte, plus the end. */
-    size_t cap = len + 1;
+    /* fe_preprocess's first guess (a run that outgrows it declines), so a
+     * compile never charges its memory budget more than the preprocessor
+     * would have. */
+    size_t cap = len / 3 + 32;
     fe_token *out = kp_arena_alloc_raw(&cx->arena, cap * sizeof *out);
     if (!out)
         return -1;

@@ -153,25 +153,52 @@ typedef enum ex_kind {
 } ex_kind;
 
 typedef struct ast_expr ast_expr;
-struct ast_expr {           /* fields ordered to pack (128 bytes) */
+struct ast_expr {           /* 64 bytes: a compile makes thousands, so the
+                              per-kind payloads share storage */
     ex_kind kind;
     uint8_t file;
     uint32_t line, col;
     ctype *type;           /* unqualified where it matters for lowering */
-    ast_expr *lhs, *rhs, *cond;
-    ex_kind binop;         /* EX_OPASSIGN */
-    uint32_t scale;        /* EX_PTR_ADD, EX_PTR_DIFF, inc/dec of pointers */
-    ctype *op_type;        /* EX_OPASSIGN: computation type */
-    ctype *cmp_type;       /* comparisons: type of the operands */
-    int64_t ival;          /* EX_INT (value, already wrapped to the type) */
-    double fval;           /* EX_FLOAT */
-    const char *str;       /* EX_STR */
-    uint32_t str_len;
-    uint32_t nargs;
+    ast_expr *lhs, *rhs;
     csym *sym;             /* EX_VAR, EX_COMPOUND */
-    cfield *field;         /* EX_MEMBER */
-    ast_expr **args;       /* EX_CALL */
+    /* Only the member of the node's kind may be read: ast_expr_cond() and
+     * friends for code that walks every kind. */
+    union {
+        ast_expr *cond;    /* EX_COND */
+        ctype *op_type;    /* EX_OPASSIGN: computation type */
+        ctype *cmp_type;   /* comparisons (EX_EQ..EX_GE): type of the operands */
+        int64_t ival;      /* EX_INT (value, already wrapped to the type) */
+        double fval;       /* EX_FLOAT */
+        const char *str;   /* EX_STR */
+        cfield *field;     /* EX_MEMBER */
+        ast_expr **args;   /* EX_CALL */
+    };
+    ex_kind binop;         /* EX_OPASSIGN */
+    union {
+        uint32_t scale;    /* EX_PTR_ADD, EX_PTR_DIFF, EX_OPASSIGN, inc/dec of pointers */
+        uint32_t str_len;  /* EX_STR */
+        uint32_t nargs;    /* EX_CALL */
+    };
 };
+_Static_assert(sizeof(ast_expr) <= 64, "ast_expr grew past 64 bytes");
+
+/* The members of the union above for code that walks nodes of any kind. */
+static inline ast_expr *ast_expr_cond(const ast_expr *e)
+{
+    return e->kind == EX_COND ? e->cond : NULL;
+}
+static inline uint32_t ast_expr_nargs(const ast_expr *e)
+{
+    return e->kind == EX_CALL ? e->nargs : 0;
+}
+static inline ctype *ast_expr_cmp_type(const ast_expr *e)
+{
+    return e->kind >= EX_EQ && e->kind <= EX_GE ? e->cmp_type : NULL;
+}
+static inline ctype *ast_expr_op_type(const ast_expr *e)
+{
+    return e->kind == EX_OPASSIGN ? e->op_type : NULL;
+}
 
 /* ---- initializers ---------------------------------------------------------- */
 

@@ -118,9 +118,9 @@ static void dump_expr(dbuf *b, const ast_expr *e, int depth)
     put(b, ":%s", ty(e->type, tb));
     if (e->kind == EX_MEMBER)
         put(b, " .%s@%u", e->field->name ? e->field->name : "<anon>", e->field->offset);
-    if (e->cmp_type)
+    if (ast_expr_cmp_type(e))
         put(b, " cmp=%s", ty(e->cmp_type, tb));
-    if (e->op_type)
+    if (ast_expr_op_type(e))
         put(b, " op=%s", ty(e->op_type, tb));
     if (e->scale && (e->kind == EX_PTR_ADD || e->kind == EX_PTR_DIFF || e->kind == EX_OPASSIGN ||
                      (e->kind >= EX_PREINC && e->kind <= EX_POSTDEC)))
@@ -140,7 +140,7 @@ static void dump_expr(dbuf *b, const ast_expr *e, int depth)
         put(b, "])");
         return;
     }
-    if (e->cond) {
+    if (ast_expr_cond(e)) {
         put(b, " ");
         dump_expr(b, e->cond, depth + 1);
     }
@@ -152,7 +152,7 @@ static void dump_expr(dbuf *b, const ast_expr *e, int depth)
         put(b, " ");
         dump_expr(b, e->rhs, depth + 1);
     }
-    for (uint32_t i = 0; i < e->nargs; i++) {
+    for (uint32_t i = 0; i < ast_expr_nargs(e); i++) {
         put(b, " ");
         dump_expr(b, e->args[i], depth + 1);
     }

@@ -1248,3 +1248,67 @@ int fe_lex_convert(fe_ctx *cx, const pp_tok *p, fe_token *t)
         return -1;
     }
 }
+
+/* ---- text that needs no preprocessing ------------------------------------------------------ */
+
+int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
+{
+    /* Every predefined macro (and __LINE__, __FILE__) starts with "__", and
+     * a text without directives defines no others: so a text whose
+     * identifiers never start with "__" and that has no '#' expands to its
+     * own tokens. Anything else (literals other than plain decimals, a
+     * lexical error) is left to fe_preprocess, which also owns the
+     * diagnostics: nothing is reported here. */
+    static const uint64_t no_macros[1];
+    const char *src = cx->files[0].src;
+    size_t len = cx->files[0].len;
+    if (len > 4096 || memchr(src, '\\', len))
+        return -1;
+    /* fe_preprocess's first guess (a run that outgrows it declines), so a
+     * compile never charges its memory budget more than the preprocessor
+     * would have. */
+    size_t cap = len / 3 + 32;
+    fe_token *out = kp_arena_alloc_raw(&cx->arena, cap * sizeof *out);
+    if (!out)
+        return -1;
+    fe_lexer lx;
+    fe_lex_init(&lx, cx, 0, src, len);
+    lx.quiet = 1;
+    size_t k = 0;
+    for (;;) {
+        pp_tok t;
+        int have = 0;
+        k += fe_lex_run(&lx, out + k, cap - 1 - k, no_macros, 0, &t, &have);
+        if (!have)
+            fe_lex_next(&lx, &t);
+        if (t.kind == PK_EOF)
+            break;
+        if (lx.failed || k == cap - 1 || (t.kind != PK_IDENT && t.kind != PK_PUNCT))
+            return -1;
+        fe_token *o = &out[k++];
+        memset(o, 0, sizeof *o);
+        o->kind = t.kind == PK_PUNCT ? TK_PUNCT : t.id ? TK_KEYWORD : TK_IDENT;
+        o->id = t.id;
+        o->line = t.line;
+        o->col = t.col;
+        o->text = t.u.text;
+        o->len = t.len;
+    }
+    if (lx.failed)
+        return -1;
+    for (size_t i = 0; i < k; i++) {
+        const fe_token *o = &out[i];
+        if (o->kind == TK_PUNCT ? o->id == P_HASH || o->id == P_HASHHASH
+                                : o->kind != TK_INT && o->len >= 2 && o->text[0] == '_' &&
+                                      o->text[1] == '_')
+            return -1;
+    }
+    fe_token *e = &out[k++];
+    memset(e, 0, sizeof *e);
+    e->kind = TK_EOF;
+    e->line = lx.line;
+    e->col = (uint32_t)(len - lx.line_start + 1);
+    *toks = out;
+    *ntoks = (uint32_t)k;
+    return 0;
+}

@@ -120,7 +120,7 @@ static uint32_t expr_nodes(const ast_expr *e, uint32_t budget)
     if (!e || budget == 0)
         return 0;
     uint32_t n = 1;
-    const ast_expr *kids[3] = {e->lhs, e->rhs, e->cond};
+    const ast_expr *kids[3] = {e->lhs, e->rhs, ast_expr_cond(e)};
     for (int i = 0; i < 3 && n < budget; i++)
         n += expr_nodes(kids[i], budget - n);
     if (e->kind == EX_CALL)

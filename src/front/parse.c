@@ -1629,6 +1629,58 @@ static void proto_decl(px *P, void *arg)
     P->fnsym = fs;
 }
 
+/* One attempt at a prototype in a fresh cx: lexed by fe_lex_plain if lean,
+ * else preprocessed. Returns the function's symbol, or NULL (with
+ * diagnostics in cx unless the lean lexer declined). */
+static csym *proto_attempt(fe_ctx *cx, const char *proto, size_t len, int lean, ir_sig *sig)
+{
+    memset(cx, 0, sizeof *cx);
+    kp_arena_init(&cx->arena, ((size_t)16 << 20) + 64 * len);
+    cx->plugin_name = "prototype";
+    cx->files[0].name = "prototype";
+    cx->files[0].src = proto;
+    cx->files[0].len = len;
+    cx->nfiles = 1;
+    fe_token *toks = NULL;
+    uint32_t ntoks = 0;
+    csym *fs = NULL;
+    int rc = lean ? fe_lex_plain(cx, &toks, &ntoks) : fe_preprocess(cx, &toks, &ntoks);
+    if (rc == 0 && !cx->nerrors && toks && ntoks) {
+        jmp_buf jb;
+        px *P = kp_arena_alloc(&cx->arena, sizeof *P);
+        if (!P) {
+            fe_nomem(cx);
+        } else if (!setjmp(jb)) {
+            px_init(P, cx, toks, ntoks, &jb);
+            if (!px_protect(P, proto_decl, NULL))
+                fs = P->fnsym;
+        }
+        if (fs && !cx->nerrors) {
+            ctype *ft = fs->type;
+            const fe_token pos = {.file = 0, .line = fs->line, .col = fs->col};
+            if (ft->nparams > IR_MAX_PARAMS) {
+                fe_error(cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
+                         "too many parameters");
+            }
+            memset(sig, 0, sizeof *sig);
+            if (ty_is_record(ft->base))
+                fe_error(cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
+                         "built-ins cannot return a struct or union");
+            sig->ret = (uint8_t)(ft->base->kind == TY_VOID ? IR_VOID : ty_sig_type(ft->base));
+            sig->variadic = ft->variadic;
+            sig->nparams = (uint8_t)(ft->nparams > IR_MAX_PARAMS ? 0 : ft->nparams);
+            for (uint32_t i = 0; i < sig->nparams; i++) {
+                if (ty_is_record(ft->params[i]))
+                    fe_error(cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
+                             "parameter %u of a built-in cannot be a struct or union",
+                             i + 1);
+                sig->params[i] = (uint8_t)ty_sig_type(ft->params[i]);
+            }
+        }
+    }
+    return cx->nerrors || cx->arena.failed ? NULL : fs;
+}
+
 int fe_parse_prototype(const char *proto, kp_arena *a, const char **name, ir_sig *sig,
                        fe_result *res)
 {
@@ -1637,53 +1689,18 @@ int fe_parse_prototype(const char *proto, kp_arena *a, const char **name, ir_sig
         res->code = KP_ERR_ARG;
         return KP_ERR_ARG;
     }
-    fe_ctx cx;
-    memset(&cx, 0, sizeof cx);
     size_t len = strlen(proto);
-    kp_arena_init(&cx.arena, ((size_t)16 << 20) + 64 * len);
-    cx.plugin_name = "prototype";
-    cx.files[0].name = "prototype";
-    cx.files[0].src = proto;
-    cx.files[0].len = len;
-    cx.nfiles = 1;
-    fe_token *toks = NULL;
-    uint32_t ntoks = 0;
-    csym *fs = NULL;
-    if (fe_preprocess(&cx, &toks, &ntoks) == 0 && !cx.nerrors && toks && ntoks) {
-        jmp_buf jb;
-        px *P = kp_arena_alloc(&cx.arena, sizeof *P);
-        if (!P) {
-            fe_nomem(&cx);
-        } else if (!setjmp(jb)) {
-            px_init(P, &cx, toks, ntoks, &jb);
-            if (!px_protect(P, proto_decl, NULL))
-                fs = P->fnsym;
-        }
-        if (fs && !cx.nerrors) {
-            ctype *ft = fs->type;
-            const fe_token pos = {.file = 0, .line = fs->line, .col = fs->col};
-            if (ft->nparams > IR_MAX_PARAMS) {
-                fe_error(&cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
-                         "too many parameters");
-            }
-            memset(sig, 0, sizeof *sig);
-            if (ty_is_record(ft->base))
-                fe_error(&cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
-                         "built-ins cannot return a struct or union");
-            sig->ret = (uint8_t)(ft->base->kind == TY_VOID ? IR_VOID : ty_sig_type(ft->base));
-            sig->variadic = ft->variadic;
-            sig->nparams = (uint8_t)(ft->nparams > IR_MAX_PARAMS ? 0 : ft->nparams);
-            for (uint32_t i = 0; i < sig->nparams; i++) {
-                if (ty_is_record(ft->params[i]))
-                    fe_error(&cx, KP_ERR_COMPILE, 0, (int)pos.line, (int)pos.col,
-                             "parameter %u of a built-in cannot be a struct or union",
-                             i + 1);
-                sig->params[i] = (uint8_t)ty_sig_type(ft->params[i]);
-            }
-        }
+    fe_ctx cx;
+    /* The lean path only ever succeeds: on any failure the text goes
+     * through the preprocessor afresh, which gives the diagnostics. */
+    csym *fs = proto_attempt(&cx, proto, len, 1, sig);
+    if (!fs) {
+        free(cx.diag);
+        kp_arena_free(&cx.arena);
+        fs = proto_attempt(&cx, proto, len, 0, sig);
     }
     int code = KP_OK;
-    if (cx.nerrors || !fs || cx.arena.failed) {
+    if (!fs) {
         code = KP_ERR_ARG;
         if (!cx.nerrors)
             fe_error(&cx, KP_ERR_COMPILE, 0, 0, 0, "malformed prototype");

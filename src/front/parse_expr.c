@@ -163,8 +163,7 @@ ast_expr *px_cast_to(px *P, ast_expr *e, ctype *t)
         if (t->kind == TY_FLOAT)
             d = ty_is_unsigned(e->type) ? (float)(uint64_t)e->ival : (float)e->ival;
         e->kind = EX_FLOAT;
-        e->fval = d;
-        e->ival = 0;
+        e->fval = d; /* shares storage with ival */
         e->type = t;
         return e;
     }
@@ -1244,11 +1243,11 @@ void px_recycle(px *P, ast_expr *e)
         ast_expr *x = stack[--sp];
         if (x->kind == EX_VAR)
             continue; /* shared */
-        ast_expr *kids[3] = {x->lhs, x->rhs, x->cond};
+        ast_expr *kids[3] = {x->lhs, x->rhs, ast_expr_cond(x)};
         for (int i = 0; i < 3; i++)
             if (kids[i] && sp < 64)
                 stack[sp++] = kids[i];
-        for (uint32_t i = 0; i < x->nargs && sp < 64; i++)
+        for (uint32_t i = 0; i < ast_expr_nargs(x) && sp < 64; i++)
             if (x->args[i])
                 stack[sp++] = x->args[i];
         x->lhs = P->free_expr;

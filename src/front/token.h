@@ -100,6 +100,14 @@ typedef struct fe_token {
  * TK_EOF token; on failure returns -1 after reporting diagnostics. */
 int fe_preprocess(fe_ctx *cx, fe_token **toks, uint32_t *ntoks);
 
+/* lex.c: the same for a short text that needs no preprocessing (no
+ * directive, no macro name, no literal but plain decimals, no line splice):
+ * returns 0 with the very tokens fe_preprocess would give, or -1 having
+ * reported nothing, and the caller runs fe_preprocess on a fresh context.
+ * For built-in prototypes, where the preprocessor's setup is most of the
+ * cost. */
+int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks);
+
 /* Precedence of a binary operator punctuator (1 = ||, 10 = * / %), or 0:
  * shared by the parser and the preprocessor's #if evaluator. */
 static inline int fe_binop_prec(int punct)

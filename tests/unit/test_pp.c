@@ -662,6 +662,73 @@ static void bench_small(void)
     printf("  small plugin (with 2 headers): %.2f us per preprocess\n", (now() - t0) / iters * 1e6);
 }
 
+
+/* fe_lex_plain: where it accepts a text, the very tokens of fe_preprocess
+ * (every field, the end token included); where it must decline (anything a
+ * macro or the preprocessor's diagnostics could change), it does. */
+static void plain(int line, const char *src, int accept)
+{
+    size_t len = strlen(src);
+    run full;
+    start(&full, src, len, NULL);
+    fe_ctx cx;
+    memset(&cx, 0, sizeof cx);
+    kp_arena_init(&cx.arena, 0);
+    cx.plugin_name = "t.c";
+    cx.files[0].name = "t.c";
+    cx.files[0].src = src;
+    cx.files[0].len = len;
+    cx.nfiles = 1;
+    fe_token *t = NULL;
+    uint32_t n = 0;
+    int rc = fe_lex_plain(&cx, &t, &n);
+    int ok = (rc == 0) == accept && !cx.nerrors && !cx.diag;
+    if (ok && rc == 0) {
+        ok = full.rc == 0 && n == full.n;
+        for (uint32_t i = 0; ok && i < n; i++) {
+            const fe_token *a = &t[i], *b = &full.toks[i];
+            ok = a->kind == b->kind && a->file == b->file && a->id == b->id &&
+                 a->line == b->line && a->col == b->col && a->len == b->len &&
+                 (a->text == b->text || (a->text && b->text && a->len &&
+                                         memcmp(a->text, b->text, a->len) == 0)) &&
+                 memcmp(&a->u, &b->u, sizeof a->u) == 0;
+        }
+    }
+    if (ok)
+        passed++;
+    else {
+        failed++;
+        fprintf(stderr, "FAIL plain line %d: rc %d (want %s), %u tokens vs %u\n", line, rc,
+                accept ? "accept" : "decline", n, full.n);
+    }
+    free(cx.diag);
+    kp_arena_free(&cx.arena);
+    finish(&full);
+}
+
+static void test_plain(void)
+{
+    plain(__LINE__, "int send(const char *b, int n)", 1);
+    plain(__LINE__, "void f(void);", 1);
+    plain(__LINE__, "", 1);
+    plain(__LINE__, "  /* c */ int\n  f(int a[12], ...) // tail", 1);
+    plain(__LINE__, "int (*h(int))(void)\n\n", 1);
+    plain(__LINE__, "int f(int a<:3:>) <% %>", 1);
+    plain(__LINE__, "int f(int) int g(int) ; ; ,", 1);
+    plain(__LINE__, "int f(int a[0x4])", 0);
+    plain(__LINE__, "int f(int a[4u])", 0);
+    plain(__LINE__, "int f(int a[__SIZEOF_INT__])", 0);
+    plain(__LINE__, "int __LINE__(void)", 0);
+    plain(__LINE__, "#define F f\nint F(void)", 0);
+    plain(__LINE__, "int f(void) # x", 0);
+    plain(__LINE__, "int f(void) %: x", 0);
+    plain(__LINE__, "int f(char c = 'a')", 0);
+    plain(__LINE__, "int f(const char *s = \"x\")", 0);
+    plain(__LINE__, "int f(in\\\nt)", 0);
+    plain(__LINE__, "int @f(void)", 0);
+    plain(__LINE__, "int f(void) /* open", 0);
+}
+
 int main(void)
 {
     test_lexer();
@@ -672,6 +739,7 @@ int main(void)
     test_includes();
     test_errors();
     test_robustness();
+    test_plain();
     bench_small();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -821,14 +821,21 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                                                          memory_order_acquire),
                          0))
         goto general;
+    /* Without a branch per argument: the type mismatches are or'ed, the
+     * value is masked to its type's width (kp_value's union is 8 bytes
+     * whatever was stored: a 32-bit value's upper half is garbage). */
+    static const uint64_t width_mask[8] = {0, UINT32_MAX, UINT64_MAX, UINT32_MAX,
+                                           UINT64_MAX, UINT32_MAX, 0, 0};
     uint64_t raw[IR_MAX_PARAMS];
+    unsigned mismatch = 0;
+#pragma GCC unroll 4
     for (int i = 0; i < nargs; i++) {
-        kp_type want = (kp_type)fn->sig.params[i];
-        if (__builtin_expect(args[i].type != want, 0))
-            goto general;
-        raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
-                                                        : (uint64_t)(uint32_t)args[i].v.i32;
+        unsigned want = fn->sig.params[i];
+        mismatch |= (unsigned)args[i].type ^ want;
+        raw[i] = (uint64_t)args[i].v.i64 & width_mask[want & 7];
     }
+    if (__builtin_expect(mismatch != 0, 0))
+        goto general;
     /* The slot's prepared exec: only what may change between calls is
      * set (limits, interrupt generation, the countdown, the entry). */
     uint32_t lo = s->lo;

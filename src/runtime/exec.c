@@ -763,17 +763,19 @@ static __attribute__((noinline)) int call_end(kp_exec *ex, const kp_fn *fn, int 
     return code;
 }
 
+/* The bits of a raw value that belong to a value of type t (an IR_ or
+ * KP_T_ number, the same, below 8): 32-bit values keep their low half. */
+static const uint64_t width_mask[8] = {0, UINT32_MAX, UINT64_MAX, UINT32_MAX,
+                                       UINT64_MAX, UINT32_MAX, 0, 0};
+
+/* A raw result, already the bits of its type in the low 4 or 8 bytes of
+ * the union (float's bits where f32 lies): one masked store, no switch. */
 static inline void set_ret(kp_value *ret, int t, uint64_t rv)
 {
     memset(ret, 0, sizeof *ret);
     ret->type = (kp_type)t; /* IR_VOID.. IR_PTR number like kp_type */
-    switch (t) {
-    case IR_I32: ret->v.i32 = (int32_t)(uint32_t)rv; break;
-    case IR_PTR: ret->v.ptr = (uint32_t)rv; break;
-    case IR_I64: ret->v.i64 = (int64_t)rv; break;
-    case IR_F32: { uint32_t b = (uint32_t)rv; memcpy(&ret->v.f32, &b, 4); break; }
-    case IR_F64: memcpy(&ret->v.f64, &rv, 8); break;
-    }
+    uint64_t bits = rv & width_mask[t & 7];
+    memcpy(&ret->v, &bits, sizeof bits);
 }
 
 static __attribute__((noinline)) int call_general(kp_func *f, const kp_value *args,
@@ -824,8 +826,6 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     /* Without a branch per argument: the type mismatches are or'ed, the
      * value is masked to its type's width (kp_value's union is 8 bytes
      * whatever was stored: a 32-bit value's upper half is garbage). */
-    static const uint64_t width_mask[8] = {0, UINT32_MAX, UINT64_MAX, UINT32_MAX,
-                                           UINT64_MAX, UINT32_MAX, 0, 0};
     uint64_t raw[IR_MAX_PARAMS];
     unsigned mismatch = 0;
 #pragma GCC unroll 4

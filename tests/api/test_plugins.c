@@ -166,6 +166,24 @@ static int suite(kp_engine engine)
     CHECK("static is private", kp_lookup(rt, "sq", &f) == KP_ERR_NOT_FOUND);
     args[0] = KP_I32(3);
     CHECK("signature check", call("sumsq", args, 1, &r) == KP_ERR_SIGNATURE);
+    /* kp_call's fast path checks types and masks values without branches:
+     * a wrong type in any position, or a type number outside kp_type
+     * that equals a valid one in its low bits, is still refused ... */
+    args[0] = KP_I32(3); args[1] = KP_I64(4);
+    CHECK("signature check, 2nd argument", call("sumsq", args, 2, &r) == KP_ERR_SIGNATURE);
+    args[1] = KP_I32(4); args[1].type = (kp_type)(KP_T_I32 + 8);
+    CHECK("signature check, bogus type", call("sumsq", args, 2, &r) == KP_ERR_SIGNATURE);
+    /* ... and a 32-bit argument's unused upper half never reaches the
+     * plugin, nor does garbage in a result's unused bytes reach the host */
+    args[0].type = KP_T_I32; args[0].v.i64 = (int64_t)0x7eadbeef00000003LL;
+    args[1].type = KP_T_I32; args[1].v.i64 = (int64_t)0x1234567800000004LL;
+    memset(&r, 0x5a, sizeof r);
+    CHECK("32-bit arguments masked", call("sumsq", args, 2, &r) == KP_OK && r.type == KP_T_I32 &&
+                                         r.v.i64 == 25);
+    args[0] = KP_F32(3.0f);
+    memset(&r, 0x5a, sizeof r);
+    CHECK("float result zero-extended", call("half", args, 1, &r) == KP_OK && r.v.f32 == 1.5f &&
+                                            (uint64_t)r.v.i64 >> 32 == 0);
 
     /* ---- memory exchange ---- */
     kp_ptr buf = kp_alloc(rt, 64);

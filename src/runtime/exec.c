@@ -828,12 +828,24 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
      * whatever was stored: a 32-bit value's upper half is garbage). */
     uint64_t raw[IR_MAX_PARAMS];
     unsigned mismatch = 0;
-#pragma GCC unroll 4
-    for (int i = 0; i < nargs; i++) {
-        unsigned want = fn->sig.params[i];
-        mismatch |= (unsigned)args[i].type ^ want;
-        raw[i] = (uint64_t)args[i].v.i64 & width_mask[want & 7];
+    const uint8_t *want = fn->sig.params;
+#define ARG_CONV(i)                                                            \
+    (mismatch |= (unsigned)args[i].type ^ want[i],                            \
+     raw[i] = (uint64_t)args[i].v.i64 & width_mask[want[i] & 7])
+    /* straight-line for the usual counts, no loop counter */
+    switch (nargs) {
+    case 6: ARG_CONV(5); /* fall through */
+    case 5: ARG_CONV(4); /* fall through */
+    case 4: ARG_CONV(3); /* fall through */
+    case 3: ARG_CONV(2); /* fall through */
+    case 2: ARG_CONV(1); /* fall through */
+    case 1: ARG_CONV(0); /* fall through */
+    case 0: break;
+    default:
+        for (int i = 0; i < nargs; i++)
+            ARG_CONV(i);
     }
+#undef ARG_CONV
     if (__builtin_expect(mismatch != 0, 0))
         goto general;
     /* The slot's prepared exec: only what may change between calls is

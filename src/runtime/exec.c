@@ -832,8 +832,9 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
 #define ARG_CONV(i)                                                            \
     (mismatch |= (unsigned)args[i].type ^ want[i],                            \
      raw[i] = (uint64_t)args[i].v.i64 & width_mask[want[i] & 7])
-    /* straight-line for the usual counts, no loop counter */
-    switch (nargs) {
+    /* straight-line for the usual counts, no loop counter (and no jump
+     * through the table for none) */
+    if (nargs) switch (nargs) {
     case 6: ARG_CONV(5); /* fall through */
     case 5: ARG_CONV(4); /* fall through */
     case 4: ARG_CONV(3); /* fall through */

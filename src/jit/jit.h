@@ -122,11 +122,16 @@ typedef struct jit_dbgline {
 } jit_dbgline;
 
 /* Per-activation record of the entry trampoline (host -> plugin call). */
+/* Lives in the entry trampoline's own stack frame (it links and unlinks
+ * it in jit_tls_frame_), so that a host -> plugin call builds no second
+ * frame in C. */
 typedef struct jit_frame {
-    uint64_t saved_rsp;         /* entry trampoline's rsp, for unwinding */
+    uint64_t saved_rsp;         /* entry trampoline's rsp (= this frame), for unwinding */
     kp_exec *ex;
-    uint64_t ret_i, ret_f;
+    uint64_t *ret;              /* the caller's result, or NULL */
     struct jit_frame *prev;     /* enclosing activation on this thread */
+    const kp_fn *fn;            /* the function called */
+    uint32_t sp0, depth0;       /* ex->sp and ex->depth, restored on a trap */
     /* filled by the signal handler */
     int sig;
     uint64_t fault_pc, fault_addr;
@@ -136,8 +141,14 @@ typedef struct jit_frame {
 /* Offsets the trampolines use. */
 #define JF_SAVED_RSP 0
 #define JF_EX 8
-#define JF_RET_I 16
-#define JF_RET_F 24
+#define JF_RET 16
+#define JF_PREV 24
+#define JF_FN 32
+#define JF_SP0 40
+#define JF_DEPTH0 44
+/* Bytes the entry trampoline reserves below its 6 pushes: the frame, and
+ * 16-byte alignment of the stack at the call of the plugin function. */
+#define JF_ROOM 216
 
 /* ---- codemem.c ---- */
 /* A chunk of at least size bytes, readable+writable (not executable). */
@@ -205,12 +216,15 @@ int jit_mem_inline(const ir_insn *in, const jit_loc *loc);
 
 /* ---- engine.c: what generated code calls ---- */
 typedef struct jit_globals {
-    void *enter;          /* int enter(jit_frame *, void *entry, const uint64_t *args, uint32_t n) */
+    void *enter;          /* kp_engine_ops.call: int enter(kp_exec *, kp_fn *,
+                             const uint64_t *args, uint64_t *ret) */
     void *unwind;         /* void unwind(uint64_t saved_rsp, int status) */
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
     int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
+    int32_t tls_frame_off;/* fs-relative offset of jit_tls_frame_ */
+    int32_t tls_ready_off;/* ... of jit_tls_ready_ */
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
@@ -241,6 +255,8 @@ uint64_t jit_sig_continue(jit_frame *jf);
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
 int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
+int32_t jit_tls_frame_offset(void);  /* ... of jit_tls_frame_ */
+int32_t jit_tls_ready_offset(void);  /* ... of jit_tls_ready_ */
 /* The thread's innermost JIT activation and whether the thread is set up:
  * initial-exec TLS, read inline on every host -> plugin call. */
 extern __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));

@@ -763,17 +763,19 @@ static __attribute__((noinline)) int call_end(kp_exec *ex, const kp_fn *fn, int 
     return code;
 }
 
+/* The bits of a raw value that belong to a value of type t (an IR_ or
+ * KP_T_ number, the same, below 8): 32-bit values keep their low half. */
+static const uint64_t width_mask[8] = {0, UINT32_MAX, UINT64_MAX, UINT32_MAX,
+                                       UINT64_MAX, UINT32_MAX, 0, 0};
+
+/* A raw result, already the bits of its type in the low 4 or 8 bytes of
+ * the union (float's bits where f32 lies): one masked store, no switch. */
 static inline void set_ret(kp_value *ret, int t, uint64_t rv)
 {
     memset(ret, 0, sizeof *ret);
     ret->type = (kp_type)t; /* IR_VOID.. IR_PTR number like kp_type */
-    switch (t) {
-    case IR_I32: ret->v.i32 = (int32_t)(uint32_t)rv; break;
-    case IR_PTR: ret->v.ptr = (uint32_t)rv; break;
-    case IR_I64: ret->v.i64 = (int64_t)rv; break;
-    case IR_F32: { uint32_t b = (uint32_t)rv; memcpy(&ret->v.f32, &b, 4); break; }
-    case IR_F64: memcpy(&ret->v.f64, &rv, 8); break;
-    }
+    uint64_t bits = rv & width_mask[t & 7];
+    memcpy(&ret->v, &bits, sizeof bits);
 }
 
 static __attribute__((noinline)) int call_general(kp_func *f, const kp_value *args,
@@ -821,14 +823,32 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                                                          memory_order_acquire),
                          0))
         goto general;
+    /* Without a branch per argument: the type mismatches are or'ed, the
+     * value is masked to its type's width (kp_value's union is 8 bytes
+     * whatever was stored: a 32-bit value's upper half is garbage). */
     uint64_t raw[IR_MAX_PARAMS];
-    for (int i = 0; i < nargs; i++) {
-        kp_type want = (kp_type)fn->sig.params[i];
-        if (__builtin_expect(args[i].type != want, 0))
-            goto general;
-        raw[i] = (want == KP_T_I64 || want == KP_T_F64) ? (uint64_t)args[i].v.i64
-                                                        : (uint64_t)(uint32_t)args[i].v.i32;
+    unsigned mismatch = 0;
+    const uint8_t *want = fn->sig.params;
+#define ARG_CONV(i)                                                            \
+    (mismatch |= (unsigned)args[i].type ^ want[i],                            \
+     raw[i] = (uint64_t)args[i].v.i64 & width_mask[want[i] & 7])
+    /* straight-line for the usual counts, no loop counter (and no jump
+     * through the table for none) */
+    if (nargs) switch (nargs) {
+    case 6: ARG_CONV(5); /* fall through */
+    case 5: ARG_CONV(4); /* fall through */
+    case 4: ARG_CONV(3); /* fall through */
+    case 3: ARG_CONV(2); /* fall through */
+    case 2: ARG_CONV(1); /* fall through */
+    case 1: ARG_CONV(0); /* fall through */
+    case 0: break;
+    default:
+        for (int i = 0; i < nargs; i++)
+            ARG_CONV(i);
     }
+#undef ARG_CONV
+    if (__builtin_expect(mismatch != 0, 0))
+        goto general;
     /* The slot's prepared exec: only what may change between calls is
      * set (limits, interrupt generation, the countdown, the entry). */
     uint32_t lo = s->lo;

@@ -85,6 +85,23 @@ static int hnested(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void
     return KP_OK;
 }
 
+/* how often hswallow came back from its kp_call: a stale frame left by
+ * the nested trap would replay that return when the caller traps */
+static int swallow_returns;
+
+static int hswallow(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    /* int hswallow(int w): calls trapper(w), which traps, and returns the
+     * nested call's result code instead of failing */
+    kp_func *f;
+    if (kp_lookup(kp_callctx_runtime(cx), "trapper", &f))
+        return kp_fail(cx, "no trapper");
+    kp_value args[1] = { KP_I32(a[0].v.i32) }, r;
+    ret->v.i32 = kp_call(f, args, 1, &r);
+    swallow_returns++;
+    return KP_OK;
+}
+
 /* Interrupts until told to stop: a single kp_interrupt could come before
  * the call it aims at has started (on a loaded machine) and miss it. */
 static _Atomic int intr_stop;
@@ -166,6 +183,24 @@ static int suite(kp_engine engine)
     CHECK("static is private", kp_lookup(rt, "sq", &f) == KP_ERR_NOT_FOUND);
     args[0] = KP_I32(3);
     CHECK("signature check", call("sumsq", args, 1, &r) == KP_ERR_SIGNATURE);
+    /* kp_call's fast path checks types and masks values without branches:
+     * a wrong type in any position, or a type number outside kp_type
+     * that equals a valid one in its low bits, is still refused ... */
+    args[0] = KP_I32(3); args[1] = KP_I64(4);
+    CHECK("signature check, 2nd argument", call("sumsq", args, 2, &r) == KP_ERR_SIGNATURE);
+    args[1] = KP_I32(4); args[1].type = (kp_type)(KP_T_I32 + 8);
+    CHECK("signature check, bogus type", call("sumsq", args, 2, &r) == KP_ERR_SIGNATURE);
+    /* ... and a 32-bit argument's unused upper half never reaches the
+     * plugin, nor does garbage in a result's unused bytes reach the host */
+    args[0].type = KP_T_I32; args[0].v.i64 = (int64_t)0x7eadbeef00000003LL;
+    args[1].type = KP_T_I32; args[1].v.i64 = (int64_t)0x1234567800000004LL;
+    memset(&r, 0x5a, sizeof r);
+    CHECK("32-bit arguments masked", call("sumsq", args, 2, &r) == KP_OK && r.type == KP_T_I32 &&
+                                         r.v.i64 == 25);
+    args[0] = KP_F32(3.0f);
+    memset(&r, 0x5a, sizeof r);
+    CHECK("float result zero-extended", call("half", args, 1, &r) == KP_OK && r.v.f32 == 1.5f &&
+                                            (uint64_t)r.v.i64 >> 32 == 0);
 
     /* ---- memory exchange ---- */
     kp_ptr buf = kp_alloc(rt, 64);
@@ -345,6 +380,39 @@ static int suite(kp_engine engine)
     CHECK("builtin writes plugin stack", call_i("up", &v) == KP_OK && v == 'H' + 'Y');
     args[0] = KP_I32(5);
     CHECK("nested plugin call", call("nest", args, 1, &r) == KP_OK && r.v.i32 == 1011);
+    /* A nested call that traps (a fault, a division, the depth limit: the
+     * signal and the C unwinding paths) unwinds only itself: the enclosing
+     * activation goes on with its plugin stack and frame intact, and the
+     * thread's calls work afterwards. */
+    CHECK("builtin hswallow", kp_builtin_add(rt, "int hswallow(int w)", hswallow, NULL) == KP_OK);
+    CHECK("add swallow", add("swallow", "#include <kplug.h>\n"
+        "int trapper(int w) {\n"
+        "  if (w == 0) return *(volatile int *)0;\n"
+        "  if (w == 1) { volatile int z = 0; return 7 / z; }\n"
+        "  return trapper(w) + 1;\n}\n"
+        "int survive(int w) {\n"
+        "  int a[16], s = 0;\n"
+        "  for (int i = 0; i < 16; i++) a[i] = i * 3;\n"
+        "  int rc = hswallow(w);\n"
+        "  for (int i = 0; i < 16; i++) s += a[i];\n"
+        "  return s * 1000 + rc;\n}\n"
+        "int then_trap(int w) {\n"
+        "  hswallow(w);\n"
+        "  return *(volatile int *)4;\n}\n") == KP_OK || (printf("# %s\n", kp_errmsg()), 0));
+    static const int swallow_code[3] = {KP_TRAP_MEMORY, KP_TRAP_DIV, KP_TRAP_STACK};
+    for (int w = 0; w < 3; w++) {
+        args[0] = KP_I32(w);
+        CHECK("nested trap swallowed, caller intact",
+              call("survive", args, 1, &r) == KP_OK && r.v.i32 == 360 * 1000 + swallow_code[w]);
+        CHECK("the trap from the host", call("trapper", args, 1, &r) == swallow_code[w]);
+        /* a trap of the enclosing activation after the nested one's
+         * unwinds the enclosing one (the nested frame is gone) */
+        swallow_returns = 0;
+        CHECK("caller's own trap after a swallowed one",
+              call("then_trap", args, 1, &r) == KP_TRAP_MEMORY && kp_last_error()->line == 16 &&
+                  strcmp(kp_last_error()->function, "then_trap") == 0 && swallow_returns == 1);
+        CHECK("calls work after it", call_i("f42", &v) == KP_OK && v == 42);
+    }
 
     /* ---- create / lookup / delete from plugin code ---- */
     CHECK("add meta", add("meta",

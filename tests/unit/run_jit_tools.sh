@@ -57,7 +57,8 @@ for fn in inner outer main; do
         fail "no frame '$OUT/gdbtest.c:$fn' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
 done
 # the entry trampoline is described too: the backtrace goes on into the host
-for fr in 'kplug:enter' 'jit_call' 'main (argc'; do
+# (the trampoline is the engine's call: kp_call_ex or call_general above it)
+for fr in 'kplug:enter' 'kp_call_ex' 'main (argc'; do
     grep -q "$fr" "$OUT/gdb.txt" || fail "no frame '$fr' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
 done
 # without KPLUG_GDB nothing is registered

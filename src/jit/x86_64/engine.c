@@ -21,12 +21,14 @@
 jit_globals jit_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
-typedef int (*enter_fn)(jit_frame *, void *, const uint64_t *, uint64_t);
+typedef int (*enter_fn)(kp_exec *, kp_fn *, const uint64_t *, uint64_t *);
 typedef void (*unwind_fn)(uint64_t, int) __attribute__((noreturn));
+
+static int jit_call_slow(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret);
 
 static void epilogue_restore(xbuf *b)
 {
-    x_alu_ri(b, 1, ALU_ADD, RSP, 8);
+    x_alu_ri(b, 1, ALU_ADD, RSP, JF_ROOM);
     x_pop(b, R15);
     x_pop(b, R14);
     x_pop(b, R13);
@@ -36,25 +38,81 @@ static void epilogue_restore(xbuf *b)
     x_ret(b);
 }
 
+/* mov reg, fs:[off] (store: mov fs:[off], reg) */
+static void x_fs_mov(xbuf *b, int store, int reg, int32_t off)
+{
+    xb1(b, 0x64);
+    x_rm(b, 0, 1, store ? 0x89 : 0x8B, 1, reg, (xmem){-1, -1, 1, off}, 0);
+}
+
+/* A trap left the trampoline's frame at rsp: ex->sp and ex->depth back to
+ * what they were at the entry (rax, the status, is kept). */
+static void trap_restore(xbuf *b)
+{
+    x_load(b, 1, RCX, xm(RSP, JF_EX));
+    x_load(b, 0, RDX, xm(RSP, JF_SP0));
+    x_store(b, 0, xm(RCX, offsetof(kp_exec, sp)), RDX);
+    x_load(b, 0, RDX, xm(RSP, JF_DEPTH0));
+    x_store(b, 0, xm(RCX, offsetof(kp_exec, depth)), RDX);
+}
+
+_Static_assert(offsetof(jit_frame, saved_rsp) == JF_SAVED_RSP && offsetof(jit_frame, ex) == JF_EX &&
+                   offsetof(jit_frame, ret) == JF_RET && offsetof(jit_frame, prev) == JF_PREV &&
+                   offsetof(jit_frame, fn) == JF_FN && offsetof(jit_frame, sp0) == JF_SP0 &&
+                   offsetof(jit_frame, depth0) == JF_DEPTH0,
+               "the trampoline's frame offsets");
+_Static_assert(sizeof(jit_frame) <= JF_ROOM && JF_ROOM % 16 == 8,
+               "the frame fits, and 6 pushes + JF_ROOM keep rsp 16-aligned");
+
 static void gen_trampolines(void)
 {
     xbuf bb = {0}, *b = &bb;
-    /* enter(rdi = jit_frame *, rsi = entry, rdx = args, rcx = nargs) */
+    jit_g.tls_frame_off = jit_tls_frame_offset();
+    jit_g.tls_ready_off = jit_tls_ready_offset();
+    /* enter(rdi = ex, rsi = fn, rdx = args, rcx = ret) is the engine's
+     * call itself (kp_engine_ops.call), so that a host -> plugin call
+     * builds no C frame of its own: it checks the function (else, and on
+     * a thread not set up yet, jit_call_slow), builds the jit_frame as
+     * its own frame's bottom (saved_rsp = its address: the signal stub,
+     * resumed at saved_rsp, calls below it), links it into jit_tls_frame_
+     * and unlinks it on return (on a trap: unwind(), jit_sig_continue()). */
     size_t o_enter = b->n;
+    x_load(b, 1, RAX, xm(RSI, offsetof(kp_fn, code)));
+    x_test_rr(b, 1, RAX, RAX);
+    size_t j_slow1 = x_jcc32(b, CC_E);
+    x_mov_ri(b, 1, R8, JIT_FN_MAGIC);
+    x_alu_rm(b, 1, ALU_CMP, R8, xm(RAX, offsetof(jit_fn, magic)));
+    size_t j_slow2 = x_jcc32(b, CC_NE);
+    xb1(b, 0x64);
+    x_rm(b, 0, 0, 0x8B, 1, R8, (xmem){-1, -1, 1, jit_g.tls_ready_off}, 0);
+    x_test_rr(b, 0, R8, R8);
+    size_t j_slow3 = x_jcc32(b, CC_E);
     x_push(b, RBX);
     x_push(b, RBP);
     x_push(b, R12);
     x_push(b, R13);
     x_push(b, R14);
     x_push(b, R15);
-    x_alu_ri(b, 1, ALU_SUB, RSP, 8);
-    x_store(b, 1, xm(RDI, JF_SAVED_RSP), RSP);
-    x_mov_rr(b, 1, RBX, RDI);
+    x_alu_ri(b, 1, ALU_SUB, RSP, JF_ROOM);
+    x_mov_rr(b, 1, RBX, RSP);
+    x_store(b, 1, xm(RBX, JF_SAVED_RSP), RSP);
     size_t o_cfi = b->n;
-    x_load(b, 1, R14, xm(RDI, JF_EX));
+    x_store(b, 1, xm(RBX, JF_EX), RDI);
+    x_store(b, 1, xm(RBX, JF_RET), RCX);
+    x_store(b, 1, xm(RBX, JF_FN), RSI);
+    x_load(b, 0, R8, xm(RDI, offsetof(kp_exec, sp)));
+    x_store(b, 0, xm(RBX, JF_SP0), R8);
+    x_load(b, 0, R8, xm(RDI, offsetof(kp_exec, depth)));
+    x_store(b, 0, xm(RBX, JF_DEPTH0), R8);
+    x_fs_mov(b, 0, R8, jit_g.tls_frame_off);
+    x_store(b, 1, xm(RBX, JF_PREV), R8);
+    x_fs_mov(b, 1, RBX, jit_g.tls_frame_off);
+    x_mov_rr(b, 1, R14, RDI);
     x_load(b, 1, R15, xm(R14, offsetof(kp_exec, mem)));
     /* the poll countdown lives in r13 while JIT code runs (emit.c) */
     x_load(b, 0, R13, xm(R14, offsetof(kp_exec, poll_countdown)));
+    x_rm(b, 0, 0, 0x0FB6, 2, RCX, xm(RSI, offsetof(kp_fn, sig.nparams)), 0);
+    x_load(b, 1, RSI, xm(RAX, offsetof(jit_fn, entry)));
     /* outgoing area: 8 * max(nargs, 1), 16-aligned */
     x_mov_rr(b, 1, RAX, RCX);
     x_shift_i(b, 1, 4, RAX, 3);
@@ -72,13 +130,35 @@ static void gen_trampolines(void)
     x_bind(b, x_jcc32(b, CC_B), loop);
     x_bind(b, jz, b->n);
     x_call_r(b, RSI);
-    x_store(b, 1, xm(RBX, JF_RET_I), RAX);
-    x_fstore(b, 1, xm(RBX, JF_RET_F), 0);
-    x_load(b, 1, RCX, xm(RBX, JF_EX));
-    x_store(b, 0, xm(RCX, offsetof(kp_exec, poll_countdown)), R13);
+    /* the result: xmm0 for float and double, else rax */
+    x_load(b, 1, RCX, xm(RBX, JF_RET));
+    x_test_rr(b, 1, RCX, RCX);
+    size_t j_noret = x_jcc32(b, CC_E);
+    x_load(b, 1, RDX, xm(RBX, JF_FN));
+    x_rm(b, 0, 0, 0x0FB6, 2, RDX, xm(RDX, offsetof(kp_fn, sig.ret)), 0);
+    x_alu_ri(b, 0, ALU_SUB, RDX, IR_F32);
+    x_alu_ri(b, 0, ALU_CMP, RDX, IR_F64 - IR_F32);
+    size_t j_int = x_jcc32(b, CC_A);
+    x_fstore(b, 1, xm(RCX, 0), 0);
+    size_t j_done = x_jmp32(b);
+    x_bind(b, j_int, b->n);
+    x_store(b, 1, xm(RCX, 0), RAX);
+    x_bind(b, j_done, b->n);
+    x_bind(b, j_noret, b->n);
+    x_load(b, 1, RDX, xm(RBX, JF_EX));
+    x_store(b, 0, xm(RDX, offsetof(kp_exec, poll_countdown)), R13);
+    x_load(b, 1, RAX, xm(RBX, JF_PREV));
+    x_fs_mov(b, 1, RAX, jit_g.tls_frame_off);
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
-    x_load(b, 1, RSP, xm(RBX, JF_SAVED_RSP));
+    x_mov_rr(b, 1, RSP, RBX);
     epilogue_restore(b);
+    /* not compiled by this engine, or the thread not set up: in C, which
+     * comes back here once the thread is */
+    x_bind(b, j_slow1, b->n);
+    x_bind(b, j_slow2, b->n);
+    x_bind(b, j_slow3, b->n);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)jit_call_slow);
+    x_jmp_r(b, RAX);
     size_t o_enter_end = b->n;
     /* unwind(rdi = saved rsp, esi = status) */
     while (b->n % 16)
@@ -86,12 +166,14 @@ static void gen_trampolines(void)
     size_t o_unwind = b->n;
     x_mov_rr(b, 1, RSP, RDI);
     x_mov_rr(b, 0, RAX, RSI);
+    trap_restore(b);
     epilogue_restore(b);
     /* signal stub: rsp = saved rsp, rdi = jit_frame * */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_sig = b->n;
     x_call_abs(b, (const void *)jit_sig_continue);
+    trap_restore(b);
     epilogue_restore(b);
     /* poll thunk: keeps every allocatable register */
     while (b->n % 16)
@@ -159,6 +241,7 @@ static __attribute__((noreturn)) void unwind(kp_exec *ex, int status)
         status = ex->trap_code;
     if (!status)
         status = KP_TRAP_BAD_CALL;
+    jit_tls_set_frame(jf->prev);
     ((unwind_fn)jit_g.unwind)(jf->saved_rsp, status);
 }
 
@@ -327,6 +410,7 @@ uint64_t jit_sig_continue(jit_frame *jf)
                 }
         }
     }
+    jit_tls_set_frame(jf->prev); /* the stub returns from the trampoline */
     return (uint64_t)(uint32_t)(ex->trap_code ? ex->trap_code : KP_TRAP_MEMORY);
 }
 
@@ -491,7 +575,7 @@ static void jit_unload(kp_module *mod)
     jm_free(jm);
 }
 
-static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
+static int jit_call_slow(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
 {
     const jit_fn *jfn = fn->code;
     if (!jfn || jfn->magic != JIT_FN_MAGIC)
@@ -499,23 +583,13 @@ static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
                             fn->name ? fn->name : "?");
     if (jit_thread_init() != 0)
         return kp_exec_trap(ex, KP_TRAP_STACK, "cannot set up a signal stack for this thread");
-    /* saved_rsp and the results are written by the trampoline, the fault
-     * fields by the signal handler before anything reads them */
-    jit_frame fr;
-    fr.ex = ex;
-    fr.prev = jit_tls_frame();
-    uint32_t sp0 = ex->sp, depth0 = ex->depth;
-    jit_tls_set_frame(&fr);
-    int rc = ((enter_fn)jit_g.enter)(&fr, jfn->entry, args, fn->sig.nparams);
-    jit_tls_set_frame(fr.prev);
-    if (rc) {
-        ex->sp = sp0;
-        ex->depth = depth0;
-        return ex->trap_code ? ex->trap_code : rc;
-    }
-    if (ret)
-        *ret = (fn->sig.ret == IR_F32 || fn->sig.ret == IR_F64) ? fr.ret_f : fr.ret_i;
-    return KP_OK;
+    return ((enter_fn)jit_g.enter)(ex, fn, args, ret);
+}
+
+/* The entry trampoline is the call (a sibling call: no frame here). */
+static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
+{
+    return ((enter_fn)jit_g.enter)(ex, fn, args, ret);
 }
 
 const kp_engine_ops kp_jit_engine = {"jit", jit_load, jit_unload, jit_call};

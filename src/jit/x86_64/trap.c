@@ -230,6 +230,20 @@ int32_t jit_tls_bfloor_offset(void)
     return (int32_t)((intptr_t)&jit_tls_bfloor - (intptr_t)tp);
 }
 
+int32_t jit_tls_frame_offset(void)
+{
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return (int32_t)((intptr_t)&jit_tls_frame_ - (intptr_t)tp);
+}
+
+int32_t jit_tls_ready_offset(void)
+{
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return (int32_t)((intptr_t)&jit_tls_ready_ - (intptr_t)tp);
+}
+
 int32_t jit_tls_limit_offset(void)
 {
     uintptr_t tp;

@@ -14,8 +14,9 @@
  *
  * Calls (and helper calls: COPY, ZERO; not the small ones the emitter
  * expands inline, see jit_mem_inline) clobber every allocatable register
- * but rbx rbp r12 r13: an interval crossing one gets one of those four or
- * is spilled (float values crossing a call are spilled). Spill choice:
+ * but rbx rbp r12 (r13 is callee-saved too, but holds the poll countdown
+ * and is never allocated): an interval crossing one gets one of those
+ * three or is spilled (float values crossing a call are spilled). Spill choice:
  * the lowest use weight, uses weighted 8x per loop nesting level (a loop
  * being approximated by the block range of a back-edge).
  */
@@ -462,7 +463,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                     int t = f->reg_types[r];
                     if (t != IR_F32 && t != IR_F64) {
                         int g = ra->loc[r].reg;
-                        if (g == RBX || g == RBP || g == R12 || g == R13)
+                        if (g == RBX || g == RBP || g == R12)
                             ra->used_callee |= 1u << g;
                     }
                 }
@@ -493,7 +494,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             continue;
         int t = f->reg_types[r];
         int clobbered = (t == IR_F32 || t == IR_F64) ||
-                        !(l->reg == RBX || l->reg == RBP || l->reg == R12 || l->reg == R13);
+                        !(l->reg == RBX || l->reg == RBP || l->reg == R12);
         if (!clobbered)
             continue;
         size_t lo = 0, hi = ncalls;

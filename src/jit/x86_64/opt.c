@@ -419,7 +419,10 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         kp_arena_free(&a);
         return NULL;
     }
-    memcpy(c->reg_types, f->reg_types, f->nregs);
+    if (f->reg_types) /* NULL when the function has no registers (nregs <= 1) */
+        memcpy(c->reg_types, f->reg_types, f->nregs);
+    else
+        memset(c->reg_types, 0, f->nregs ? f->nregs : 1);
     ir_insn *pool = (ir_insn *)(c->blocks + nbl);
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         const ir_block *src = &f->blocks[bi];

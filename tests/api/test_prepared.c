@@ -7,6 +7,7 @@
  * threads each calling their own prepared call while another replaces the
  * plugin (meant to pass under -fsanitize=thread too). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -290,7 +291,7 @@ static void relink(kp_runtime *rt)
 /* ---- threads ---- */
 
 static kp_prepared *foreign;
-static atomic_int stop, bad, calls;
+static atomic_int stop, bad, calls, ready;
 
 static void *use_foreign(void *arg)
 {
@@ -307,9 +308,12 @@ static void *caller(void *arg)
     kp_runtime *rt = arg;
     kp_prepared *p = prep(rt, "get", KP_T_I32, &T_I, 1);
     if (!p) {
+        fprintf(stderr, "caller: %s\n", kp_errmsg());
         atomic_fetch_add(&bad, 1);
-        return NULL;
     }
+    atomic_fetch_add(&ready, 1);
+    if (!p)
+        return NULL;
     for (int i = 0; !atomic_load(&stop); i++) {
         kp_value a = KP_I32(i & 1023), r;
         int rc = kp_call_prepared(p, &a, &r);
@@ -342,10 +346,14 @@ static void threads(kp_runtime *rt)
     atomic_store(&stop, 0);
     atomic_store(&bad, 0);
     atomic_store(&calls, 0);
+    atomic_store(&ready, 0);
     pthread_t t[3];
     for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, caller, rt);
-    for (int i = 0; i < 300; i++) {
+    while (atomic_load(&ready) < 3)
+        sched_yield();
+    /* at least 300 changes, and until the callers made some calls */
+    for (int i = 0; i < 300 || (atomic_load(&calls) < 3000 && i < 100000); i++) {
         const char *s = i & 1 ? g1 : g2;
         if (i % 7 == 3) {
             kp_delete(rt, "g");

@@ -1133,6 +1133,12 @@ struct kp_prepared {
     int busy;             /* a call on ex is running (cleanups may call again) */
     uint8_t ret, nparams;
     uint8_t params[IR_MAX_PARAMS];
+    /* The first 16 bytes of a kp_fn (kind, then the prototype's ret,
+     * nparams, variadic, params[0..8]) as they must read, and which bytes
+     * count: two compares check kind and prototype of up to 9 parameters. */
+    uint64_t want[2], wmask[2];
+    uint64_t amask[IR_MAX_PARAMS]; /* each argument's width */
+    uint64_t rmask;                /* the result's */
     uint32_t lo;          /* the owned plugin stack; 0: none (re-acquired) */
     uint64_t tag;
     kp_exec ex;
@@ -1225,8 +1231,26 @@ int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
     p->owner = &tls;
     p->ret = (uint8_t)ret;
     p->nparams = (uint8_t)nparams;
-    for (int i = 0; i < nparams; i++)
+    for (int i = 0; i < nparams; i++) {
         p->params[i] = (uint8_t)params[i];
+        p->amask[i] = width_mask[params[i] & 7];
+    }
+    p->rmask = width_mask[ret & 7];
+    /* the head of a kp_fn that matches, and the bytes that matter in it */
+    kp_fn head, hmask;
+    memset(&head, 0, sizeof head);
+    memset(&hmask, 0, sizeof hmask);
+    head.kind = KP_FN_PLUGIN;
+    memset(&hmask.kind, 0xff, sizeof hmask.kind);
+    head.sig.ret = (uint8_t)ret;
+    head.sig.nparams = (uint8_t)nparams;
+    hmask.sig.ret = hmask.sig.nparams = hmask.sig.variadic = 0xff;
+    for (int i = 0; i < nparams; i++) {
+        head.sig.params[i] = (uint8_t)params[i];
+        hmask.sig.params[i] = 0xff;
+    }
+    memcpy(p->want, &head, sizeof p->want);
+    memcpy(p->wmask, &hmask, sizeof p->wmask);
     if ((code = prepared_restack(p)) != 0) {
         free(p);
         return code;
@@ -1252,17 +1276,21 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
     if (__builtin_expect(rd_enter(t, rt) != 0, 0))
         return prepared_general(p, args, ret);
     kp_fn *fn = atomic_load_explicit(&p->slot->fn, memory_order_acquire);
-    if (__builtin_expect(!fn || fn->kind != KP_FN_PLUGIN, 0))
+    if (__builtin_expect(!fn, 0))
         goto general;
-    const uint8_t *want = fn->sig.params;
-    unsigned mismatch = (unsigned)(fn->sig.nparams ^ p->nparams) | (fn->sig.ret ^ p->ret);
-    uint64_t raw[IR_MAX_PARAMS];
+    uint64_t head[2];
+    memcpy(head, fn, sizeof head);
+    if (__builtin_expect((((head[0] ^ p->want[0]) & p->wmask[0]) |
+                          ((head[1] ^ p->want[1]) & p->wmask[1])) != 0,
+                         0))
+        goto general;
     int n = p->nparams;
+    if (__builtin_expect(n > 9, 0) && memcmp(fn->sig.params + 9, p->params + 9, n - 9u))
+        goto general;
+    uint64_t raw[IR_MAX_PARAMS];
     /* values read as the prepared types, masked to their widths: a 32-bit
      * value's upper half in the union is whatever the host left there */
-#define ARG_CONV(i)                                                            \
-    (mismatch |= (unsigned)p->params[i] ^ want[i],                            \
-     raw[i] = (uint64_t)args[i].v.i64 & width_mask[want[i] & 7])
+#define ARG_CONV(i) (raw[i] = (uint64_t)args[i].v.i64 & p->amask[i])
     if (n) switch (n) {
     case 6: ARG_CONV(5); /* fall through */
     case 5: ARG_CONV(4); /* fall through */
@@ -1276,8 +1304,6 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
             ARG_CONV(i);
     }
 #undef ARG_CONV
-    if (__builtin_expect(mismatch != 0, 0))
-        goto general;
     kp_exec *ex = &p->ex;
     p->busy = 1;
     ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
@@ -1309,8 +1335,12 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->cur_builtin = NULL;
     }
     p->busy = 0;
-    if (code == KP_OK && ret)
-        set_ret(ret, p->ret, rv);
+    if (__builtin_expect(code == KP_OK && ret != NULL, 1)) {
+        memset(ret, 0, sizeof *ret);
+        ret->type = (kp_type)p->ret;
+        uint64_t bits = rv & p->rmask;
+        memcpy(&ret->v, &bits, sizeof bits);
+    }
     rd_leave(t, rt);
     return code;
 general:

@@ -389,8 +389,9 @@ KP_API int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparam
  * takes the fast path; from another thread, from inside a built-in (a
  * nested call, with kp_call's nesting rules) or while the same prepared
  * call is running (a cleanup hook calling it again) it is exactly
- * kp_call with the prepared types. Not concurrently with kp_prepared_free
- * of the same p, and not after its runtime was destroyed.
+ * kp_call with the prepared types (so other threads may use p while its
+ * own thread does). Not concurrently with kp_prepared_free of the same p,
+ * and not after its runtime was destroyed.
  * Errors: as kp_call. */
 KP_API int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret);
 

@@ -1146,6 +1146,15 @@ struct kp_prepared {
 
 static int prepared_general(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
+    /* kp_call_ex checks the parameters, not the result: a name relinked
+     * with another result type is refused before anything runs (and after,
+     * should it change between this check and the call). */
+    kp_type rt_ret;
+    int np = kp_func_signature((kp_func *)p->slot, &rt_ret, NULL, 0, NULL);
+    if (np >= 0 && rt_ret != (kp_type)p->ret)
+        return kp_err_set(KP_ERR_SIGNATURE, "", p->slot->name, 0, 0,
+                          "function '%s': the prepared call's result type differs "
+                          "from the linked prototype's", p->slot->name);
     kp_value v[IR_MAX_PARAMS];
     for (int i = 0; i < p->nparams; i++) {
         v[i].type = (kp_type)p->params[i];
@@ -1267,7 +1276,8 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
     kp_runtime *rt = p->rt;
     if (__builtin_expect(p->owner != t || t->exec || p->busy, 0))
         return prepared_general(p, args, ret);
-    if (__builtin_expect(p->tag != atomic_load_explicit(&rt->stack_cfg, memory_order_acquire),
+    if (__builtin_expect(p->tag != atomic_load_explicit(&rt->stack_cfg, memory_order_acquire) ||
+                             !p->lo,
                          0)) {
         int rc = prepared_restack(p);
         if (rc)

@@ -282,6 +282,16 @@ static void relink(kp_runtime *rt)
     /* the stack size changes: the prepared call takes a new stack */
     CHECK("stack size", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 256 * 1024) == KP_OK);
     CHECK("after stack change", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    /* no room for the new stack: refused, and served again once there is */
+    kp_ptr big = kp_alloc(rt, 40u << 20);
+    CHECK("big block", big != 0);
+    CHECK("huge stack size", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 32u << 20) == KP_OK);
+    CHECK("no room for the stack", kp_call_prepared(p, &a, &r) == KP_ERR_NOMEM_PLUGIN);
+    CHECK("still no room", kp_call_prepared(p, &a, &r) == KP_ERR_NOMEM_PLUGIN);
+    kp_free(rt, big);
+    CHECK("room again", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    CHECK("stack size back", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 256 * 1024) == KP_OK);
+    CHECK("after stack size back", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
     kp_prepared *d = prep(rt, "deep", KP_T_I32, &T_I, 1);
     CHECK("stack trap after change", d && kp_call_prepared(d, &a, &r) == KP_TRAP_STACK);
     kp_prepared_free(d);

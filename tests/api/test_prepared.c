@@ -86,6 +86,13 @@ static int bi_nest(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void
     return KP_OK;
 }
 
+static int bi_twice(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)cx, (void)n, (void)ud;
+    ret->v.i32 = a[0].v.i32 * 2;
+    return KP_OK;
+}
+
 static kp_runtime *mk(kp_engine e)
 {
     kp_config cfg;
@@ -97,6 +104,7 @@ static kp_runtime *mk(kp_engine e)
     kp_builtin_add(rt, "void poke_host(void)", bi_poke, NULL);
     kp_builtin_add(rt, "void hold_host(void)", bi_hold, NULL);
     kp_builtin_add(rt, "int nest_host(int x)", bi_nest, NULL);
+    kp_builtin_add(rt, "int twice(int x)", bi_twice, NULL);
     if (kp_plugin_add(rt, "m", src_main, strlen(src_main)) != KP_OK) {
         kp_runtime_destroy(rt);
         return NULL;
@@ -168,6 +176,11 @@ static void results(kp_runtime *rt)
     kp_prepared_free(p);
     p = prep(rt, "nothing", KP_T_VOID, NULL, 0);
     CHECK("void(void)", p && kp_call_prepared(p, NULL, &r) == KP_OK && r.type == KP_T_VOID);
+    kp_prepared_free(p);
+    /* a built-in behind the name: the general path */
+    p = prep(rt, "twice", KP_T_I32, &T_I, 1);
+    a[0] = KP_I32(21);
+    CHECK("built-in", p && kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 42);
     kp_prepared_free(p);
     kp_prepared_free(NULL);
 }

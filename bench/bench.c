@@ -422,9 +422,27 @@ static double kp_calls(kp_func *f, int k, int batch)
     return t / batch;
 }
 
+/* The same calls through kp_call_prepared (prepared once per column). */
+static double prep_calls(kp_prepared *p, int batch)
+{
+    kp_value args[6], ret;
+    for (int i = 0; i < 6; i++)
+        args[i] = KP_I32(i + 1);
+    int bad = 0;
+    double t0 = cpu_ns();
+    for (int i = 0; i < batch; i++)
+        bad |= kp_call_prepared(p, args, &ret);
+    double t = cpu_ns() - t0;
+    if (bad) {
+        printf("  kp_call_prepared failed: %s\n", kp_errmsg());
+        return NAN;
+    }
+    return t / batch;
+}
+
 static void sec_upcall(void)
 {
-    heading("2. null upcall host -> plugin (kp_call), ns per call");
+    heading("2. null upcall host -> plugin (kp_call; kp_call_prepared), ns per call");
     int runs = quick ? 15 : 61, batch = quick ? 10000 : 20000;
     kp_engine engs[2] = {KP_ENGINE_JIT, KP_ENGINE_INTERP};
     kp_runtime *rt[2];
@@ -440,17 +458,23 @@ static void sec_upcall(void)
             f[e][k] = addfn(rt[e], NULL, NULL, 0, nm);
         }
     }
+    static const kp_type ints[6] = {KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32};
+    kp_prepared *pj[7] = {0};
+    for (int k = 0; k < 7; k++)
+        if (kp_prepare(f[0][k], KP_T_I32, ints, k, &pj[k]) != KP_OK)
+            printf("  kp_prepare: %s\n", kp_errmsg());
 #ifdef HAVE_LUAJIT
     lua_State *L = lua_new("function f0() end\nfunction f6(a,b,c,d,e,f) end\n");
     int lref = L ? lua_ref(L, "f0") : 0;
 #endif
-    /* columns: native, jit, interp, luajit */
-    series s[4][7];
+    /* columns: native, jit, interp, luajit, jit prepared */
+    series s[5][7];
     memset(s, 0, sizeof s);
     for (int r = 0; r < runs + 2; r++)
         for (int k = 0; k < 7; k++) {
-            double x[4] = {native_calls(k, batch), kp_calls(f[0][k], k, batch),
-                           kp_calls(f[1][k], k, batch / 4), NAN};
+            double x[5] = {native_calls(k, batch), kp_calls(f[0][k], k, batch),
+                           kp_calls(f[1][k], k, batch / 4), NAN,
+                           pj[k] ? prep_calls(pj[k], batch) : NAN};
 #ifdef HAVE_LUAJIT
             if (L) {
                 double t0 = cpu_ns();
@@ -464,16 +488,17 @@ static void sec_upcall(void)
             }
 #endif
             if (r >= 2)
-                for (int c = 0; c < 4; c++)
+                for (int c = 0; c < 5; c++)
                     if (!isnan(x[c]))
                         add(&s[c][k], x[c]);
         }
-    printf("  %-6s %16s %16s %16s %16s\n", "args", "native ind.call", "kplug jit", "kplug interp",
-           "LuaJIT lua_call");
-    printf("  %-6s %16s %16s %16s %16s\n", "", "med / min", "med / min", "med / min", "med / min");
+    printf("  %-6s %16s %16s %16s %16s %16s\n", "args", "native ind.call", "kplug jit",
+           "kplug interp", "LuaJIT lua_call", "jit prepared");
+    printf("  %-6s %16s %16s %16s %16s %16s\n", "", "med / min", "med / min", "med / min",
+           "med / min", "med / min");
     for (int k = 0; k < 7; k++) {
         printf("  %-6d", k);
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < 5; c++) {
             if (s[c][k].n)
                 printf(" %7.2f / %6.2f", med(&s[c][k]), mini(&s[c][k]));
             else
@@ -483,6 +508,10 @@ static void sec_upcall(void)
     }
     printf("  => jit null upcall %.1f ns with 0 args, %.1f ns with 6 (target <= 5 ns)\n",
            med(&s[1][0]), med(&s[1][6]));
+    printf("  => prepared (kp_call_prepared) %.1f ns with 0 args, %.1f ns with 6\n",
+           med(&s[4][0]), med(&s[4][6]));
+    for (int k = 0; k < 7; k++)
+        kp_prepared_free(pj[k]);
 #ifdef HAVE_LUAJIT
     if (L)
         lua_close(L);

@@ -8,7 +8,7 @@
  *       --callgrind-out-file=/dev/null ./callcost upcall0 $n 2>&1 | grep refs; done
  *
  * What: upcall0 / upcall6 (kp_call of a plugin function with 0 / 6 int
- * arguments), builtin (one plugin call with a loop of N calls of a
+ * arguments), prep0 / prep6 (the same through kp_call_prepared), builtin (one plugin call with a loop of N calls of a
  * built-in `void bnop0(void)`), link (N kp_builtin_add + kp_delete),
  * plugin (N kp_plugin_add + kp_delete of a one-line plugin). KPLUG_ENGINE
  * = interp in the environment selects the interpreter. */
@@ -56,6 +56,16 @@ int main(int argc, char **argv)
         kp_lookup(rt, k ? "f6" : "f0", &f);
         for (int i = 0; i < n; i++)
             bad |= kp_call(f, a, k, &r);
+    } else if (!strcmp(what, "prep0") || !strcmp(what, "prep6")) {
+        int k = what[4] - '0';
+        static const kp_type t6[6] = {KP_T_I32, KP_T_I32, KP_T_I32,
+                                      KP_T_I32, KP_T_I32, KP_T_I32};
+        kp_prepared *p = NULL;
+        kp_lookup(rt, k ? "f6" : "f0", &f);
+        bad |= kp_prepare(f, KP_T_I32, t6, k, &p);
+        for (int i = 0; !bad && i < n; i++)
+            bad |= kp_call_prepared(p, a, &r);
+        kp_prepared_free(p);
     } else if (!strcmp(what, "builtin")) {
         kp_value c = KP_I32(n);
         kp_lookup(rt, "loop_b0", &f);
@@ -68,7 +78,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++)
             bad |= kp_plugin_add(rt, "one", one, sizeof one - 1) | kp_delete(rt, "one");
     } else {
-        fprintf(stderr, "callcost: upcall0|upcall6|builtin|link|plugin N\n");
+        fprintf(stderr, "callcost: upcall0|upcall6|prep0|prep6|builtin|link|plugin N\n");
         bad = 1;
     }
     if (bad)

@@ -355,6 +355,51 @@ typedef struct kp_call_opts {
 KP_API int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                       const kp_call_opts *opts);
 
+/* A prepared call: the same call as kp_call, with the work that does not
+ * change from one call to the next done once. It checks the prototype at
+ * preparation, owns a plugin stack of f's runtime and a call record set
+ * up for it, and is bound to the thread that prepared it: on that thread
+ * a call only announces itself, sets its interrupt state and deadline,
+ * passes the arguments and enters. Every guarantee of kp_call holds: the
+ * runtime's default deadline, kp_interrupt, traps (KP_TRAP_* with plugin,
+ * function and line in kp_last_error), cleanup hooks, a call in flight
+ * finishing on the code it started in. */
+typedef struct kp_prepared kp_prepared;
+
+/* Prepare calls of `f` with prototype ret(params[0..nparams)). The
+ * prototype must equal the one linked under f's name now (KP_ERR_SIGNATURE
+ * otherwise; variadic built-ins cannot be prepared). On success *out is
+ * the host's until kp_prepared_free; on failure *out is NULL. It holds
+ * one plugin stack of the runtime (stack size, see KP_LIMIT_*) until
+ * freed. Errors: KP_ERR_ARG (NULL f or out, a parameter of type
+ * KP_T_VOID, more than 32 parameters), KP_TRAP_UNLINKED (nothing linked
+ * under the name), KP_ERR_SIGNATURE, KP_ERR_NOMEM, KP_ERR_NOMEM_PLUGIN
+ * (no room for the stack). */
+KP_API int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
+                      kp_prepared **out);
+
+/* Call through a prepared call with its nparams arguments (args may be
+ * NULL for none). The values are read as the prepared parameter types;
+ * args[i].type is not looked at. *ret (if non-NULL) receives the result
+ * as kp_call gives it. The call follows the name as kp_call does: after
+ * kp_plugin_replace it runs the new version if its prototype is the
+ * prepared one, else it fails with KP_ERR_SIGNATURE and runs nothing;
+ * after kp_delete it fails with KP_TRAP_UNLINKED (and works again once the
+ * name is linked back). On the preparing thread, outside any call, it
+ * takes the fast path; from another thread, from inside a built-in (a
+ * nested call, with kp_call's nesting rules) or while the same prepared
+ * call is running (a cleanup hook calling it again) it is exactly
+ * kp_call with the prepared types (so other threads may use p while its
+ * own thread does). Not concurrently with kp_prepared_free of the same p,
+ * and not after its runtime was destroyed.
+ * Errors: as kp_call. */
+KP_API int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret);
+
+/* Free a prepared call and give its plugin stack back to the runtime. No
+ * call through p may be running. May be called after the runtime was
+ * destroyed (it then only frees p). NULL is a no-op. */
+KP_API void kp_prepared_free(kp_prepared *p);
+
 /* Change the default deadline applied to later calls (0 = none). */
 KP_API void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms);
 

@@ -1110,3 +1110,263 @@ out:
     kp_leave_call(rt);
     return code;
 }
+
+/* ---- Prepared calls ----------------------------------------------------------
+ *
+ * kp_call_ex finds the thread's parked stack, checks it, refreshes its
+ * exec and checks each argument's tag on every call. A prepared call does
+ * that once: it owns a plugin stack of its runtime and an exec prepared
+ * for it, and is bound to the thread that prepared it. Per call it
+ * announces itself for reclamation, re-reads the slot (replace and delete
+ * act at once), compares the linked prototype with the prepared one
+ * (or'ed, as the fast path does), and sets what must be fresh per call
+ * (memory size, depth limit, interrupt generation, deadline). Whatever
+ * the fast path cannot serve (another thread, a nested call, a built-in
+ * behind the name, nothing linked, a changed prototype, a changed stack
+ * size) goes through kp_call_ex, which reports the errors. */
+
+struct kp_prepared {
+    kp_slot *slot;
+    kp_runtime *rt;
+    uint64_t uid;         /* rt's: kp_prepared_free after a destroy */
+    const kp_tls *owner;  /* the preparing thread's block */
+    int busy;             /* a call on ex is running (cleanups may call again) */
+    uint8_t ret, nparams;
+    uint8_t params[IR_MAX_PARAMS];
+    /* The first 16 bytes of a kp_fn (kind, then the prototype's ret,
+     * nparams, variadic, params[0..8]) as they must read, and which bytes
+     * count: two compares check kind and prototype of up to 9 parameters. */
+    uint64_t want[2], wmask[2];
+    uint64_t amask[IR_MAX_PARAMS]; /* each argument's width */
+    uint64_t rmask;                /* the result's */
+    uint32_t lo;          /* the owned plugin stack; 0: none (re-acquired) */
+    uint64_t tag;
+    kp_exec ex;
+};
+
+static int prepared_general(kp_prepared *p, const kp_value *args, kp_value *ret)
+{
+    /* kp_call_ex checks the parameters, not the result: a name relinked
+     * with another result type is refused before anything runs (and after,
+     * should it change between this check and the call). */
+    kp_type rt_ret;
+    int np = kp_func_signature((kp_func *)p->slot, &rt_ret, NULL, 0, NULL);
+    if (np >= 0 && rt_ret != (kp_type)p->ret)
+        return kp_err_set(KP_ERR_SIGNATURE, "", p->slot->name, 0, 0,
+                          "function '%s': the prepared call's result type differs "
+                          "from the linked prototype's", p->slot->name);
+    kp_value v[IR_MAX_PARAMS];
+    for (int i = 0; i < p->nparams; i++) {
+        v[i].type = (kp_type)p->params[i];
+        uint64_t bits = (uint64_t)args[i].v.i64 & width_mask[p->params[i] & 7];
+        memset(&v[i].v, 0, sizeof v[i].v);
+        memcpy(&v[i].v, &bits, sizeof bits);
+    }
+    kp_value r;
+    int code = kp_call_ex((kp_func *)p->slot, v, p->nparams, &r, NULL);
+    if (code == KP_OK && r.type != (kp_type)p->ret)
+        return kp_err_set(KP_ERR_SIGNATURE, "", p->slot->name, 0, 0,
+                          "function '%s': the prepared call's result type differs "
+                          "from the linked prototype's", p->slot->name);
+    if (code == KP_OK && ret)
+        *ret = r;
+    return code;
+}
+
+/* A new stack after the runtime's stack size changed (or the first one).
+ * 0, or the error (already reported). */
+static __attribute__((noinline)) int prepared_restack(kp_prepared *p)
+{
+    if (p->lo)
+        kp_stack_release(p->rt, p->lo, p->tag);
+    p->lo = kp_stack_acquire(p->rt, &p->tag);
+    if (!p->lo)
+        return kp_err_set(KP_ERR_NOMEM_PLUGIN, "", p->slot->name, 0, 0,
+                          "memory limit: no room for a plugin stack of %u bytes",
+                          (unsigned)p->tag);
+    kp_exec *ex = &p->ex;
+    memset(ex, 0, sizeof *ex);
+    ex->mem = p->rt->seg.base;
+    ex->stack_lo = p->lo;
+    ex->rt = p->rt;
+    ex->interrupt_word = &p->rt->interrupt;
+    ex->poll_interval = POLL_INTERVAL;
+    return 0;
+}
+
+int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
+               kp_prepared **out)
+{
+    if (!out)
+        return kp_err(KP_ERR_ARG, "kp_prepare: out is NULL");
+    *out = NULL;
+    if (!f)
+        return kp_err(KP_ERR_ARG, "kp_prepare: function is NULL");
+    if (nparams < 0 || nparams > IR_MAX_PARAMS || (nparams && !params))
+        return kp_err(KP_ERR_ARG, "kp_prepare: bad parameter list");
+    if ((unsigned)ret > KP_T_PTR)
+        return kp_err(KP_ERR_ARG, "kp_prepare: bad result type");
+    for (int i = 0; i < nparams; i++)
+        if (params[i] == KP_T_VOID || (unsigned)params[i] > KP_T_PTR)
+            return kp_err(KP_ERR_ARG, "kp_prepare: parameter %d has no value type", i + 1);
+    kp_slot *slot = (kp_slot *)f;
+    kp_runtime *rt = slot->rt;
+    if (kp_enter_call(rt) != 0)
+        return kp_err(KP_ERR_NOMEM, "kp_prepare: cannot register the thread (out of memory)");
+    int code = KP_OK;
+    kp_fn *fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
+    if (!fn) {
+        code = kp_err_set(KP_TRAP_UNLINKED, "", slot->name, 0, 0,
+                          "function '%s' is not linked", slot->name);
+    } else {
+        int same = !fn->sig.variadic && fn->sig.nparams == nparams &&
+                   fn->sig.ret == (uint8_t)ret;
+        for (int i = 0; same && i < nparams; i++)
+            same = fn->sig.params[i] == (uint8_t)params[i];
+        if (!same)
+            code = kp_err_set(KP_ERR_SIGNATURE, "", fn->name, 0, 0,
+                              "kp_prepare: the prototype given differs from "
+                              "function '%s''s", fn->name);
+    }
+    kp_leave_call(rt);
+    if (code != KP_OK)
+        return code;
+    kp_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return kp_err(KP_ERR_NOMEM, "out of memory");
+    p->slot = slot;
+    p->rt = rt;
+    p->uid = rt->uid;
+    p->owner = &tls;
+    p->ret = (uint8_t)ret;
+    p->nparams = (uint8_t)nparams;
+    for (int i = 0; i < nparams; i++) {
+        p->params[i] = (uint8_t)params[i];
+        p->amask[i] = width_mask[params[i] & 7];
+    }
+    p->rmask = width_mask[ret & 7];
+    /* the head of a kp_fn that matches, and the bytes that matter in it */
+    kp_fn head, hmask;
+    memset(&head, 0, sizeof head);
+    memset(&hmask, 0, sizeof hmask);
+    head.kind = KP_FN_PLUGIN;
+    memset(&hmask.kind, 0xff, sizeof hmask.kind);
+    head.sig.ret = (uint8_t)ret;
+    head.sig.nparams = (uint8_t)nparams;
+    hmask.sig.ret = hmask.sig.nparams = hmask.sig.variadic = 0xff;
+    for (int i = 0; i < nparams; i++) {
+        head.sig.params[i] = (uint8_t)params[i];
+        hmask.sig.params[i] = 0xff;
+    }
+    memcpy(p->want, &head, sizeof p->want);
+    memcpy(p->wmask, &hmask, sizeof p->wmask);
+    if ((code = prepared_restack(p)) != 0) {
+        free(p);
+        return code;
+    }
+    *out = p;
+    return KP_OK;
+}
+
+int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+{
+    kp_tls *t = &tls;
+    if (__builtin_expect(!p || (p->nparams && !args), 0))
+        return kp_err(KP_ERR_ARG, "kp_call_prepared: %s", p ? "args is NULL" : "p is NULL");
+    kp_runtime *rt = p->rt;
+    if (__builtin_expect(p->owner != t || t->exec || p->busy, 0))
+        return prepared_general(p, args, ret);
+    if (__builtin_expect(p->tag != atomic_load_explicit(&rt->stack_cfg, memory_order_acquire) ||
+                             !p->lo,
+                         0)) {
+        int rc = prepared_restack(p);
+        if (rc)
+            return rc;
+    }
+    if (__builtin_expect(rd_enter(t, rt) != 0, 0))
+        return prepared_general(p, args, ret);
+    kp_fn *fn = atomic_load_explicit(&p->slot->fn, memory_order_acquire);
+    if (__builtin_expect(!fn, 0))
+        goto general;
+    uint64_t head[2];
+    memcpy(head, fn, sizeof head);
+    if (__builtin_expect((((head[0] ^ p->want[0]) & p->wmask[0]) |
+                          ((head[1] ^ p->want[1]) & p->wmask[1])) != 0,
+                         0))
+        goto general;
+    int n = p->nparams;
+    if (__builtin_expect(n > 9, 0) && memcmp(fn->sig.params + 9, p->params + 9, n - 9u))
+        goto general;
+    uint64_t raw[IR_MAX_PARAMS];
+    /* values read as the prepared types, masked to their widths: a 32-bit
+     * value's upper half in the union is whatever the host left there */
+#define ARG_CONV(i) (raw[i] = (uint64_t)args[i].v.i64 & p->amask[i])
+    if (n) switch (n) {
+    case 6: ARG_CONV(5); /* fall through */
+    case 5: ARG_CONV(4); /* fall through */
+    case 4: ARG_CONV(3); /* fall through */
+    case 3: ARG_CONV(2); /* fall through */
+    case 2: ARG_CONV(1); /* fall through */
+    case 1: ARG_CONV(0); /* fall through */
+    case 0: break;
+    default:
+        for (int i = 0; i < n; i++)
+            ARG_CONV(i);
+    }
+#undef ARG_CONV
+    kp_exec *ex = &p->ex;
+    p->busy = 1;
+    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    ex->sp = p->lo + (uint32_t)p->tag;
+    ex->depth = 0;
+    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+    ex->interrupt_gen = ex->rt_interrupt_gen =
+        atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+    unsigned ms = atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed);
+    if (__builtin_expect(ms != 0, 0)) {
+        ex->clock_ns = kp_os_now_ns();
+        ex->deadline_ns = ex->clock_ns + (uint64_t)ms * 1000000u;
+        ex->poll_interval = ex->poll_countdown = POLL_INTERVAL_FIRST;
+    } else {
+        ex->deadline_ns = 0;
+        ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
+    }
+    ex->caller = NULL;
+    ex->entry = fn;
+    uint64_t rv = 0;
+    t->exec = ex;
+    int rc = rt->engine->call(ex, fn, raw, &rv);
+    t->exec = NULL;
+    int code = KP_OK;
+    if (__builtin_expect(rc != KP_OK || ex->trap_code || ex->cleanups, 0)) {
+        code = call_end(ex, fn, rc);
+        ex->trap_code = 0;
+        ex->trap_located = 0;
+        ex->cur_builtin = NULL;
+    }
+    p->busy = 0;
+    if (__builtin_expect(code == KP_OK && ret != NULL, 1)) {
+        memset(ret, 0, sizeof *ret);
+        ret->type = (kp_type)p->ret;
+        uint64_t bits = rv & p->rmask;
+        memcpy(&ret->v, &bits, sizeof bits);
+    }
+    rd_leave(t, rt);
+    return code;
+general:
+    rd_leave(t, rt);
+    return prepared_general(p, args, ret);
+}
+
+void kp_prepared_free(kp_prepared *p)
+{
+    if (!p)
+        return;
+    /* After kp_runtime_destroy the stack went with the segment. */
+    kp_mutex_lock(&registry.lock);
+    int alive = registry_alive(p->rt, p->uid);
+    kp_mutex_unlock(&registry.lock);
+    if (alive && p->lo)
+        kp_stack_release(p->rt, p->lo, p->tag);
+    free(p);
+}

@@ -1,0 +1,428 @@
+/* test_prepared.c — prepared calls (kp_prepare / kp_call_prepared) on both
+ * engines: results of every type, prototypes refused at preparation, every
+ * trap kind with its position, the runtime usable after each, the default
+ * deadline and kp_interrupt, cleanup hooks, nested calls from a built-in,
+ * replace / delete / re-add (also from inside the call), a stack size
+ * change, use from another thread, runtime destroy before free, and
+ * threads each calling their own prepared call while another replaces the
+ * plugin (meant to pass under -fsanitize=thread too). */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kplug.h"
+#include "check.h"
+
+static const char *src_main =
+    "#include <kplug.h>\n"
+    "int add2(int a, int b) { return a + b; }\n"
+    "long six(int a, long b, int c, long d, int e, long f) { return a + b * 2 + c * 3 + d * 4 + e * 5 + f * 6; }\n"
+    "double fd(double x, float y) { return x * 2 + y; }\n"
+    "float ff(float y) { return y * 0.5f; }\n"
+    "char *pp(char *p) { return p + 1; }\n"
+    "int zero(void) { return 42; }\n"
+    "int cnt;\n"
+    "void nothing(void) { cnt++; }\n"
+    "int neg(int x) { return -x; }\n"
+    "int load(int *p) {\n"
+    "    return *p;\n"
+    "}\n"
+    "int divide(int a, int b) {\n"
+    "    return a / b;\n"
+    "}\n"
+    "int deep(int n) { return n <= 0 ? 0 : 1 + deep(n + 1); }\n"
+    "int spin(int n) { volatile int s = 0; for (;;) s += n; return s; }\n"
+    "typedef int (*fp)(int);\n"
+    "int viaptr(int h) { fp f = (fp)(long)h; return f(1); }\n"
+    "int poke(void) { poke_host(); for (int i = 0; i < 100000000; i++) if (i == 99999999) return 1; return 0; }\n"
+    "int outer(int x) { return nest_host(x) + 1; }\n";
+
+static kp_runtime *cur_rt;
+static kp_prepared *nest_p;
+static int cleanups_ran, cleanup_last;
+
+static void on_end(void *arg, int reason)
+{
+    (void)arg;
+    cleanups_ran++;
+    cleanup_last = reason;
+}
+
+/* registers a call-tied cleanup, then interrupts the runtime */
+static int bi_poke(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)a, (void)n, (void)ret, (void)ud;
+    kp_callctx_on_call_end(cx, on_end, NULL, KP_CLEANUP_ALWAYS);
+    kp_interrupt(kp_callctx_runtime(cx));
+    return KP_OK;
+}
+
+static const char *replace_with; /* hold_host replaces "p" with it, in the call */
+static int bi_hold(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)a, (void)n, (void)ret, (void)ud;
+    kp_callctx_on_call_end(cx, on_end, NULL, KP_CLEANUP_ALWAYS);
+    if (replace_with) {
+        const char *s = replace_with;
+        replace_with = NULL;
+        if (kp_plugin_replace(kp_callctx_runtime(cx), "h", s, strlen(s)) != KP_OK)
+            return kp_fail(cx, "replace failed: %s", kp_errmsg());
+    }
+    return KP_OK;
+}
+
+/* a nested call through a prepared call: the general path */
+static int bi_nest(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)n, (void)ud;
+    kp_value r;
+    int rc = kp_call_prepared(nest_p, a, &r);
+    if (rc != KP_OK)
+        return kp_fail(cx, "nested: %s", kp_result_name(rc));
+    ret->v.i32 = r.v.i32 * 10;
+    return KP_OK;
+}
+
+static int bi_twice(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)cx, (void)n, (void)ud;
+    ret->v.i32 = a[0].v.i32 * 2;
+    return KP_OK;
+}
+
+static kp_runtime *mk(kp_engine e)
+{
+    kp_config cfg;
+    kp_config_init(&cfg);
+    cfg.engine = e;
+    kp_runtime *rt = NULL;
+    if (kp_runtime_create(&cfg, &rt) != KP_OK)
+        return NULL;
+    kp_builtin_add(rt, "void poke_host(void)", bi_poke, NULL);
+    kp_builtin_add(rt, "void hold_host(void)", bi_hold, NULL);
+    kp_builtin_add(rt, "int nest_host(int x)", bi_nest, NULL);
+    kp_builtin_add(rt, "int twice(int x)", bi_twice, NULL);
+    if (kp_plugin_add(rt, "m", src_main, strlen(src_main)) != KP_OK) {
+        kp_runtime_destroy(rt);
+        return NULL;
+    }
+    return rt;
+}
+
+static kp_prepared *prep(kp_runtime *rt, const char *name, kp_type ret, const kp_type *pt, int n)
+{
+    kp_func *f = NULL;
+    kp_prepared *p = NULL;
+    if (kp_lookup(rt, name, &f) != KP_OK || kp_prepare(f, ret, pt, n, &p) != KP_OK)
+        return NULL;
+    return p;
+}
+
+static const kp_type T_I = KP_T_I32;
+static const kp_type T_II[2] = {KP_T_I32, KP_T_I32};
+
+static void results(kp_runtime *rt)
+{
+    kp_value r, a[6];
+    kp_prepared *p = prep(rt, "add2", KP_T_I32, T_II, 2);
+    CHECK("prepare add2", p != NULL);
+    a[0] = KP_I32(40), a[1] = KP_I32(2);
+    CHECK("add2", kp_call_prepared(p, a, &r) == KP_OK && r.type == KP_T_I32 && r.v.i32 == 42);
+    /* a 32-bit value's upper half is ignored, the tag is not looked at */
+    a[0].v.i64 = (int64_t)0x7777777700000005ll;
+    a[0].type = KP_T_I64;
+    a[1] = KP_I32(-7);
+    CHECK("add2 reads 32 bits", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == -2);
+    int ok = 1;
+    for (int i = 0; i < 1000 && ok; i++) {
+        a[0] = KP_I32(i), a[1] = KP_I32(i * 3);
+        ok = kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 4 * i;
+    }
+    CHECK("add2 x1000", ok);
+    kp_prepared_free(p);
+
+    static const kp_type t6[6] = {KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64};
+    p = prep(rt, "six", KP_T_I64, t6, 6);
+    a[0] = KP_I32(1), a[1] = KP_I64(1ll << 40), a[2] = KP_I32(-3), a[3] = KP_I64(4);
+    a[4] = KP_I32(5), a[5] = KP_I64(-6);
+    CHECK("six", p && kp_call_prepared(p, a, &r) == KP_OK && r.type == KP_T_I64 &&
+                     r.v.i64 == 1 + (1ll << 41) - 9 + 16 + 25 - 36);
+    kp_prepared_free(p);
+
+    static const kp_type tfd[2] = {KP_T_F64, KP_T_F32};
+    p = prep(rt, "fd", KP_T_F64, tfd, 2);
+    a[0] = KP_F64(1.25), a[1] = KP_F32(0.5f);
+    CHECK("double(double, float)", p && kp_call_prepared(p, a, &r) == KP_OK &&
+                                       r.type == KP_T_F64 && r.v.f64 == 3.0);
+    kp_prepared_free(p);
+    static const kp_type tf = KP_T_F32;
+    p = prep(rt, "ff", KP_T_F32, &tf, 1);
+    a[0] = KP_F32(3.0f);
+    CHECK("float(float)", p && kp_call_prepared(p, a, &r) == KP_OK && r.type == KP_T_F32 &&
+                              r.v.f32 == 1.5f);
+    kp_prepared_free(p);
+    static const kp_type tp = KP_T_PTR;
+    p = prep(rt, "pp", KP_T_PTR, &tp, 1);
+    a[0] = KP_PTR(0x1000);
+    CHECK("ptr(ptr)", p && kp_call_prepared(p, a, &r) == KP_OK && r.type == KP_T_PTR &&
+                          r.v.ptr == 0x1001);
+    kp_prepared_free(p);
+    p = prep(rt, "zero", KP_T_I32, NULL, 0);
+    CHECK("int(void), args NULL", p && kp_call_prepared(p, NULL, &r) == KP_OK && r.v.i32 == 42);
+    CHECK("ret NULL", p && kp_call_prepared(p, NULL, NULL) == KP_OK);
+    kp_prepared_free(p);
+    p = prep(rt, "nothing", KP_T_VOID, NULL, 0);
+    CHECK("void(void)", p && kp_call_prepared(p, NULL, &r) == KP_OK && r.type == KP_T_VOID);
+    kp_prepared_free(p);
+    /* a built-in behind the name: the general path */
+    p = prep(rt, "twice", KP_T_I32, &T_I, 1);
+    a[0] = KP_I32(21);
+    CHECK("built-in", p && kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 42);
+    kp_prepared_free(p);
+    kp_prepared_free(NULL);
+}
+
+static void refused(kp_runtime *rt)
+{
+    kp_func *f = NULL;
+    kp_prepared *p = (kp_prepared *)&p;
+    kp_lookup(rt, "add2", &f);
+    static const kp_type wrong[2] = {KP_T_I32, KP_T_I64};
+    CHECK("param type refused", kp_prepare(f, KP_T_I32, wrong, 2, &p) == KP_ERR_SIGNATURE && !p);
+    CHECK("count refused", kp_prepare(f, KP_T_I32, T_II, 1, &p) == KP_ERR_SIGNATURE);
+    CHECK("result refused", kp_prepare(f, KP_T_I64, T_II, 2, &p) == KP_ERR_SIGNATURE);
+    static const kp_type v[2] = {KP_T_I32, KP_T_VOID};
+    CHECK("void param refused", kp_prepare(f, KP_T_I32, v, 2, &p) == KP_ERR_ARG);
+    CHECK("NULL f", kp_prepare(NULL, KP_T_I32, T_II, 2, &p) == KP_ERR_ARG);
+    CHECK("NULL out", kp_prepare(f, KP_T_I32, T_II, 2, NULL) == KP_ERR_ARG);
+    CHECK("NULL p", kp_call_prepared(NULL, NULL, NULL) == KP_ERR_ARG);
+    kp_func *g = NULL;
+    CHECK("add temp", kp_plugin_add(rt, "tmp", "int tmpf(int x) { return x; }", 29) == KP_OK);
+    kp_lookup(rt, "tmpf", &g);
+    kp_delete(rt, "tmp");
+    CHECK("unlinked refused", kp_prepare(g, KP_T_I32, &T_I, 1, &p) == KP_TRAP_UNLINKED);
+}
+
+static void traps(kp_runtime *rt)
+{
+    kp_value r, a[2];
+    kp_prepared *p = prep(rt, "load", KP_T_I32, (kp_type[]){KP_T_PTR}, 1);
+    a[0] = KP_PTR(8);
+    int rc = p ? kp_call_prepared(p, a, &r) : -999;
+    const kp_error *e = kp_last_error();
+    CHECK("memory trap", rc == KP_TRAP_MEMORY && e->line == 12 && !strcmp(e->function, "load") &&
+                             !strcmp(e->plugin, "m"));
+    kp_prepared *q = prep(rt, "add2", KP_T_I32, T_II, 2);
+    a[0] = KP_I32(1), a[1] = KP_I32(2);
+    CHECK("usable after trap", q && kp_call_prepared(q, a, &r) == KP_OK && r.v.i32 == 3);
+    kp_prepared_free(p);
+    p = prep(rt, "divide", KP_T_I32, T_II, 2);
+    a[0] = KP_I32(1), a[1] = KP_I32(0);
+    rc = p ? kp_call_prepared(p, a, &r) : -999;
+    CHECK("division trap", rc == KP_TRAP_DIV && kp_last_error()->line == 15);
+    a[1] = KP_I32(1);
+    CHECK("divide again", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 1);
+    kp_prepared_free(p);
+    p = prep(rt, "deep", KP_T_I32, &T_I, 1);
+    a[0] = KP_I32(1);
+    rc = p ? kp_call_prepared(p, a, &r) : -999;
+    CHECK("stack trap", rc == KP_TRAP_STACK && !strcmp(kp_last_error()->function, "deep"));
+    a[0] = KP_I32(-5);
+    CHECK("deep again", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 0);
+    kp_prepared_free(p);
+    p = prep(rt, "viaptr", KP_T_I32, &T_I, 1);
+    a[0] = KP_I32(0x7fff0);
+    rc = p ? kp_call_prepared(p, a, &r) : -999;
+    CHECK("bad call trap", rc == KP_TRAP_BAD_CALL);
+    kp_prepared_free(p);
+
+    /* the runtime's default deadline applies */
+    p = prep(rt, "spin", KP_T_I32, &T_I, 1);
+    kp_set_deadline(rt, 20);
+    rc = p ? kp_call_prepared(p, a, &r) : -999;
+    CHECK("timeout trap", rc == KP_TRAP_TIMEOUT && !strcmp(kp_last_error()->function, "spin"));
+    kp_set_deadline(rt, 0);
+    kp_prepared_free(p);
+    /* kp_interrupt; the call-tied cleanup gets the result code */
+    p = prep(rt, "poke", KP_T_I32, NULL, 0);
+    cleanups_ran = 0;
+    rc = p ? kp_call_prepared(p, NULL, &r) : -999;
+    CHECK("interrupt trap", rc == KP_TRAP_INTERRUPTED);
+    CHECK("cleanup on trap", cleanups_ran == 1 && cleanup_last == KP_TRAP_INTERRUPTED);
+    CHECK("after interrupt", kp_call_prepared(q, a, &r) == KP_OK);
+    kp_prepared_free(p);
+    kp_prepared_free(q);
+}
+
+static void nesting(kp_runtime *rt)
+{
+    kp_value r, a = KP_I32(5);
+    nest_p = prep(rt, "neg", KP_T_I32, &T_I, 1);
+    kp_prepared *p = prep(rt, "outer", KP_T_I32, &T_I, 1);
+    CHECK("nested through a built-in", p && nest_p && kp_call_prepared(p, &a, &r) == KP_OK &&
+                                           r.v.i32 == -49);
+    CHECK("outer direct", kp_call_prepared(nest_p, &a, &r) == KP_OK && r.v.i32 == -5);
+    kp_prepared_free(p);
+    kp_prepared_free(nest_p);
+    nest_p = NULL;
+}
+
+static void relink(kp_runtime *rt)
+{
+    kp_value r, a = KP_I32(1);
+    const char *h1 = "#include <kplug.h>\nint hold(int x) { hold_host(); return x + 1; }\n";
+    const char *h2 = "#include <kplug.h>\nint hold(int x) { hold_host(); return x + 2; }\n";
+    const char *h3 = "#include <kplug.h>\nlong hold(int x) { return x + 3; }\n";
+    CHECK("add h", kp_plugin_add(rt, "h", h1, strlen(h1)) == KP_OK);
+    kp_prepared *p = prep(rt, "hold", KP_T_I32, &T_I, 1);
+    CHECK("h1", p && kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 2);
+    /* replaced from inside the call: it finishes on the old code */
+    replace_with = h2;
+    cleanups_ran = 0;
+    CHECK("in flight stays on h1", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 2);
+    CHECK("cleanup on success", cleanups_ran == 1 && cleanup_last == KP_OK);
+    CHECK("then h2", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    CHECK("replace with another prototype",
+          kp_plugin_replace(rt, "h", h3, strlen(h3)) == KP_OK);
+    CHECK("refused after prototype change", kp_call_prepared(p, &a, &r) == KP_ERR_SIGNATURE);
+    kp_delete(rt, "h");
+    CHECK("unlinked after delete", kp_call_prepared(p, &a, &r) == KP_TRAP_UNLINKED);
+    CHECK("re-add", kp_plugin_add(rt, "h", h2, strlen(h2)) == KP_OK);
+    CHECK("works again", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    /* the stack size changes: the prepared call takes a new stack */
+    CHECK("stack size", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 256 * 1024) == KP_OK);
+    CHECK("after stack change", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    /* no room for the new stack: refused, and served again once there is */
+    kp_ptr big = kp_alloc(rt, 40u << 20);
+    CHECK("big block", big != 0);
+    CHECK("huge stack size", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 32u << 20) == KP_OK);
+    CHECK("no room for the stack", kp_call_prepared(p, &a, &r) == KP_ERR_NOMEM_PLUGIN);
+    CHECK("still no room", kp_call_prepared(p, &a, &r) == KP_ERR_NOMEM_PLUGIN);
+    kp_free(rt, big);
+    CHECK("room again", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    CHECK("stack size back", kp_runtime_set_limit(rt, KP_LIMIT_STACK_SIZE, 256 * 1024) == KP_OK);
+    CHECK("after stack size back", kp_call_prepared(p, &a, &r) == KP_OK && r.v.i32 == 3);
+    kp_prepared *d = prep(rt, "deep", KP_T_I32, &T_I, 1);
+    CHECK("stack trap after change", d && kp_call_prepared(d, &a, &r) == KP_TRAP_STACK);
+    kp_prepared_free(d);
+    kp_prepared_free(p);
+}
+
+/* ---- threads ---- */
+
+static kp_prepared *foreign;
+static atomic_int stop, bad, calls, ready;
+
+static void *use_foreign(void *arg)
+{
+    (void)arg;
+    kp_value a[2] = {KP_I32(20), KP_I32(22)}, r;
+    int ok = 1;
+    for (int i = 0; i < 200 && ok; i++)
+        ok = kp_call_prepared(foreign, a, &r) == KP_OK && r.v.i32 == 42;
+    return (void *)(intptr_t)ok;
+}
+
+static void *caller(void *arg)
+{
+    kp_runtime *rt = arg;
+    kp_prepared *p = prep(rt, "get", KP_T_I32, &T_I, 1);
+    if (!p) {
+        fprintf(stderr, "caller: %s\n", kp_errmsg());
+        atomic_fetch_add(&bad, 1);
+    }
+    atomic_fetch_add(&ready, 1);
+    if (!p)
+        return NULL;
+    for (int i = 0; !atomic_load(&stop); i++) {
+        kp_value a = KP_I32(i & 1023), r;
+        int rc = kp_call_prepared(p, &a, &r);
+        if (rc == KP_OK) {
+            int d = r.v.i32 - (i & 1023);
+            if (d != 1000 && d != 2000)
+                atomic_fetch_add(&bad, 1);
+        } else if (rc != KP_TRAP_UNLINKED) {
+            atomic_fetch_add(&bad, 1);
+        }
+        atomic_fetch_add(&calls, 1);
+    }
+    kp_prepared_free(p);
+    return NULL;
+}
+
+static void threads(kp_runtime *rt)
+{
+    foreign = prep(rt, "add2", KP_T_I32, T_II, 2);
+    pthread_t th;
+    void *res = NULL;
+    pthread_create(&th, NULL, use_foreign, NULL);
+    pthread_join(th, &res);
+    CHECK("another thread's prepared call", foreign && res == (void *)1);
+    kp_prepared_free(foreign);
+
+    const char *g1 = "int get(int x) { return x + 1000; }";
+    const char *g2 = "int get(int x) { int s = 0; for (int i = 0; i < 10; i++) s += i; return x + 1955 + s; }";
+    CHECK("add g", kp_plugin_add(rt, "g", g1, strlen(g1)) == KP_OK);
+    atomic_store(&stop, 0);
+    atomic_store(&bad, 0);
+    atomic_store(&calls, 0);
+    atomic_store(&ready, 0);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, caller, rt);
+    while (atomic_load(&ready) < 3)
+        sched_yield();
+    /* at least 300 changes, and until the callers made some calls */
+    for (int i = 0; i < 300 || (atomic_load(&calls) < 3000 && i < 100000); i++) {
+        const char *s = i & 1 ? g1 : g2;
+        if (i % 7 == 3) {
+            kp_delete(rt, "g");
+            kp_plugin_add(rt, "g", s, strlen(s));
+        } else {
+            kp_plugin_replace(rt, "g", s, strlen(s));
+        }
+    }
+    atomic_store(&stop, 1);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    CHECK("threads: every result from one version", atomic_load(&bad) == 0);
+    CHECK("threads: calls made", atomic_load(&calls) > 0);
+}
+
+static void run(kp_engine e, const char *prefix)
+{
+    check_prefix = prefix;
+    kp_runtime *rt = mk(e);
+    CHECK("runtime", rt != NULL);
+    if (!rt)
+        return;
+    cur_rt = rt;
+    results(rt);
+    refused(rt);
+    traps(rt);
+    nesting(rt);
+    relink(rt);
+    threads(rt);
+    /* destroyed before the prepared call is freed */
+    kp_prepared *p = prep(rt, "add2", KP_T_I32, T_II, 2);
+    CHECK("prepared before destroy", p != NULL);
+    kp_runtime_destroy(rt);
+    kp_prepared_free(p); /* ASan: no access to the runtime's memory */
+}
+
+int main(void)
+{
+    run(KP_ENGINE_INTERP, "interp: ");
+    kp_runtime *probe = NULL;
+    kp_config cfg;
+    kp_config_init(&cfg);
+    cfg.engine = KP_ENGINE_JIT;
+    if (kp_runtime_create(&cfg, &probe) == KP_OK) {
+        kp_runtime_destroy(probe);
+        run(KP_ENGINE_JIT, "jit: ");
+    }
+    return CHECK_DONE();
+}

@@ -172,6 +172,8 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
  * Only pure, non-trapping operations move, past instructions that neither
  * read nor write what they define nor write what they read, so results,
  * traps and polls are unchanged (a trap in between leaves registers only).
+ * An operation whose scaled operand (MUL, SHL) was computed just before
+ * it for it alone stays (emit.c fuses such pairs into one lea).
  */
 static void sink_store_address(ir_block *bl, const uint32_t *ndef, const uint32_t *nuse,
                                uint32_t nregs)
@@ -188,6 +190,18 @@ static void sink_store_address(ir_block *bl, const uint32_t *ndef, const uint32_
         if (k >= bl->ninsns || bl->insns[k].op != IR_STORE || bl->insns[k].a != d ||
             bl->insns[k].b == d)
             continue;
+        /* a scaled operand computed right before (constants emit nothing)
+         * and read only here fuses with it (`lea d, [y + x*s]`): keep them
+         * together */
+        uint32_t p = i;
+        while (p > 0 && bl->insns[p - 1].op == IR_CONST)
+            p--;
+        if (p > 0) {
+            const ir_insn *pv = &bl->insns[p - 1];
+            if ((pv->op == IR_MUL || pv->op == IR_SHL) && pv->dst && pv->dst < nregs &&
+                (pv->dst == in->a || pv->dst == in->b) && nuse[pv->dst] == 1)
+                continue;
+        }
         /* the run [i, e]: the operation, and the update of an operand of it */
         uint32_t e = i;
         const ir_insn *nx = &bl->insns[i + 1];

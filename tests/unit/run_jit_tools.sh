@@ -36,6 +36,11 @@ else
 fi
 "$KPLUG" disasm examples/gray.c --engine interp >"$OUT/ir.txt" || fail "disasm --engine interp"
 grep -q 'func i32 @filter' "$OUT/ir.txt" || fail "disasm --engine interp prints no IR"
+# gray.c's `out[o++] = ...`: the address and the increment sit right
+# before the store (opt.c, sink_store_address; bench/RESULTS.md says why)
+grep '; b[0-9]*\.[0-9]*  ' "$OUT/disasm.txt" | grep -B2 ' store\.u8 .*; 65:18' | head -n 2 >"$OUT/sink.txt"
+grep -q ' = add .*; 65:18' "$OUT/sink.txt" && grep -q ' = add .*; 65:14' "$OUT/sink.txt" ||
+    fail "gray.c: the store's address and o++ are not next to the store: $(cat "$OUT/sink.txt")"
 echo "disasm: ok"
 
 # ---- gdb

@@ -345,7 +345,8 @@ static int inline_calls(kp_arena *a, const ir_module *m, const ir_func *f, ir_fu
                 return -1;
             memcpy(nt, c->reg_types, base);
             c->reg_types = nt;
-            memcpy(nt + base, g->reg_types + 1, add);
+            if (add) /* g->reg_types is NULL when g has no registers */
+                memcpy(nt + base, g->reg_types + 1, add);
             c->nregs = base + add;
 #define MAPR(r) ((r) ? base + (r) - 1 : 0)
             ir_insn cl = *call;

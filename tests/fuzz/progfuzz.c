@@ -985,6 +985,8 @@ static void gen_function(gen *g, int k)
     out(g, ")\n{\n    unsigned long long h = %u;\n", pick(g, 1000));
     out(g, "    if (fuel == 0)\n        return%s;\n    fuel--;\n",
         f->ret < 0 ? "" : f->ret == T_BOOL ? " 1" : " (h & 127)");
+    if (chance(g, 20))
+        out(g, "    %s();\n", chance(g, 50) ? "pf_nothing" : "pf_return");
     gen_locals(g, f->pure);
     g->stmt_budget = 3 + (int)pick(g, 12);
     g->iter_mult = 1;
@@ -1009,6 +1011,9 @@ static void gen_function(gen *g, int k)
 
 static const char prelude[] =
     "#include <string.h>\n"
+    /* functions without registers: empty bodies once crashed the JIT */
+    "static void pf_nothing(void) { }\n"
+    "static void pf_return(void) { return; }\n"
     "#ifdef KP_NATIVE\n"
     "#include <stdio.h>\n"
     "#include <stdlib.h>\n"

@@ -782,6 +782,41 @@ static __attribute__((noinline)) int call_general(kp_func *f, const kp_value *ar
                                                   int nargs, kp_value *ret,
                                                   const kp_call_opts *opts);
 
+/* Ready a kept exec (a parked stack's, a prepared call's) for one
+ * outermost call: only what may have changed since its last call (limits,
+ * the interrupt generation) and the entry. The poll countdown and the
+ * deadline are the caller's. */
+static inline void exec_ready(kp_exec *ex, kp_runtime *rt, uint32_t sp, kp_fn *fn)
+{
+    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
+    ex->sp = sp;
+    ex->depth = 0;
+    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
+    ex->interrupt_gen = ex->rt_interrupt_gen =
+        atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+    ex->caller = NULL;
+    ex->entry = fn;
+}
+
+/* Run fn on a kept exec as the thread's current call. A trap or pending
+ * cleanups end the call here (their callbacks may call in again, so the
+ * caller keeps the exec busy until this returns); the exec is left clean
+ * for its next call. */
+static inline int exec_run(kp_tls *t, kp_runtime *rt, kp_exec *ex, kp_fn *fn,
+                           const uint64_t *raw, uint64_t *rv)
+{
+    t->exec = ex;
+    int rc = rt->engine->call(ex, fn, raw, rv);
+    t->exec = NULL;
+    if (__builtin_expect(rc == KP_OK && !ex->trap_code && !ex->cleanups, 1))
+        return KP_OK;
+    int code = call_end(ex, fn, rc);
+    ex->trap_code = 0;
+    ex->trap_located = 0;
+    ex->cur_builtin = NULL;
+    return code;
+}
+
 int kp_call(kp_func *f, const kp_value *args, int nargs, kp_value *ret)
 {
     return kp_call_ex(f, args, nargs, ret, NULL);
@@ -855,27 +890,10 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
     kp_exec *ex = s->ex;
     s->lo = 0;
     s->busy = 1;
-    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
-    ex->sp = lo + (uint32_t)tag;
-    ex->depth = 0;
-    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
-    ex->interrupt_gen = ex->rt_interrupt_gen =
-        atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+    exec_ready(ex, rt, lo + (uint32_t)tag, fn);
     ex->poll_countdown = POLL_INTERVAL;
-    ex->caller = NULL;
-    ex->entry = fn;
     uint64_t rv = 0;
-    t->exec = ex;
-    int rc = rt->engine->call(ex, fn, raw, &rv);
-    t->exec = NULL;
-    int code = KP_OK;
-    if (__builtin_expect(rc != KP_OK || ex->trap_code || ex->cleanups, 0)) {
-        /* Callbacks may call in again: the slot stays busy meanwhile. */
-        code = call_end(ex, fn, rc);
-        ex->trap_code = 0;
-        ex->trap_located = 0;
-        ex->cur_builtin = NULL;
-    }
+    int code = exec_run(t, rt, ex, fn, raw, &rv);
     s->busy = 0;
     /* A nested call cannot have taken the slot: it stays ours while the
      * runtime lives, and the stack size may have changed meanwhile. */
@@ -1316,12 +1334,7 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
 #undef ARG_CONV
     kp_exec *ex = &p->ex;
     p->busy = 1;
-    ex->mem_size = atomic_load_explicit(&rt->seg.mem_size, memory_order_acquire);
-    ex->sp = p->lo + (uint32_t)p->tag;
-    ex->depth = 0;
-    ex->max_depth = atomic_load_explicit(&rt->max_depth, memory_order_relaxed);
-    ex->interrupt_gen = ex->rt_interrupt_gen =
-        atomic_load_explicit(&rt->interrupt, memory_order_relaxed);
+    exec_ready(ex, rt, p->lo + (uint32_t)p->tag, fn);
     unsigned ms = atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed);
     if (__builtin_expect(ms != 0, 0)) {
         ex->clock_ns = kp_os_now_ns();
@@ -1331,19 +1344,8 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->deadline_ns = 0;
         ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
     }
-    ex->caller = NULL;
-    ex->entry = fn;
     uint64_t rv = 0;
-    t->exec = ex;
-    int rc = rt->engine->call(ex, fn, raw, &rv);
-    t->exec = NULL;
-    int code = KP_OK;
-    if (__builtin_expect(rc != KP_OK || ex->trap_code || ex->cleanups, 0)) {
-        code = call_end(ex, fn, rc);
-        ex->trap_code = 0;
-        ex->trap_located = 0;
-        ex->cur_builtin = NULL;
-    }
+    int code = exec_run(t, rt, ex, fn, raw, &rv);
     p->busy = 0;
     if (__builtin_expect(code == KP_OK && ret != NULL, 1)) {
         memset(ret, 0, sizeof *ret);

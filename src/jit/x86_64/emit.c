@@ -481,11 +481,11 @@ static int mem_size(int st)
     }
 }
 
-static void emit_load(E *e, const ir_insn *in)
+/* The address of a LOAD/STORE: its base register and displacement, or,
+ * for the access a global's address was folded into (fold_index), the
+ * loop counter and the folded displacement. */
+static xmem access_addr(E *e, const ir_insn *in, int *areg, int32_t *ad)
 {
-    xbuf *b = &e->b;
-    int areg;
-    int32_t ad;
     ir_reg ar = in->a;
     int64_t disp = in->imm;
     if (in == e->fold_acc) {
@@ -493,7 +493,15 @@ static void emit_load(E *e, const ir_insn *in)
         disp += e->fold_k;
         e->fold_acc = NULL;
     }
-    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
+    return addr(e, ar, disp, RAX, areg, ad);
+}
+
+static void emit_load(E *e, const ir_insn *in)
+{
+    xbuf *b = &e->b;
+    int areg;
+    int32_t ad;
+    xmem m = access_addr(e, in, &areg, &ad);
     int t = rtype(e, in->dst), w = t == IR_I64;
     if (in->stype == IR_M_F32 || in->stype == IR_M_F64) {
         int dd = xdst(e, in->dst, XT1);
@@ -546,14 +554,7 @@ static void emit_store(E *e, const ir_insn *in)
     }
     int areg;
     int32_t ad;
-    ir_reg ar = in->a;
-    int64_t disp = in->imm;
-    if (in == e->fold_acc) {
-        ar = e->fold_r;
-        disp += e->fold_k;
-        e->fold_acc = NULL;
-    }
-    xmem m = addr(e, ar, disp, RAX, &areg, &ad);
+    xmem m = access_addr(e, in, &areg, &ad);
     pcmap(e, JIT_PC_WRITE, sz, areg, ad, -1);
     if (isk) {
         switch (sz) {

@@ -223,31 +223,17 @@ int jit_thread_init_slow(void)
     return 0;
 }
 
-int32_t jit_tls_bfloor_offset(void)
+/* The fs-relative offset of one of this file's initial-exec thread
+ * locals, for generated code that reads it with an fs: prefix. */
+static int32_t tls_offset(const void *var)
 {
     uintptr_t tp;
     __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return (int32_t)((intptr_t)&jit_tls_bfloor - (intptr_t)tp);
+    return (int32_t)((intptr_t)var - (intptr_t)tp);
 }
 
-int32_t jit_tls_frame_offset(void)
-{
-    uintptr_t tp;
-    __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return (int32_t)((intptr_t)&jit_tls_frame_ - (intptr_t)tp);
-}
-
-int32_t jit_tls_ready_offset(void)
-{
-    uintptr_t tp;
-    __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return (int32_t)((intptr_t)&jit_tls_ready_ - (intptr_t)tp);
-}
-
-int32_t jit_tls_limit_offset(void)
-{
-    uintptr_t tp;
-    __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return (int32_t)((intptr_t)&jit_tls_limit - (intptr_t)tp);
-}
+int32_t jit_tls_bfloor_offset(void) { return tls_offset(&jit_tls_bfloor); }
+int32_t jit_tls_frame_offset(void) { return tls_offset(&jit_tls_frame_); }
+int32_t jit_tls_ready_offset(void) { return tls_offset(&jit_tls_ready_); }
+int32_t jit_tls_limit_offset(void) { return tls_offset(&jit_tls_limit); }
 #endif

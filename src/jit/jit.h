@@ -233,6 +233,9 @@ typedef struct jit_globals {
 } jit_globals;
 extern jit_globals jit_g;
 int jit_init(void);
+/* ---- stub.c: prepared-call entry stubs (kp_engine_ops.prepare) ---- */
+void *jit_prepare(const kp_prep_desc *d, size_t *size);
+void jit_unprepare(void *stub, size_t size);
 
 /* C helpers (called from generated code; those returning int return 0 or a
  * trap code already recorded). */

@@ -657,8 +657,10 @@ static void end_cleanups(kp_exec *ex, int code)
 
 void kp_set_deadline(kp_runtime *rt, unsigned deadline_ms)
 {
-    if (rt)
+    if (rt) {
         atomic_store(&rt->deadline_ms, deadline_ms);
+        kp_rt_cfg_changed(rt);
+    }
 }
 
 int kp_rt_invoke(kp_exec *ex, kp_fn *fn, const uint64_t *args,
@@ -1144,6 +1146,9 @@ out:
  * size) goes through kp_call_ex, which reports the errors. */
 
 struct kp_prepared {
+    /* What kp_call_prepared jumps to: the engine's stub for this call, or
+     * prepared_call_c. First, so the jump is `jmp *(%rdi)`. */
+    int (*call)(kp_prepared *p, const kp_value *args, kp_value *ret);
     kp_slot *slot;
     kp_runtime *rt;
     uint64_t uid;         /* rt's: kp_prepared_free after a destroy */
@@ -1159,8 +1164,19 @@ struct kp_prepared {
     uint64_t rmask;                /* the result's */
     uint32_t lo;          /* the owned plugin stack; 0: none (re-acquired) */
     uint64_t tag;
+    /* The stub (NULL: none) and what it checks: it runs only while
+     * rt->callgen equals gen (odd: not now), which the C path sets after a
+     * call it made with nothing the stub does not redo left to change. */
+    void *stub;
+    size_t stub_size;
+    const kp_engine_ops *engine;   /* the stub's (rt may be gone at free) */
+    uint64_t gen;
+    uint64_t spd;         /* ex.sp at entry (depth 0 above): the jit_frame's */
     kp_exec ex;
 };
+
+static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret);
+static void prepared_stub(kp_prepared *p);
 
 static int prepared_general(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
@@ -1282,11 +1298,21 @@ int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
         free(p);
         return code;
     }
+    p->call = prepared_call_c;
+    p->gen = 1;
+    prepared_stub(p);
     *out = p;
     return KP_OK;
 }
 
-int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+/* The prepared call in C: the whole path on engines without a stub, and
+ * where a stub leaves (another thread, a nested call, p busy, rt->callgen
+ * moved). A call it makes on the fast path re-arms the stub when nothing
+ * it set from the runtime can have changed (rt->callgen the same, even,
+ * before the stack check and after the call record is ready: the slot's
+ * fn and every limit the stub does not reload were stable meanwhile) and
+ * no default deadline applies (the stub has no clock). */
+static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
     kp_tls *t = &tls;
     if (__builtin_expect(!p || (p->nparams && !args), 0))
@@ -1294,6 +1320,7 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
     kp_runtime *rt = p->rt;
     if (__builtin_expect(p->owner != t || t->exec || p->busy, 0))
         return prepared_general(p, args, ret);
+    uint64_t g1 = atomic_load_explicit(&rt->callgen, memory_order_acquire);
     if (__builtin_expect(p->tag != atomic_load_explicit(&rt->stack_cfg, memory_order_acquire) ||
                              !p->lo,
                          0)) {
@@ -1344,6 +1371,11 @@ int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->deadline_ns = 0;
         ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
     }
+    if (p->stub) {
+        uint64_t g2 = atomic_load_explicit(&rt->callgen, memory_order_acquire);
+        p->gen = g1 == g2 && !(g1 & 1) && !ms ? g1 : 1;
+        p->spd = ex->sp;
+    }
     uint64_t rv = 0;
     int code = exec_run(t, rt, ex, fn, raw, &rv);
     p->busy = 0;
@@ -1360,6 +1392,107 @@ general:
     return prepared_general(p, args, ret);
 }
 
+/* The stub announced the call, then found rt->callgen moved. */
+static int prepared_unannounce(kp_prepared *p, const kp_value *args, kp_value *ret)
+{
+    rd_leave(&tls, p->rt);
+    return prepared_call_c(p, args, ret);
+}
+
+/* The end of a stub's call that is not the plain one: a trap (rc, after
+ * the jit_frame was unlinked and ex->sp/depth restored), cleanups, a
+ * trap recorded without one, or retired modules this call may have held
+ * back. What exec_run and prepared_call_c do after the engine's call. */
+static int prepared_end(kp_prepared *p, int rc, uint64_t rv, kp_value *ret)
+{
+    kp_tls *t = &tls;
+    kp_exec *ex = &p->ex;
+    t->exec = NULL;
+    int code = KP_OK;
+    if (rc != KP_OK || ex->trap_code || ex->cleanups) {
+        code = call_end(ex, ex->entry, rc);
+        ex->trap_code = 0;
+        ex->trap_located = 0;
+        ex->cur_builtin = NULL;
+    }
+    p->busy = 0;
+    if (code == KP_OK && ret) {
+        memset(ret, 0, sizeof *ret);
+        ret->type = (kp_type)p->ret;
+        uint64_t bits = rv & p->rmask;
+        memcpy(&ret->v, &bits, sizeof bits);
+    }
+    rd_leave(t, p->rt);
+    return code;
+}
+
+/* The thread pointer (%fs:0 on x86-64 Linux), which names the preparing
+ * thread in a stub and gives the %fs-relative offsets of tls's fields. */
+static uintptr_t thread_pointer(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#else
+    return 0;
+#endif
+}
+
+/* Ask the engine for a stub (on the preparing thread); none is fine. */
+static void prepared_stub(kp_prepared *p)
+{
+    const kp_engine_ops *eng = p->rt->engine;
+    if (!eng->prepare || getenv("KPLUG_NO_PREP_STUB"))
+        return;
+    kp_prep_desc d;
+    memset(&d, 0, sizeof d);
+    uintptr_t tp = thread_pointer();
+    if (!tp)
+        return;
+    d.p = p;
+    d.owner_tp = tp;
+    d.tls_cur = (int32_t)((intptr_t)&tls.exec - (intptr_t)tp);
+    d.tls_nest = (int32_t)((intptr_t)&tls.nest - (intptr_t)tp);
+    d.tls_epoch = (int32_t)((intptr_t)&tls.rd.epoch - (intptr_t)tp);
+    d.tls_rdrt = (int32_t)((intptr_t)&tls.rd.rt - (intptr_t)tp);
+    pthread_once(&readers.once, readers_init);
+    d.fenced = readers.fenced;
+    d.epoch_now = &epoch_now;
+    d.rt = p->rt;
+    d.slot_fn = &p->slot->fn;
+    d.mem = p->rt->seg.base;
+    d.p_busy = offsetof(kp_prepared, busy);
+    d.p_gen = offsetof(kp_prepared, gen);
+    d.p_spd = offsetof(kp_prepared, spd);
+    d.p_ex = offsetof(kp_prepared, ex);
+    d.rt_gen = offsetof(kp_runtime, callgen);
+    d.rt_interrupt = offsetof(kp_runtime, interrupt);
+    d.rt_nretired = offsetof(kp_runtime, nretired);
+    d.ex_rt_igen = offsetof(kp_exec, rt_interrupt_gen);
+    d.ex_cleanups = offsetof(kp_exec, cleanups);
+    d.poll = POLL_INTERVAL;
+    d.ret = p->ret;
+    d.nparams = p->nparams;
+    memcpy(d.params, p->params, sizeof d.params);
+    d.slow = (const void *)prepared_call_c;
+    d.slow_ann = (const void *)prepared_unannounce;
+    d.end = (const void *)prepared_end;
+    p->gen = 1;
+    p->stub = eng->prepare(&d, &p->stub_size);
+    if (p->stub) {
+        p->engine = eng;
+        p->call = (int (*)(kp_prepared *, const kp_value *, kp_value *))p->stub;
+    }
+}
+
+int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+{
+    if (__builtin_expect(!p, 0))
+        return kp_err(KP_ERR_ARG, "kp_call_prepared: p is NULL");
+    return p->call(p, args, ret);
+}
+
 void kp_prepared_free(kp_prepared *p)
 {
     if (!p)
@@ -1370,5 +1503,7 @@ void kp_prepared_free(kp_prepared *p)
     kp_mutex_unlock(&registry.lock);
     if (alive && p->lo)
         kp_stack_release(p->rt, p->lo, p->tag);
+    if (p->stub)
+        p->engine->unprepare(p->stub, p->stub_size);
     free(p);
 }

@@ -229,9 +229,18 @@ static kp_slot *anon_slot(kp_runtime *rt, int *code)
     return slot_new(rt, NULL, code);
 }
 
+/* Every store to a slot's fn is bracketed by these (rt->callgen, the
+ * seqlock prepared calls' stubs check; under ns_lock, so one at a time). */
+static void slots_writing(kp_runtime *rt)
+{
+    atomic_fetch_add(&rt->callgen, 1);
+}
+
 static void anon_release(kp_runtime *rt, kp_slot *s)
 {
+    slots_writing(rt);
     atomic_store(&s->fn, NULL);
+    slots_writing(rt);
     uint32_t h = atomic_load(&s->handle);
     uint32_t gen = h >> KP_HANDLE_INDEX_BITS;
     if (gen == KP_HANDLE_GEN_MAX)
@@ -310,7 +319,9 @@ static void unpublish(kp_runtime *rt, kp_modx *mx)
         if (!s)
             continue;
         kp_fn *expect = fn;
+        slots_writing(rt);
         atomic_compare_exchange_strong(&s->fn, &expect, NULL);
+        slots_writing(rt);
     }
 }
 
@@ -499,7 +510,9 @@ int kp_ns_link_builtin(kp_runtime *rt, kp_modx *mx)
     fn->handle = s->handle;
     mx->m.func_handles[0] = s->handle;
     live_insert(rt, mx);
+    slots_writing(rt);
     atomic_store_explicit(&s->fn, fn, memory_order_release);
+    slots_writing(rt);
 out:
     kp_mutex_unlock(&rt->ns_lock);
     return code;
@@ -725,10 +738,12 @@ static int link_locked(kp_runtime *rt, kp_modx *mx, kp_modx *old)
         return kp_err_set(KP_ERR_NOMEM, mx->name, NULL, 0, 0, "out of memory");
     }
     /* 4. publish: from here on nothing can fail */
+    slots_writing(rt);
     for (uint32_t i = 0; i < ir->nfuncs; i++) {
         kp_slot *s = slot_of_handle(rt, mx->m.fns[i].handle);
         atomic_store_explicit(&s->fn, &mx->m.fns[i], memory_order_release);
     }
+    slots_writing(rt);
     atomic_fetch_add(&rt->code_used, mx->code_bytes);
     if (old) {
         old->end_reason = KP_CLEANUP_REPLACED;

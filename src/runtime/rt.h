@@ -214,6 +214,8 @@ int kp_rt_invoke(kp_exec *ex, kp_fn *fn, const uint64_t *args,
 
 /* ---- the engine interface --------------------------------------------- */
 
+struct kp_prep_desc;
+
 typedef struct kp_engine_ops {
     const char *name;
     /* Compile every function of a module that the runtime has placed in
@@ -227,7 +229,45 @@ typedef struct kp_engine_ops {
      * this engine) with raw args (fn->sig.nparams of them). Returns KP_OK
      * with *ret set, or a trap code (recorded and located). */
     int (*call)(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret);
+    /* Optional (NULL: prepared calls stay on exec.c's C path). Generate
+     * the entry stub of one prepared call from d, on the preparing thread:
+     * machine code entered as int stub(p, args, ret) in place of the C
+     * path (see exec.c, "Prepared calls", for what it must do). Returns its
+     * entry, with *size for unprepare, or NULL (the C path is used). */
+    void *(*prepare)(const struct kp_prep_desc *d, size_t *size);
+    void (*unprepare)(void *stub, size_t size);
 } kp_engine_ops;
+
+/* Everything a prepared call's stub is specialised for (exec.c fills it):
+ * addresses become immediates, offsets displacements. */
+typedef struct kp_prep_desc {
+    void *p;                     /* the kp_prepared (rdi at entry) */
+    uint64_t owner_tp;           /* the preparing thread's %fs:0 */
+    /* the thread's call state, %fs-relative (exec.c's kp_tls) */
+    int32_t tls_cur, tls_nest, tls_epoch, tls_rdrt;
+    int fenced;                  /* readers fence after the announcement */
+    const void *epoch_now;       /* uint64_t: the reclamation epoch */
+    kp_runtime *rt;
+    const void *slot_fn;         /* &slot->fn */
+    uint8_t *mem;                /* the segment base */
+    /* offsets in p: busy (int), the call generation the stub may run at
+     * (uint64_t, odd: not now), ex->sp at entry with depth 0 above it
+     * (uint64_t, the jit_frame's sp0/depth0), and the kp_exec */
+    uint32_t p_busy, p_gen, p_spd, p_ex;
+    /* offsets in the runtime (uint64_t call generation, atomic_uint
+     * interrupt generation, atomic_int retired modules) */
+    uint32_t rt_gen, rt_interrupt, rt_nretired;
+    /* runtime-only kp_exec fields the stub sets or reads */
+    uint32_t ex_rt_igen, ex_cleanups;
+    uint32_t poll;               /* the poll countdown a call starts with */
+    uint8_t ret, nparams;
+    uint8_t params[IR_MAX_PARAMS];
+    /* C, entered by a jump with the stub's own arguments: slow = the C
+     * path; slow_ann = the same after undoing the announcement; end(p, rc,
+     * raw result, ret) = the end of a call that trapped, has cleanups, or
+     * may have held back a retired module */
+    const void *slow, *slow_ann, *end;
+} kp_prep_desc;
 
 extern const kp_engine_ops kp_interp_engine; /* interp/interp.c */
 extern const kp_engine_ops kp_jit_engine;    /* jit/x86_64/engine.c */

@@ -166,6 +166,12 @@ struct kp_runtime {
 
     /* calls */
     atomic_uint interrupt;        /* generation; kp_interrupt bumps it */
+    /* Call generation: a prepared call's stub runs only while it equals
+     * the value its last C-path call saw (exec.c). +1 before and after
+     * every store to a slot's fn (odd while one is in progress: a
+     * seqlock), +2 after a change of memory size, stack size, depth limit
+     * or default deadline (kp_rt_cfg_changed). */
+    _Atomic uint64_t callgen;
     atomic_uint deadline_ms;
     /* deferred reclamation (ns.c, exec.c) */
     atomic_int nretired;          /* modules in retired */
@@ -188,6 +194,11 @@ struct kp_runtime {
     uint64_t uid;                 /* unique over the process's life */
     struct kp_runtime *live_next;
 };
+
+static inline void kp_rt_cfg_changed(kp_runtime *rt)
+{
+    atomic_fetch_add(&rt->callgen, 2);
+}
 
 /* segment.c */
 int kp_segment_init(kp_segment *s, uint64_t mem_limit);

@@ -208,6 +208,7 @@ static int set_memory(kp_runtime *rt, uint64_t value)
             code = kp_err(KP_ERR_NOMEM, "out of memory");
         } else {
             atomic_store(&rt->seg.mem_size, value);
+            kp_rt_cfg_changed(rt);
             rt->cfg.mem_limit = (size_t)value;
         }
     } else if (value < old) {
@@ -227,8 +228,10 @@ static int set_memory(kp_runtime *rt, uint64_t value)
              * still address the old range, so it stays mapped until they
              * have returned. */
             atomic_store(&rt->seg.mem_size, value);
+            kp_rt_cfg_changed(rt);
             if (kp_ns_synchronize(rt, SHRINK_WAIT_NS) != 0) {
                 atomic_store(&rt->seg.mem_size, old);
+                kp_rt_cfg_changed(rt);
                 kp_heap_resize(&rt->heap, (uint32_t)old, NULL);
                 code = kp_err(KP_ERR_LIMIT, "memory limit: calls still running after 1 s "
                                             "may use the memory; limit unchanged");
@@ -272,6 +275,7 @@ int kp_runtime_set_limit(kp_runtime *rt, kp_limit which, uint64_t value)
             return kp_err(KP_ERR_ARG, "max_call_depth %llu is too large",
                           (unsigned long long)value);
         atomic_store(&rt->max_depth, (unsigned)value);
+        kp_rt_cfg_changed(rt);
         return KP_OK;
     case KP_LIMIT_CODE: {
         if (!value)
@@ -310,6 +314,7 @@ int kp_runtime_set_limit(kp_runtime *rt, kp_limit which, uint64_t value)
             return kp_err(KP_ERR_ARG, "deadline %llu ms is too large",
                           (unsigned long long)value);
         atomic_store(&rt->deadline_ms, (unsigned)value);
+        kp_rt_cfg_changed(rt);
         return KP_OK;
     }
     return kp_err(KP_ERR_ARG, "unknown limit %d", (int)which);

@@ -134,6 +134,7 @@ void kp_stacks_resize(kp_runtime *rt, uint32_t size)
     uint64_t cfg = atomic_load(&rt->stack_cfg);
     uint64_t gen = (TAG_GEN(cfg) + 1) & 0xffffffffu;
     atomic_store(&rt->stack_cfg, (uint64_t)size | gen << 32);
+    kp_rt_cfg_changed(rt);
     /* Idle stacks of the old size go back to the heap now; stacks in use
      * are freed when their calls release them. */
     for (uint32_t i = 0; i < rt->nstacks; i++)

@@ -592,7 +592,8 @@ static int jit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret)
     return ((enter_fn)jit_g.enter)(ex, fn, args, ret);
 }
 
-const kp_engine_ops kp_jit_engine = {"jit", jit_load, jit_unload, jit_call};
+const kp_engine_ops kp_jit_engine = {"jit", jit_load, jit_unload, jit_call, jit_prepare,
+                                     jit_unprepare};
 
 #else /* no JIT on this host */
 

@@ -1,0 +1,292 @@
+/*
+ * stub.c — the entry stub of one prepared call (kp_engine_ops.prepare):
+ * kp_call_prepared's fast path and the entry trampoline's work in one
+ * piece of machine code, specialised for what the prepared call fixes
+ * (runtime, slot, prototype, call record, thread). See docs/jit.md,
+ * "Prepared-call stubs", and exec.c, "Prepared calls".
+ */
+#include "../jit.h"
+
+#if KP_JIT_AVAILABLE
+#include <stddef.h>
+
+#include "x64.h"
+#include "../../runtime/rt_private.h"
+
+/* a %fs-relative operand */
+static xmem fsm(int32_t off)
+{
+    return (xmem){-1, -1, 1, off};
+}
+
+/* op [fs:off], imm32 (mov: 0xC7 /0; cmp: 0x81 /7) */
+static void fs_mov_i(xbuf *b, int w, int32_t off, int32_t imm)
+{
+    xb1(b, 0x64);
+    x_rm(b, 0, w, 0xC7, 1, 0, fsm(off), 0);
+    xb4(b, (uint32_t)imm);
+}
+
+static void fs_cmp_i(xbuf *b, int w, int32_t off, int32_t imm)
+{
+    xb1(b, 0x64);
+    x_alu_mi(b, w, ALU_CMP, fsm(off), imm);
+}
+
+static void fs_load(xbuf *b, int reg, int32_t off)
+{
+    xb1(b, 0x64);
+    x_load(b, 1, reg, fsm(off));
+}
+
+static void fs_store(xbuf *b, int32_t off, int reg)
+{
+    xb1(b, 0x64);
+    x_store(b, 1, fsm(off), reg);
+}
+
+/* mov qword [m], imm32 (sign-extended) */
+static void mov_mi(xbuf *b, int w, xmem m, int32_t imm)
+{
+    x_rm(b, 0, w, 0xC7, 1, 0, m, 0);
+    xb4(b, (uint32_t)imm);
+}
+
+/* jmp to an absolute address (rax is free on every exit that uses it) */
+static void jmp_abs(xbuf *b, const void *to)
+{
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)to);
+    x_jmp_r(b, RAX);
+}
+
+static int is32(uint8_t t)
+{
+    return t == KP_T_I32 || t == KP_T_F32 || t == KP_T_PTR;
+}
+
+/*
+ * Entered as int stub(rdi = p, rsi = args, rdx = ret) by a jump from
+ * kp_call_prepared. Registers: rcx = rt, rax = the linked kp_fn, r9 = the
+ * call record until the frame is built; then rbx = jit_frame, r12 = p,
+ * rbp = ret, r13-r15 as emit.c expects. The layout on the stack:
+ *
+ *   host's return address
+ *   trap continuation      <- pushed: a trap's unwind "returns" here
+ *   rbx rbp r12 r13 r14 r15 (the host's)
+ *   jit_frame (JF_ROOM)    <- rbx = saved_rsp
+ *   8 bytes of padding
+ *   outgoing arguments     <- rsp at the call
+ *
+ * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
+ * unwind() and the signal stub restore and return as they do for it.
+ */
+static void gen(xbuf *b, const kp_prep_desc *d)
+{
+    size_t j_slow[8], j_ann[2], j_fin[3];
+    int ns = 0, na = 0, nf = 0;
+    int n = d->nparams;
+    int32_t out = (int32_t)((8 * (n ? n : 1) + 15) & ~15);
+    int32_t room = JF_ROOM + 8 + out;
+    int32_t ex = (int32_t)d->p_ex;
+
+    /* ---- may the stub serve this call? (else the C path, untouched) */
+    if (n) {
+        x_test_rr(b, 1, RSI, RSI);
+        j_slow[ns++] = x_jcc32(b, CC_E);
+    }
+    x_mov_ri(b, 1, RAX, d->owner_tp);
+    xb1(b, 0x64);
+    x_alu_rm(b, 1, ALU_CMP, RAX, fsm(0));
+    j_slow[ns++] = x_jcc32(b, CC_NE);
+    fs_cmp_i(b, 1, d->tls_cur, 0);
+    j_slow[ns++] = x_jcc32(b, CC_NE);
+    fs_cmp_i(b, 0, d->tls_nest, 0);
+    j_slow[ns++] = x_jcc32(b, CC_NE);
+    x_alu_mi(b, 0, ALU_CMP, xm(RDI, (int32_t)d->p_busy), 0);
+    j_slow[ns++] = x_jcc32(b, CC_NE);
+
+    /* ---- announce the outermost call (rd_enter): the runtime, then the
+     * epoch; the reclaimer's membarrier orders these stores before the
+     * loads below, or mfence where it has none */
+    x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt);
+    fs_store(b, d->tls_rdrt, RCX);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->epoch_now);
+    x_load(b, 1, RAX, xm(RAX, 0));
+    fs_store(b, d->tls_epoch, RAX);
+    if (d->fenced) {
+        xb1(b, 0x0F), xb1(b, 0xAE), xb1(b, 0xF0); /* mfence */
+    }
+    fs_mov_i(b, 0, d->tls_nest, 1);
+
+    /* ---- the binding: fn, then the generation (a seqlock read: a store
+     * to the slot moves the generation before and after, so an unchanged
+     * even generation read after fn means fn is the one the C path
+     * checked, with the limits it loaded into the call record) */
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->slot_fn);
+    x_load(b, 1, RAX, xm(RAX, 0));
+    x_load(b, 1, R8, xm(RCX, (int32_t)d->rt_gen));
+    x_alu_rm(b, 1, ALU_CMP, R8, xm(RDI, (int32_t)d->p_gen));
+    j_ann[na++] = x_jcc32(b, CC_NE);
+
+    /* ---- the call record: busy, this call's interrupt generation */
+    mov_mi(b, 0, xm(RDI, (int32_t)d->p_busy), 1);
+    x_lea(b, 1, R9, xm(RDI, ex));
+    x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
+    x_store(b, 0, xm(R9, offsetof(kp_exec, interrupt_gen)), R8);
+    x_store(b, 0, xm(R9, (int32_t)d->ex_rt_igen), R8);
+    mov_mi(b, 1, xm(R9, offsetof(kp_exec, caller)), 0);
+    fs_store(b, d->tls_cur, R9);
+
+    /* ---- the frame: trap continuation, the host's registers, jit_frame */
+    xb1(b, 0x4C), xb1(b, 0x8D), xb1(b, 0x05); /* lea r8, [rip + trap] */
+    size_t l_trap = b->n;
+    xb4(b, 0);
+    x_push(b, R8);
+    x_push(b, RBX);
+    x_push(b, RBP);
+    x_push(b, R12);
+    x_push(b, R13);
+    x_push(b, R14);
+    x_push(b, R15);
+    x_alu_ri(b, 1, ALU_SUB, RSP, room);
+    x_lea(b, 1, RBX, xm(RSP, out + 8));
+    x_store(b, 1, xm(RBX, JF_SAVED_RSP), RBX);
+    x_store(b, 1, xm(RBX, JF_EX), R9);
+    x_store(b, 1, xm(RBX, JF_FN), RAX);
+    x_load(b, 1, R8, xm(RDI, (int32_t)d->p_spd));
+    x_store(b, 1, xm(RBX, JF_SP0), R8); /* sp0 and depth0 = 0 */
+    fs_load(b, R8, jit_g.tls_frame_off);
+    x_store(b, 1, xm(RBX, JF_PREV), R8);
+    fs_store(b, jit_g.tls_frame_off, RBX);
+    x_mov_rr(b, 1, R12, RDI);
+    x_mov_rr(b, 1, RBP, RDX);
+    x_mov_rr(b, 1, R14, R9);
+    x_mov_ri(b, 1, R15, (uint64_t)(uintptr_t)d->mem);
+    x_mov_ri_nf(b, 0, R13, d->poll);
+    /* arguments straight into the callee's slots, read at their width
+     * (a 32-bit load zero-extends: the upper half of a kp_value holding
+     * a 32-bit value is the host's garbage) */
+    for (int i = 0; i < n; i++) {
+        x_load(b, !is32(d->params[i]), R8, xm(RSI, 16 * i + (int32_t)offsetof(kp_value, v)));
+        x_store(b, 1, xm(RSP, 8 * i), R8);
+    }
+    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
+    x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
+
+    /* ---- back: the raw result in rax (rbp, r12, r14 preserved) */
+    if (d->ret == KP_T_F32)
+        x_movd_gx(b, 0, RAX, 0);
+    else if (d->ret == KP_T_F64)
+        x_movd_gx(b, 1, RAX, 0);
+    else if (is32(d->ret))
+        x_mov_rr(b, 0, RAX, RAX);
+    x_alu_mi(b, 0, ALU_CMP, xm(R14, offsetof(kp_exec, trap_code)), 0);
+    j_fin[nf++] = x_jcc32(b, CC_NE);
+    x_alu_mi(b, 1, ALU_CMP, xm(R14, (int32_t)d->ex_cleanups), 0);
+    j_fin[nf++] = x_jcc32(b, CC_NE);
+    x_load(b, 1, RCX, xm(R14, offsetof(kp_exec, rt)));
+    x_alu_mi(b, 0, ALU_CMP, xm(RCX, (int32_t)d->rt_nretired), 0);
+    j_fin[nf++] = x_jcc32(b, CC_NE);
+    x_load(b, 1, RCX, xm(RBX, JF_PREV));
+    fs_store(b, jit_g.tls_frame_off, RCX);
+    x_test_rr(b, 1, RBP, RBP);
+    size_t j_noret = x_jcc32(b, CC_E);
+    /* kp_value: type, 4 bytes of padding (zero), the union */
+    mov_mi(b, 1, xm(RBP, 0), d->ret);
+    if (d->ret == KP_T_VOID)
+        mov_mi(b, 1, xm(RBP, offsetof(kp_value, v)), 0);
+    else
+        x_store(b, 1, xm(RBP, offsetof(kp_value, v)), RAX);
+    x_bind(b, j_noret, b->n);
+    /* ---- the call is over: rd_leave's stores, the thread idle again */
+    mov_mi(b, 0, xm(R12, (int32_t)d->p_busy), 0);
+    fs_mov_i(b, 1, d->tls_cur, 0);
+    fs_mov_i(b, 1, d->tls_epoch, 0);
+    fs_mov_i(b, 0, d->tls_nest, 0);
+    x_alu_ri(b, 1, ALU_ADD, RSP, room);
+    x_pop(b, R15);
+    x_pop(b, R14);
+    x_pop(b, R13);
+    x_pop(b, R12);
+    x_pop(b, RBP);
+    x_pop(b, RBX);
+    x_pop(b, RCX); /* the trap continuation */
+    x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
+    x_ret(b);
+
+    /* ---- trap_code or cleanups set, or retired modules: prepared_end(p,
+     * KP_OK, raw result, ret) after the frame is unlinked */
+    size_t l_fin = b->n;
+    x_load(b, 1, RCX, xm(RBX, JF_PREV));
+    fs_store(b, jit_g.tls_frame_off, RCX);
+    x_mov_rr(b, 1, RDI, R12);
+    x_rr(b, 0, 0, 0x31, 1, RSI, RSI);
+    x_mov_rr(b, 1, RDX, RAX);
+    x_mov_rr(b, 1, RCX, RBP);
+    x_alu_ri(b, 1, ALU_ADD, RSP, room);
+    x_pop(b, R15);
+    x_pop(b, R14);
+    x_pop(b, R13);
+    x_pop(b, R12);
+    x_pop(b, RBP);
+    x_pop(b, RBX);
+    x_pop(b, R8);
+    jmp_abs(b, d->end);
+    for (int i = 0; i < nf; i++)
+        x_bind(b, j_fin[i], l_fin);
+
+    /* ---- a trap: unwind()/the signal stub restored ex->sp/depth from the
+     * frame, unlinked it, popped the host's registers and returned here
+     * with the status in eax: prepared_end(p, status, 0, NULL) */
+    size_t l_trapc = b->n;
+    x_mov_ri(b, 1, RDI, (uint64_t)(uintptr_t)d->p);
+    x_mov_rr(b, 0, RSI, RAX);
+    x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
+    x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
+    jmp_abs(b, d->end);
+    xpatch4(b, l_trap, (uint32_t)(int32_t)((int64_t)l_trapc - (int64_t)(l_trap + 4)));
+
+    /* ---- not for the stub: the C path, before or after the announcement */
+    size_t l_ann = b->n;
+    jmp_abs(b, d->slow_ann);
+    for (int i = 0; i < na; i++)
+        x_bind(b, j_ann[i], l_ann);
+    size_t l_slow = b->n;
+    jmp_abs(b, d->slow);
+    for (int i = 0; i < ns; i++)
+        x_bind(b, j_slow[i], l_slow);
+}
+
+void *jit_prepare(const kp_prep_desc *d, size_t *size)
+{
+    /* the preparing thread's signal stack and stack limit: the stub does
+     * not check them per call as the entry trampoline does */
+    if (jit_init() != 0 || jit_thread_init() != 0)
+        return NULL;
+    xbuf bb = {0}, *b = &bb;
+    gen(b, d);
+    if (b->nomem) {
+        free(b->p);
+        return NULL;
+    }
+    size_t got = 0;
+    uint8_t *code = jit_code_alloc(b->n, &got);
+    if (!code) {
+        free(b->p);
+        return NULL;
+    }
+    memcpy(code, b->p, b->n);
+    free(b->p);
+    if (jit_code_seal(code, got) != 0) {
+        jit_code_free(code, got);
+        return NULL;
+    }
+    *size = got;
+    return code;
+}
+
+void jit_unprepare(void *stub, size_t size)
+{
+    jit_code_free(stub, size);
+}
+#endif

@@ -1176,6 +1176,29 @@ struct kp_prepared {
 };
 
 static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret);
+
+/* Is fn (loaded from the slot) the kind and prototype prepared? */
+static inline int prepared_fn_ok(const kp_prepared *p, const kp_fn *fn)
+{
+    if (!fn)
+        return 0;
+    uint64_t head[2];
+    memcpy(head, fn, sizeof head);
+    if ((((head[0] ^ p->want[0]) & p->wmask[0]) | ((head[1] ^ p->want[1]) & p->wmask[1])) != 0)
+        return 0;
+    return p->nparams <= 9 || !memcmp(fn->sig.params + 9, p->params + 9, p->nparams - 9u);
+}
+
+/* Let the stub run from the next call (p->ex ready for fn, g1 = the call
+ * generation read before the stack check and the slot load) if nothing
+ * moved since g1. */
+static void prepared_arm(kp_prepared *p, uint64_t g1, unsigned deadline_ms)
+{
+    uint64_t g2 = atomic_load_explicit(&p->rt->callgen, memory_order_acquire);
+    p->gen = g1 == g2 && !(g1 & 1) && !deadline_ms ? g1 : 1;
+    p->spd = p->ex.sp;
+}
+
 static void prepared_stub(kp_prepared *p);
 
 static int prepared_general(kp_prepared *p, const kp_value *args, kp_value *ret)
@@ -1301,6 +1324,21 @@ int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
     p->call = prepared_call_c;
     p->gen = 1;
     prepared_stub(p);
+    /* Armed now, so that the first call takes the stub too: what the C
+     * path's call would set up, without the call. */
+    if (p->stub && rd_enter(&tls, rt) == 0) {
+        uint64_t g1 = atomic_load_explicit(&rt->callgen, memory_order_acquire);
+        fn = atomic_load_explicit(&slot->fn, memory_order_acquire);
+        if (prepared_fn_ok(p, fn) &&
+            p->tag == atomic_load_explicit(&rt->stack_cfg, memory_order_acquire)) {
+            kp_exec *ex = &p->ex;
+            exec_ready(ex, rt, p->lo + (uint32_t)p->tag, fn);
+            ex->deadline_ns = 0;
+            ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
+            prepared_arm(p, g1, atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed));
+        }
+        rd_leave(&tls, rt);
+    }
     *out = p;
     return KP_OK;
 }
@@ -1331,17 +1369,9 @@ static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
     if (__builtin_expect(rd_enter(t, rt) != 0, 0))
         return prepared_general(p, args, ret);
     kp_fn *fn = atomic_load_explicit(&p->slot->fn, memory_order_acquire);
-    if (__builtin_expect(!fn, 0))
-        goto general;
-    uint64_t head[2];
-    memcpy(head, fn, sizeof head);
-    if (__builtin_expect((((head[0] ^ p->want[0]) & p->wmask[0]) |
-                          ((head[1] ^ p->want[1]) & p->wmask[1])) != 0,
-                         0))
+    if (__builtin_expect(!prepared_fn_ok(p, fn), 0))
         goto general;
     int n = p->nparams;
-    if (__builtin_expect(n > 9, 0) && memcmp(fn->sig.params + 9, p->params + 9, n - 9u))
-        goto general;
     uint64_t raw[IR_MAX_PARAMS];
     /* values read as the prepared types, masked to their widths: a 32-bit
      * value's upper half in the union is whatever the host left there */
@@ -1371,11 +1401,8 @@ static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->deadline_ns = 0;
         ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
     }
-    if (p->stub) {
-        uint64_t g2 = atomic_load_explicit(&rt->callgen, memory_order_acquire);
-        p->gen = g1 == g2 && !(g1 & 1) && !ms ? g1 : 1;
-        p->spd = ex->sp;
-    }
+    if (p->stub)
+        prepared_arm(p, g1, ms);
     uint64_t rv = 0;
     int code = exec_run(t, rt, ex, fn, raw, &rv);
     p->busy = 0;
@@ -1410,12 +1437,15 @@ static int prepared_end(kp_prepared *p, int rc, uint64_t rv, kp_value *ret)
     t->exec = NULL;
     int code = KP_OK;
     if (rc != KP_OK || ex->trap_code || ex->cleanups) {
+        /* a cleanup calling p again must not reuse ex: the stub does not
+         * set busy (the announcement sends such a call to C) */
+        p->busy = 1;
         code = call_end(ex, ex->entry, rc);
         ex->trap_code = 0;
         ex->trap_located = 0;
         ex->cur_builtin = NULL;
+        p->busy = 0;
     }
-    p->busy = 0;
     if (code == KP_OK && ret) {
         memset(ret, 0, sizeof *ret);
         ret->type = (kp_type)p->ret;
@@ -1462,7 +1492,6 @@ static void prepared_stub(kp_prepared *p)
     d.rt = p->rt;
     d.slot_fn = &p->slot->fn;
     d.mem = p->rt->seg.base;
-    d.p_busy = offsetof(kp_prepared, busy);
     d.p_gen = offsetof(kp_prepared, gen);
     d.p_spd = offsetof(kp_prepared, spd);
     d.p_ex = offsetof(kp_prepared, ex);

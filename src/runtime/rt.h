@@ -250,10 +250,10 @@ typedef struct kp_prep_desc {
     kp_runtime *rt;
     const void *slot_fn;         /* &slot->fn */
     uint8_t *mem;                /* the segment base */
-    /* offsets in p: busy (int), the call generation the stub may run at
-     * (uint64_t, odd: not now), ex->sp at entry with depth 0 above it
-     * (uint64_t, the jit_frame's sp0/depth0), and the kp_exec */
-    uint32_t p_busy, p_gen, p_spd, p_ex;
+    /* offsets in p: the call generation the stub may run at (uint64_t,
+     * odd: not now), ex->sp at entry with depth 0 above it (uint64_t, the
+     * jit_frame's sp0/depth0), and the kp_exec */
+    uint32_t p_gen, p_spd, p_ex;
     /* offsets in the runtime (uint64_t call generation, atomic_uint
      * interrupt generation, atomic_int retired modules) */
     uint32_t rt_gen, rt_interrupt, rt_nretired;

@@ -66,9 +66,10 @@ static int is32(uint8_t t)
 
 /*
  * Entered as int stub(rdi = p, rsi = args, rdx = ret) by a jump from
- * kp_call_prepared. Registers: rcx = rt, rax = the linked kp_fn, r9 = the
- * call record until the frame is built; then rbx = jit_frame, r12 = p,
- * rbp = ret, r13-r15 as emit.c expects. The layout on the stack:
+ * kp_call_prepared. Registers: rcx = rt and rax = the linked kp_fn until
+ * the call; from the frame on rbx = jit_frame, r12 = the enclosing frame
+ * (jit_tls_frame_ before), rbp = ret, r13-r15 as emit.c expects (r14 =
+ * the call record, inside p). The stack:
  *
  *   host's return address
  *   trap continuation      <- pushed: a trap's unwind "returns" here
@@ -79,15 +80,24 @@ static int is32(uint8_t t)
  *
  * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
  * unwind() and the signal stub restore and return as they do for it.
+ *
+ * What it leaves out of the C path, and why that is safe: p->busy (on
+ * the owner thread busy implies an announced call, nest > 0, which sends
+ * the call to C; prepared_end sets it around the cleanups it runs), the
+ * t->exec check (t->exec is set only inside an announced call), the
+ * prototype, the limits and the rest of the call record (unchanged while
+ * rt->callgen is, see exec.c), ex->sp and ex->depth (every return and
+ * every trap restores them), ex->caller (generated code sets it before
+ * each call out, which is where it is read).
  */
 static void gen(xbuf *b, const kp_prep_desc *d)
 {
-    size_t j_slow[8], j_ann[2], j_fin[3];
-    int ns = 0, na = 0, nf = 0;
+    size_t j_slow[4], j_fin[3];
+    int ns = 0, nf = 0;
     int n = d->nparams;
     int32_t out = (int32_t)((8 * (n ? n : 1) + 15) & ~15);
     int32_t room = JF_ROOM + 8 + out;
-    int32_t ex = (int32_t)d->p_ex;
+    static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
 
     /* ---- may the stub serve this call? (else the C path, untouched) */
     if (n) {
@@ -98,11 +108,7 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     xb1(b, 0x64);
     x_alu_rm(b, 1, ALU_CMP, RAX, fsm(0));
     j_slow[ns++] = x_jcc32(b, CC_NE);
-    fs_cmp_i(b, 1, d->tls_cur, 0);
-    j_slow[ns++] = x_jcc32(b, CC_NE);
     fs_cmp_i(b, 0, d->tls_nest, 0);
-    j_slow[ns++] = x_jcc32(b, CC_NE);
-    x_alu_mi(b, 0, ALU_CMP, xm(RDI, (int32_t)d->p_busy), 0);
     j_slow[ns++] = x_jcc32(b, CC_NE);
 
     /* ---- announce the outermost call (rd_enter): the runtime, then the
@@ -126,41 +132,31 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_load(b, 1, RAX, xm(RAX, 0));
     x_load(b, 1, R8, xm(RCX, (int32_t)d->rt_gen));
     x_alu_rm(b, 1, ALU_CMP, R8, xm(RDI, (int32_t)d->p_gen));
-    j_ann[na++] = x_jcc32(b, CC_NE);
-
-    /* ---- the call record: busy, this call's interrupt generation */
-    mov_mi(b, 0, xm(RDI, (int32_t)d->p_busy), 1);
-    x_lea(b, 1, R9, xm(RDI, ex));
-    x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
-    x_store(b, 0, xm(R9, offsetof(kp_exec, interrupt_gen)), R8);
-    x_store(b, 0, xm(R9, (int32_t)d->ex_rt_igen), R8);
-    mov_mi(b, 1, xm(R9, offsetof(kp_exec, caller)), 0);
-    fs_store(b, d->tls_cur, R9);
+    size_t j_ann = x_jcc32(b, CC_NE);
 
     /* ---- the frame: trap continuation, the host's registers, jit_frame */
     xb1(b, 0x4C), xb1(b, 0x8D), xb1(b, 0x05); /* lea r8, [rip + trap] */
     size_t l_trap = b->n;
     xb4(b, 0);
     x_push(b, R8);
-    x_push(b, RBX);
-    x_push(b, RBP);
-    x_push(b, R12);
-    x_push(b, R13);
-    x_push(b, R14);
-    x_push(b, R15);
+    for (int i = 0; i < 6; i++)
+        x_push(b, saved[i]);
     x_alu_ri(b, 1, ALU_SUB, RSP, room);
     x_lea(b, 1, RBX, xm(RSP, out + 8));
+    x_lea(b, 1, R14, xm(RDI, (int32_t)d->p_ex));
+    /* this call's interrupt generation: kp_interrupt from now on stops it */
+    x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
+    x_store(b, 0, xm(R14, offsetof(kp_exec, interrupt_gen)), R8);
+    x_store(b, 0, xm(R14, (int32_t)d->ex_rt_igen), R8);
+    fs_store(b, d->tls_cur, R14);
     x_store(b, 1, xm(RBX, JF_SAVED_RSP), RBX);
-    x_store(b, 1, xm(RBX, JF_EX), R9);
-    x_store(b, 1, xm(RBX, JF_FN), RAX);
+    x_store(b, 1, xm(RBX, JF_EX), R14);
     x_load(b, 1, R8, xm(RDI, (int32_t)d->p_spd));
-    x_store(b, 1, xm(RBX, JF_SP0), R8); /* sp0 and depth0 = 0 */
-    fs_load(b, R8, jit_g.tls_frame_off);
-    x_store(b, 1, xm(RBX, JF_PREV), R8);
+    x_store(b, 1, xm(RBX, JF_SP0), R8); /* sp0, and depth0 = 0 */
+    fs_load(b, R12, jit_g.tls_frame_off);
+    x_store(b, 1, xm(RBX, JF_PREV), R12);
     fs_store(b, jit_g.tls_frame_off, RBX);
-    x_mov_rr(b, 1, R12, RDI);
     x_mov_rr(b, 1, RBP, RDX);
-    x_mov_rr(b, 1, R14, R9);
     x_mov_ri(b, 1, R15, (uint64_t)(uintptr_t)d->mem);
     x_mov_ri_nf(b, 0, R13, d->poll);
     /* arguments straight into the callee's slots, read at their width
@@ -173,7 +169,7 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
     x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
 
-    /* ---- back: the raw result in rax (rbp, r12, r14 preserved) */
+    /* ---- back: the raw result in rax (rbx, rbp, r12, r14 preserved) */
     if (d->ret == KP_T_F32)
         x_movd_gx(b, 0, RAX, 0);
     else if (d->ret == KP_T_F64)
@@ -184,11 +180,10 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     j_fin[nf++] = x_jcc32(b, CC_NE);
     x_alu_mi(b, 1, ALU_CMP, xm(R14, (int32_t)d->ex_cleanups), 0);
     j_fin[nf++] = x_jcc32(b, CC_NE);
-    x_load(b, 1, RCX, xm(R14, offsetof(kp_exec, rt)));
-    x_alu_mi(b, 0, ALU_CMP, xm(RCX, (int32_t)d->rt_nretired), 0);
+    x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt + d->rt_nretired);
+    x_alu_mi(b, 0, ALU_CMP, xm(RCX, 0), 0);
     j_fin[nf++] = x_jcc32(b, CC_NE);
-    x_load(b, 1, RCX, xm(RBX, JF_PREV));
-    fs_store(b, jit_g.tls_frame_off, RCX);
+    fs_store(b, jit_g.tls_frame_off, R12);
     x_test_rr(b, 1, RBP, RBP);
     size_t j_noret = x_jcc32(b, CC_E);
     /* kp_value: type, 4 bytes of padding (zero), the union */
@@ -199,17 +194,12 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_store(b, 1, xm(RBP, offsetof(kp_value, v)), RAX);
     x_bind(b, j_noret, b->n);
     /* ---- the call is over: rd_leave's stores, the thread idle again */
-    mov_mi(b, 0, xm(R12, (int32_t)d->p_busy), 0);
     fs_mov_i(b, 1, d->tls_cur, 0);
     fs_mov_i(b, 1, d->tls_epoch, 0);
     fs_mov_i(b, 0, d->tls_nest, 0);
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
-    x_pop(b, R15);
-    x_pop(b, R14);
-    x_pop(b, R13);
-    x_pop(b, R12);
-    x_pop(b, RBP);
-    x_pop(b, RBX);
+    for (int i = 6; i-- > 0;)
+        x_pop(b, saved[i]);
     x_pop(b, RCX); /* the trap continuation */
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_ret(b);
@@ -217,19 +207,14 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     /* ---- trap_code or cleanups set, or retired modules: prepared_end(p,
      * KP_OK, raw result, ret) after the frame is unlinked */
     size_t l_fin = b->n;
-    x_load(b, 1, RCX, xm(RBX, JF_PREV));
-    fs_store(b, jit_g.tls_frame_off, RCX);
-    x_mov_rr(b, 1, RDI, R12);
+    fs_store(b, jit_g.tls_frame_off, R12);
+    x_lea(b, 1, RDI, xm(R14, -(int32_t)d->p_ex));
     x_rr(b, 0, 0, 0x31, 1, RSI, RSI);
     x_mov_rr(b, 1, RDX, RAX);
     x_mov_rr(b, 1, RCX, RBP);
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
-    x_pop(b, R15);
-    x_pop(b, R14);
-    x_pop(b, R13);
-    x_pop(b, R12);
-    x_pop(b, RBP);
-    x_pop(b, RBX);
+    for (int i = 6; i-- > 0;)
+        x_pop(b, saved[i]);
     x_pop(b, R8);
     jmp_abs(b, d->end);
     for (int i = 0; i < nf; i++)
@@ -246,11 +231,10 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     jmp_abs(b, d->end);
     xpatch4(b, l_trap, (uint32_t)(int32_t)((int64_t)l_trapc - (int64_t)(l_trap + 4)));
 
-    /* ---- not for the stub: the C path, before or after the announcement */
-    size_t l_ann = b->n;
+    /* ---- not for the stub: the C path, after undoing the announcement
+     * or with nothing done */
+    x_bind(b, j_ann, b->n);
     jmp_abs(b, d->slow_ann);
-    for (int i = 0; i < na; i++)
-        x_bind(b, j_ann[i], l_ann);
     size_t l_slow = b->n;
     jmp_abs(b, d->slow);
     for (int i = 0; i < ns; i++)

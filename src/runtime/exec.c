@@ -1515,6 +1515,13 @@ static void prepared_stub(kp_prepared *p)
     }
 }
 
+int kp_prepared_armed(const kp_prepared *p)
+{
+    if (!p || !p->stub)
+        return 0;
+    return p->gen == atomic_load_explicit(&p->rt->callgen, memory_order_acquire) ? 2 : 1;
+}
+
 int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
     if (__builtin_expect(!p, 0))

@@ -195,6 +195,11 @@ struct kp_runtime {
     struct kp_runtime *live_next;
 };
 
+/* exec.c, for tests: 0 = p has no stub, 1 = its next call takes the C
+ * path (and re-arms the stub), 2 = its next call on its thread runs the
+ * stub. */
+int kp_prepared_armed(const kp_prepared *p);
+
 static inline void kp_rt_cfg_changed(kp_runtime *rt)
 {
     atomic_fetch_add(&rt->callgen, 2);

@@ -5,16 +5,25 @@
  * replace / delete / re-add (also from inside the call), a stack size
  * change, use from another thread, runtime destroy before free, and
  * threads each calling their own prepared call while another replaces the
- * plugin (meant to pass under -fsanitize=thread too). */
+ * plugin (meant to pass under -fsanitize=thread too). On the JIT the
+ * calls run the generated entry stub (kp_prepared_armed says when): the
+ * traps, interrupts, cleanups and results above go through it, and the
+ * stub section checks it bit for bit against kp_call, with garbage in
+ * the upper halves of 32-bit arguments, and that every change it does not
+ * re-check per call (deadline, depth and memory limits, links) sends the
+ * next call to the C path, which re-arms it. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kplug.h"
 #include "check.h"
+#include "runtime/rt_private.h" /* kp_prepared_armed */
 
 static const char *src_main =
     "#include <kplug.h>\n"
@@ -38,7 +47,16 @@ static const char *src_main =
     "typedef int (*fp)(int);\n"
     "int viaptr(int h) { fp f = (fp)(long)h; return f(1); }\n"
     "int poke(void) { poke_host(); for (int i = 0; i < 100000000; i++) if (i == 99999999) return 1; return 0; }\n"
-    "int outer(int x) { return nest_host(x) + 1; }\n";
+    "int outer(int x) { return nest_host(x) + 1; }\n"
+    "int rec(int n) { return n <= 0 ? 0 : 1 + rec(n - 1); }\n"
+    "#include <string.h>\n"
+    "int zap(char *p, int n) { memset(p, 7, n); return p[n - 1]; }\n"
+    "double mix(int a, float b, char *c, long d, double e, float f) {\n"
+    "    return a + b * 2 + (long)c * 3 + d * 4 + e * 5 + f * 6;\n"
+    "}\n"
+    "long wide(long x) { return x ^ (1l << 63); }\n"
+    "char *pneg(char *p) { return p - 2; }\n"
+    "float fm(float x) { return -x; }\n";
 
 static kp_runtime *cur_rt;
 static kp_prepared *nest_p;
@@ -119,6 +137,14 @@ static kp_prepared *prep(kp_runtime *rt, const char *name, kp_type ret, const kp
     if (kp_lookup(rt, name, &f) != KP_OK || kp_prepare(f, ret, pt, n, &p) != KP_OK)
         return NULL;
     return p;
+}
+
+static int jit; /* the runtime under test is the JIT's */
+
+/* the stub's state where the JIT would have one, else no stub at all */
+static int armed(const kp_prepared *p, int want)
+{
+    return kp_prepared_armed(p) == (jit ? want : 0);
 }
 
 static const kp_type T_I = KP_T_I32;
@@ -211,6 +237,7 @@ static void traps(kp_runtime *rt)
     kp_value r, a[2];
     kp_prepared *p = prep(rt, "load", KP_T_I32, (kp_type[]){KP_T_PTR}, 1);
     a[0] = KP_PTR(8);
+    CHECK("memory trap: through the stub", armed(p, 2));
     int rc = p ? kp_call_prepared(p, a, &r) : -999;
     const kp_error *e = kp_last_error();
     CHECK("memory trap", rc == KP_TRAP_MEMORY && e->line == 12 && !strcmp(e->function, "load") &&
@@ -221,6 +248,7 @@ static void traps(kp_runtime *rt)
     kp_prepared_free(p);
     p = prep(rt, "divide", KP_T_I32, T_II, 2);
     a[0] = KP_I32(1), a[1] = KP_I32(0);
+    CHECK("division trap: through the stub", armed(p, 2));
     rc = p ? kp_call_prepared(p, a, &r) : -999;
     CHECK("division trap", rc == KP_TRAP_DIV && kp_last_error()->line == 15);
     a[1] = KP_I32(1);
@@ -228,6 +256,7 @@ static void traps(kp_runtime *rt)
     kp_prepared_free(p);
     p = prep(rt, "deep", KP_T_I32, &T_I, 1);
     a[0] = KP_I32(1);
+    CHECK("stack trap: through the stub", armed(p, 2));
     rc = p ? kp_call_prepared(p, a, &r) : -999;
     CHECK("stack trap", rc == KP_TRAP_STACK && !strcmp(kp_last_error()->function, "deep"));
     a[0] = KP_I32(-5);
@@ -249,6 +278,7 @@ static void traps(kp_runtime *rt)
     /* kp_interrupt; the call-tied cleanup gets the result code */
     p = prep(rt, "poke", KP_T_I32, NULL, 0);
     cleanups_ran = 0;
+    CHECK("interrupt and cleanup: through the stub", armed(p, 2));
     rc = p ? kp_call_prepared(p, NULL, &r) : -999;
     CHECK("interrupt trap", rc == KP_TRAP_INTERRUPTED);
     CHECK("cleanup on trap", cleanups_ran == 1 && cleanup_last == KP_TRAP_INTERRUPTED);
@@ -392,6 +422,143 @@ static void threads(kp_runtime *rt)
     CHECK("threads: calls made", atomic_load(&calls) > 0);
 }
 
+/* ---- the JIT's entry stub (kp_prepared_armed: 2 = the next call runs it) ---- */
+
+/* kp_call_prepared gives what kp_call gives, bit for bit (the union's
+ * unused half included), with garbage in the upper half of every 32-bit
+ * argument and in the tags */
+static int same_as_kp_call(kp_runtime *rt, const char *name, kp_type rett, const kp_type *pt,
+                           const kp_value *a, int n)
+{
+    kp_func *f = NULL;
+    kp_prepared *p = NULL;
+    if (kp_lookup(rt, name, &f) != KP_OK || kp_prepare(f, rett, pt, n, &p) != KP_OK)
+        return 0;
+    kp_value g[6], want, got;
+    for (int i = 0; i < n; i++) {
+        g[i] = a[i];
+        g[i].type = (kp_type)(7 - pt[i]);
+        if (pt[i] == KP_T_I32 || pt[i] == KP_T_F32 || pt[i] == KP_T_PTR)
+            g[i].v.i64 = (int64_t)(((uint64_t)0xdeadbeefu << 32) | (uint32_t)a[i].v.i64);
+    }
+    memset(&want, 0x5a, sizeof want);
+    memset(&got, 0xa5, sizeof got);
+    int ok = armed(p, 2) && kp_call(f, a, n, &want) == KP_OK &&
+             kp_call_prepared(p, g, &got) == KP_OK && !memcmp(&want, &got, sizeof got) &&
+             armed(p, 2);
+    memset(&got, 0xa5, sizeof got);
+    ok = ok && kp_call_prepared(p, g, &got) == KP_OK && !memcmp(&want, &got, sizeof got);
+    if (!ok)
+        fprintf(stderr, "%s: type %d/%d, %llx / %llx\n", name, want.type, got.type,
+                (unsigned long long)want.v.i64, (unsigned long long)got.v.i64);
+    kp_prepared_free(p);
+    return ok;
+}
+
+static void *interrupter(void *arg)
+{
+    struct timespec ts = {0, 30 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kp_interrupt(arg);
+    return NULL;
+}
+
+static void stub(kp_runtime *rt)
+{
+    kp_value r, a[6];
+    /* results of every type, arguments of every type */
+    a[0] = KP_I32(-5);
+    CHECK("i32 result (negative)", same_as_kp_call(rt, "neg", KP_T_I32, &T_I, a, 1));
+    a[0] = KP_I64(0x123456789abcll);
+    CHECK("i64", same_as_kp_call(rt, "wide", KP_T_I64, (kp_type[]){KP_T_I64}, a, 1));
+    a[0] = KP_PTR(0x10000);
+    CHECK("ptr result", same_as_kp_call(rt, "pneg", KP_T_PTR, (kp_type[]){KP_T_PTR}, a, 1));
+    a[0] = KP_F32(2.5f);
+    CHECK("f32", same_as_kp_call(rt, "fm", KP_T_F32, (kp_type[]){KP_T_F32}, a, 1));
+    static const kp_type tm[6] = {KP_T_I32, KP_T_F32, KP_T_PTR, KP_T_I64, KP_T_F64, KP_T_F32};
+    a[0] = KP_I32(-3), a[1] = KP_F32(0.25f), a[2] = KP_PTR(7), a[3] = KP_I64(-(1ll << 40));
+    a[4] = KP_F64(1.5), a[5] = KP_F32(-0.5f);
+    CHECK("every argument type", same_as_kp_call(rt, "mix", KP_T_F64, tm, a, 6));
+    CHECK("no arguments", same_as_kp_call(rt, "zero", KP_T_I32, NULL, a, 0));
+    kp_prepared *p = prep(rt, "nothing", KP_T_VOID, NULL, 0);
+    memset(&r, 0x5a, sizeof r);
+    CHECK("void: ret cleared", p && armed(p, 2) && kp_call_prepared(p, NULL, &r) == KP_OK &&
+                                   r.type == KP_T_VOID && r.v.i64 == 0);
+    CHECK("void: ret NULL", p && kp_call_prepared(p, NULL, NULL) == KP_OK);
+    kp_prepared_free(p);
+
+    /* interrupts: one before the call does not stop it, one during does */
+    p = prep(rt, "add2", KP_T_I32, T_II, 2);
+    a[0] = KP_I32(1), a[1] = KP_I32(2);
+    kp_interrupt(rt);
+    CHECK("interrupt before the call", p && armed(p, 2) && kp_call_prepared(p, a, &r) == KP_OK &&
+                                           r.v.i32 == 3);
+    kp_prepared *s = prep(rt, "spin", KP_T_I32, &T_I, 1);
+    pthread_t th;
+    pthread_create(&th, NULL, interrupter, rt);
+    int rc = s ? kp_call_prepared(s, a, &r) : -999;
+    pthread_join(th, NULL);
+    CHECK("interrupt from another thread", rc == KP_TRAP_INTERRUPTED &&
+                                               !strcmp(kp_last_error()->function, "spin"));
+    CHECK("still armed after a trap", armed(s, 2));
+    CHECK("after the interrupt", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3);
+
+    /* the default deadline: the C path (the clock), and the stub again
+     * once it is off */
+    kp_set_deadline(rt, 20);
+    CHECK("deadline set: C path", armed(s, 1));
+    rc = kp_call_prepared(s, a, &r);
+    CHECK("deadline trap", rc == KP_TRAP_TIMEOUT && armed(s, 1));
+    kp_set_deadline(rt, 0);
+    CHECK("deadline off", kp_call_prepared(p, a, &r) == KP_OK && armed(p, 2));
+    kp_prepared_free(s);
+
+    /* the depth limit changes between calls */
+    kp_prepared *d = prep(rt, "rec", KP_T_I32, &T_I, 1);
+    a[0] = KP_I32(50);
+    CHECK("rec 50", d && kp_call_prepared(d, a, &r) == KP_OK && r.v.i32 == 50 && armed(d, 2));
+    CHECK("depth limit 20", kp_runtime_set_limit(rt, KP_LIMIT_CALL_DEPTH, 20) == KP_OK);
+    CHECK("depth change: C path", armed(d, 1));
+    CHECK("rec 50 over the limit", kp_call_prepared(d, a, &r) == KP_TRAP_STACK);
+    CHECK("over the limit again, stub", armed(d, 2) && kp_call_prepared(d, a, &r) == KP_TRAP_STACK);
+    a[0] = KP_I32(10);
+    CHECK("rec 10 under it", kp_call_prepared(d, a, &r) == KP_OK && r.v.i32 == 10);
+    CHECK("depth limit back", kp_runtime_set_limit(rt, KP_LIMIT_CALL_DEPTH, 0) == KP_OK);
+    a[0] = KP_I32(50);
+    CHECK("rec 50 again", kp_call_prepared(d, a, &r) == KP_OK && r.v.i32 == 50);
+    kp_prepared_free(d);
+
+    /* the memory limit changes between calls: memset checks the range
+     * against the call record's memory size */
+    uint64_t lim = 0;
+    kp_runtime_get_limit(rt, KP_LIMIT_MEMORY, &lim);
+    kp_prepared *z = prep(rt, "zap", KP_T_I32, (kp_type[]){KP_T_PTR, KP_T_I32}, 2);
+    a[0] = KP_PTR((kp_ptr)lim + 4096), a[1] = KP_I32(100);
+    CHECK("beyond the limit", z && kp_call_prepared(z, a, &r) == KP_TRAP_MEMORY);
+    CHECK("raise the limit", kp_runtime_set_limit(rt, KP_LIMIT_MEMORY, lim + (1u << 20)) == KP_OK);
+    CHECK("inside it now", kp_call_prepared(z, a, &r) == KP_OK && r.v.i32 == 7);
+    CHECK("inside it, stub", armed(z, 2) && kp_call_prepared(z, a, &r) == KP_OK);
+    CHECK("lower the limit", kp_runtime_set_limit(rt, KP_LIMIT_MEMORY, lim) == KP_OK);
+    CHECK("beyond it again", kp_call_prepared(z, a, &r) == KP_TRAP_MEMORY);
+    CHECK("beyond it again, stub", armed(z, 2) && kp_call_prepared(z, a, &r) == KP_TRAP_MEMORY);
+    kp_prepared_free(z);
+
+    /* linking anything moves the call generation: one C call, then the stub */
+    CHECK("link a built-in", kp_builtin_add(rt, "int other(int x)", bi_twice, NULL) == KP_OK);
+    CHECK("link: C path", armed(p, 1));
+    a[0] = KP_I32(1), a[1] = KP_I32(2);
+    CHECK("link: re-armed", kp_call_prepared(p, a, &r) == KP_OK && armed(p, 2));
+    kp_delete(rt, "other");
+    CHECK("unlink: re-armed", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3 && armed(p, 2));
+    /* another thread: the C path, the stub stays armed for the owner */
+    foreign = p;
+    void *res = NULL;
+    pthread_create(&th, NULL, use_foreign, NULL);
+    pthread_join(th, &res);
+    CHECK("other thread, same handle", res == (void *)1 && armed(p, 2));
+    kp_prepared_free(p);
+}
+
 static void run(kp_engine e, const char *prefix)
 {
     check_prefix = prefix;
@@ -400,7 +567,9 @@ static void run(kp_engine e, const char *prefix)
     if (!rt)
         return;
     cur_rt = rt;
+    jit = e == KP_ENGINE_JIT && !getenv("KPLUG_NO_PREP_STUB");
     results(rt);
+    stub(rt);
     refused(rt);
     traps(rt);
     nesting(rt);

@@ -455,8 +455,11 @@ static int interrupted_slow(const kp_exec *ex)
     for (const kp_exec *p = ex; p; p = p->parent) {
         if (atomic_load_explicit(p->interrupt_word, memory_order_relaxed) != p->interrupt_gen)
             return 1;
-        if (atomic_load_explicit(&p->rt->interrupt, memory_order_relaxed) !=
-            p->rt_interrupt_gen)
+        /* (the same word when the call watches the runtime's: the
+         * prepared-call stub leaves rt_interrupt_gen alone then) */
+        if (p->interrupt_word != &p->rt->interrupt &&
+            atomic_load_explicit(&p->rt->interrupt, memory_order_relaxed) !=
+                p->rt_interrupt_gen)
             return 1;
     }
     return 0;
@@ -1435,6 +1438,9 @@ static int prepared_end(kp_prepared *p, int rc, uint64_t rv, kp_value *ret)
     kp_tls *t = &tls;
     kp_exec *ex = &p->ex;
     t->exec = NULL;
+    /* after a trap: the stub leaves the frame's copies of these unset */
+    ex->sp = (uint32_t)p->spd;
+    ex->depth = 0;
     int code = KP_OK;
     if (rc != KP_OK || ex->trap_code || ex->cleanups) {
         /* a cleanup calling p again must not reuse ex: the stub does not

@@ -79,7 +79,10 @@ static int is32(uint8_t t)
  *   outgoing arguments     <- rsp at the call
  *
  * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
- * unwind() and the signal stub restore and return as they do for it.
+ * unwind() and the signal stub restore and return as they do for it (the
+ * frame's sp0/depth0 are not written: what they restore into ex->sp and
+ * ex->depth on a trap, prepared_end overwrites with the right values
+ * before anything reads them).
  *
  * What it leaves out of the C path, and why that is safe: p->busy (on
  * the owner thread busy implies an announced call, nest > 0, which sends
@@ -88,7 +91,11 @@ static int is32(uint8_t t)
  * prototype, the limits and the rest of the call record (unchanged while
  * rt->callgen is, see exec.c), ex->sp and ex->depth (every return and
  * every trap restores them), ex->caller (generated code sets it before
- * each call out, which is where it is read).
+ * each call out, which is where it is read), ex->rt_interrupt_gen (only
+ * read for an exec whose interrupt word is not the runtime's).
+ *
+ * The path is bound by its stores (about 25 at 0 arguments, two per
+ * cycle at best): a store saved is worth more than an instruction.
  */
 static void gen(xbuf *b, const kp_prep_desc *d)
 {
@@ -115,7 +122,14 @@ static void gen(xbuf *b, const kp_prep_desc *d)
      * epoch; the reclaimer's membarrier orders these stores before the
      * loads below, or mfence where it has none */
     x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt);
+    /* rd.rt is read only while an epoch is announced, and usually names
+     * this runtime still: a compare is cheaper than a store here (the
+     * path is bound by its stores) */
+    xb1(b, 0x64);
+    x_alu_rm(b, 1, ALU_CMP, RCX, fsm(d->tls_rdrt));
+    size_t j_same = x_jcc32(b, CC_E);
     fs_store(b, d->tls_rdrt, RCX);
+    x_bind(b, j_same, b->n);
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->epoch_now);
     x_load(b, 1, RAX, xm(RAX, 0));
     fs_store(b, d->tls_epoch, RAX);
@@ -147,12 +161,9 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     /* this call's interrupt generation: kp_interrupt from now on stops it */
     x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
     x_store(b, 0, xm(R14, offsetof(kp_exec, interrupt_gen)), R8);
-    x_store(b, 0, xm(R14, (int32_t)d->ex_rt_igen), R8);
     fs_store(b, d->tls_cur, R14);
     x_store(b, 1, xm(RBX, JF_SAVED_RSP), RBX);
     x_store(b, 1, xm(RBX, JF_EX), R14);
-    x_load(b, 1, R8, xm(RDI, (int32_t)d->p_spd));
-    x_store(b, 1, xm(RBX, JF_SP0), R8); /* sp0, and depth0 = 0 */
     fs_load(b, R12, jit_g.tls_frame_off);
     x_store(b, 1, xm(RBX, JF_PREV), R12);
     fs_store(b, jit_g.tls_frame_off, RBX);

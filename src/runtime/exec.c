@@ -71,6 +71,11 @@ typedef struct kp_tls {
     int keyed;            /* the exit destructor is registered */
     int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
+    /* Non-zero once the thread is on the readers list, and never the same
+     * for two threads of the process (a thread's TLS block, and with it
+     * its address, may be reused by a later thread): what a prepared
+     * call's stub recognises its thread by. */
+    uint64_t id;
     kp_reader rd;
     kp_tls_stack stk[TLS_STACKS];
 } kp_tls;
@@ -231,6 +236,8 @@ static __attribute__((noinline)) int reader_add(kp_tls *t)
         readers.head->prev = &t->rd;
     readers.head = &t->rd;
     readers.n++;
+    static uint64_t next_id = 1;
+    t->id = next_id++;
     kp_mutex_unlock(&readers.lock);
     t->reading = 1;
     return 0;
@@ -250,6 +257,7 @@ static void reader_remove(kp_tls *t)
     readers.n--;
     kp_mutex_unlock(&readers.lock);
     t->reading = 0;
+    t->id = 0;
 }
 
 static inline void reader_fence(void)
@@ -1462,8 +1470,8 @@ static int prepared_end(kp_prepared *p, int rc, uint64_t rv, kp_value *ret)
     return code;
 }
 
-/* The thread pointer (%fs:0 on x86-64 Linux), which names the preparing
- * thread in a stub and gives the %fs-relative offsets of tls's fields. */
+/* The thread pointer (%fs:0 on x86-64 Linux): the base of the
+ * %fs-relative offsets of tls's fields a stub uses. */
 static uintptr_t thread_pointer(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -1484,10 +1492,11 @@ static void prepared_stub(kp_prepared *p)
     kp_prep_desc d;
     memset(&d, 0, sizeof d);
     uintptr_t tp = thread_pointer();
-    if (!tp)
+    if (!tp || !tls.id) /* kp_prepare registered the thread */
         return;
     d.p = p;
-    d.owner_tp = tp;
+    d.owner_id = tls.id;
+    d.tls_id = (int32_t)((intptr_t)&tls.id - (intptr_t)tp);
     d.tls_cur = (int32_t)((intptr_t)&tls.exec - (intptr_t)tp);
     d.tls_nest = (int32_t)((intptr_t)&tls.nest - (intptr_t)tp);
     d.tls_epoch = (int32_t)((intptr_t)&tls.rd.epoch - (intptr_t)tp);

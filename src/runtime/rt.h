@@ -242,9 +242,11 @@ typedef struct kp_engine_ops {
  * addresses become immediates, offsets displacements. */
 typedef struct kp_prep_desc {
     void *p;                     /* the kp_prepared (rdi at entry) */
-    uint64_t owner_tp;           /* the preparing thread's %fs:0 */
-    /* the thread's call state, %fs-relative (exec.c's kp_tls) */
-    int32_t tls_cur, tls_nest, tls_epoch, tls_rdrt;
+    uint64_t owner_id;           /* the preparing thread's tls_id value */
+    /* the thread's call state, %fs-relative (exec.c's kp_tls): a
+     * process-unique thread id (0: not registered), the current exec,
+     * the nesting count, the announced epoch and runtime */
+    int32_t tls_id, tls_cur, tls_nest, tls_epoch, tls_rdrt;
     int fenced;                  /* readers fence after the announcement */
     const void *epoch_now;       /* uint64_t: the reclamation epoch */
     kp_runtime *rt;

@@ -455,6 +455,12 @@ static int same_as_kp_call(kp_runtime *rt, const char *name, kp_type rett, const
     return ok;
 }
 
+/* a thread that prepares a call and exits: its handle outlives it */
+static void *preparer(void *arg)
+{
+    return prep(arg, "add2", KP_T_I32, T_II, 2);
+}
+
 static void *interrupter(void *arg)
 {
     struct timespec ts = {0, 30 * 1000 * 1000};
@@ -557,6 +563,16 @@ static void stub(kp_runtime *rt)
     pthread_join(th, &res);
     CHECK("other thread, same handle", res == (void *)1 && armed(p, 2));
     kp_prepared_free(p);
+    /* the preparing thread is gone: a later thread (which may get its
+     * TLS block, at the same address) takes the C path */
+    pthread_create(&th, NULL, preparer, rt);
+    pthread_join(th, &res);
+    foreign = res;
+    res = NULL;
+    pthread_create(&th, NULL, use_foreign, NULL);
+    pthread_join(th, &res);
+    CHECK("handle of an exited thread", foreign && res == (void *)1);
+    kp_prepared_free(foreign);
 }
 
 static void run(kp_engine e, const char *prefix)

@@ -111,9 +111,9 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_test_rr(b, 1, RSI, RSI);
         j_slow[ns++] = x_jcc32(b, CC_E);
     }
-    x_mov_ri(b, 1, RAX, d->owner_tp);
+    x_mov_ri(b, 1, RAX, d->owner_id);
     xb1(b, 0x64);
-    x_alu_rm(b, 1, ALU_CMP, RAX, fsm(0));
+    x_alu_rm(b, 1, ALU_CMP, RAX, fsm(d->tls_id));
     j_slow[ns++] = x_jcc32(b, CC_NE);
     fs_cmp_i(b, 0, d->tls_nest, 0);
     j_slow[ns++] = x_jcc32(b, CC_NE);

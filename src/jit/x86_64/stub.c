@@ -13,6 +13,9 @@
 #include "x64.h"
 #include "../../runtime/rt_private.h"
 
+_Static_assert(offsetof(kp_exec, trap_located) == offsetof(kp_exec, trap_code) + 4,
+               "the stub reads trap_code and trap_located as one word");
+
 /* a %fs-relative operand */
 static xmem fsm(int32_t off)
 {
@@ -187,9 +190,9 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_movd_gx(b, 1, RAX, 0);
     else if (is32(d->ret))
         x_mov_rr(b, 0, RAX, RAX);
-    x_alu_mi(b, 0, ALU_CMP, xm(R14, offsetof(kp_exec, trap_code)), 0);
-    j_fin[nf++] = x_jcc32(b, CC_NE);
-    x_alu_mi(b, 1, ALU_CMP, xm(R14, (int32_t)d->ex_cleanups), 0);
+    /* trap_code and trap_located (8 bytes) or'ed with cleanups */
+    x_load(b, 1, RCX, xm(R14, (int32_t)d->ex_cleanups));
+    x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, offsetof(kp_exec, trap_code)));
     j_fin[nf++] = x_jcc32(b, CC_NE);
     x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt + d->rt_nretired);
     x_alu_mi(b, 0, ALU_CMP, xm(RCX, 0), 0);
@@ -198,7 +201,10 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_test_rr(b, 1, RBP, RBP);
     size_t j_noret = x_jcc32(b, CC_E);
     /* kp_value: type, 4 bytes of padding (zero), the union */
+    x_alu_mi(b, 1, ALU_CMP, xm(RBP, 0), d->ret);
+    size_t j_typed = x_jcc32(b, CC_E);
     mov_mi(b, 1, xm(RBP, 0), d->ret);
+    x_bind(b, j_typed, b->n);
     if (d->ret == KP_T_VOID)
         mov_mi(b, 1, xm(RBP, offsetof(kp_value, v)), 0);
     else

@@ -68,14 +68,16 @@ typedef struct kp_reader {
 typedef struct kp_tls {
     kp_exec *exec;        /* innermost exec on this thread */
     unsigned nest;        /* kp_enter_call depth */
+    /* Non-zero once the thread is on the readers list, and not the same
+     * for two threads of the process unless 2^32 threads registered in
+     * between (a thread's TLS block, and with it its address, may be
+     * reused by a later thread): what a prepared call's stub recognises
+     * its thread by. Right after nest: the stub checks both in one
+     * compare. */
+    uint32_t id;
     int keyed;            /* the exit destructor is registered */
     int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
-    /* Non-zero once the thread is on the readers list, and never the same
-     * for two threads of the process (a thread's TLS block, and with it
-     * its address, may be reused by a later thread): what a prepared
-     * call's stub recognises its thread by. */
-    uint64_t id;
     kp_reader rd;
     kp_tls_stack stk[TLS_STACKS];
 } kp_tls;
@@ -236,8 +238,10 @@ static __attribute__((noinline)) int reader_add(kp_tls *t)
         readers.head->prev = &t->rd;
     readers.head = &t->rd;
     readers.n++;
-    static uint64_t next_id = 1;
-    t->id = next_id++;
+    static uint32_t next_id;
+    if (++next_id == 0)
+        next_id = 1;
+    t->id = next_id;
     kp_mutex_unlock(&readers.lock);
     t->reading = 1;
     return 0;

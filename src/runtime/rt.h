@@ -242,7 +242,7 @@ typedef struct kp_engine_ops {
  * addresses become immediates, offsets displacements. */
 typedef struct kp_prep_desc {
     void *p;                     /* the kp_prepared (rdi at entry) */
-    uint64_t owner_id;           /* the preparing thread's tls_id value */
+    uint32_t owner_id;           /* the preparing thread's tls_id value (uint32_t) */
     /* the thread's call state, %fs-relative (exec.c's kp_tls): a
      * process-unique thread id (0: not registered), the current exec,
      * the nesting count, the announced epoch and runtime */

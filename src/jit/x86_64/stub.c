@@ -97,7 +97,7 @@ static int is32(uint8_t t)
  * each call out, which is where it is read), ex->rt_interrupt_gen (only
  * read for an exec whose interrupt word is not the runtime's).
  *
- * The path is bound by its stores (about 25 at 0 arguments, two per
+ * The path is bound by its stores (about 24 at 0 arguments, two per
  * cycle at best): a store saved is worth more than an instruction.
  */
 static void gen(xbuf *b, const kp_prep_desc *d)

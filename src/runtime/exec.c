@@ -67,6 +67,8 @@ typedef struct kp_reader {
  * address computation per call even in a shared library. */
 typedef struct kp_tls {
     kp_exec *exec;        /* innermost exec on this thread */
+    kp_reader rd;         /* right after exec: a stub clears exec and
+                           * rd.epoch with one 16-byte store */
     unsigned nest;        /* kp_enter_call depth */
     /* Non-zero once the thread is on the readers list, and not the same
      * for two threads of the process unless 2^32 threads registered in
@@ -78,7 +80,6 @@ typedef struct kp_tls {
     int keyed;            /* the exit destructor is registered */
     int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
-    kp_reader rd;
     kp_tls_stack stk[TLS_STACKS];
 } kp_tls;
 

@@ -198,12 +198,12 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_movd_gx(b, 1, RAX, 0);
     else if (is32(d->ret))
         x_mov_rr(b, 0, RAX, RAX);
-    /* trap_code and trap_located (8 bytes) or'ed with cleanups */
-    x_load(b, 1, RCX, xm(R14, (int32_t)d->ex_cleanups));
+    /* the runtime's retired modules (32 bits, zero-extended), trap_code
+     * and trap_located (8 bytes) and cleanups or'ed: one branch */
+    x_mov_ri(b, 1, RDX, (uint64_t)(uintptr_t)d->rt + d->rt_nretired);
+    x_load(b, 0, RCX, xm(RDX, 0));
+    x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, (int32_t)d->ex_cleanups));
     x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, offsetof(kp_exec, trap_code)));
-    j_fin[nf++] = x_jcc32(b, CC_NE);
-    x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt + d->rt_nretired);
-    x_alu_mi(b, 0, ALU_CMP, xm(RCX, 0), 0);
     j_fin[nf++] = x_jcc32(b, CC_NE);
     fs_store(b, jit_g.tls_frame_off, R12);
     x_test_rr(b, 1, RBP, RBP);
@@ -219,8 +219,14 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_store(b, 1, xm(RBP, offsetof(kp_value, v)), RAX);
     x_bind(b, j_noret, b->n);
     /* ---- the call is over: rd_leave's stores, the thread idle again */
-    fs_mov_i(b, 1, d->tls_cur, 0);
-    fs_mov_i(b, 1, d->tls_epoch, 0);
+    if (d->tls_epoch == d->tls_cur + 8) {
+        x_xorps(b, 1, 1);
+        xb1(b, 0x64);
+        x_rm(b, 0, 0, 0x0F11, 2, 1, fsm(d->tls_cur), 0); /* movups */
+    } else {
+        fs_mov_i(b, 1, d->tls_cur, 0);
+        fs_mov_i(b, 1, d->tls_epoch, 0);
+    }
     if (d->tls_id == d->tls_nest + 4) {
         /* nest = 0 as an 8-byte store (id unchanged): the next call's
          * 8-byte load of both is forwarded from it; after a 4-byte store

@@ -66,7 +66,8 @@ typedef struct kp_reader {
 /* Everything the call path keeps per thread, in one block: one TLS
  * address computation per call even in a shared library. */
 typedef struct kp_tls {
-    kp_exec *exec;        /* innermost exec on this thread */
+    /* 16-aligned: that store is one aligned access, within a line */
+    _Alignas(16) kp_exec *exec; /* innermost exec on this thread */
     kp_reader rd;         /* right after exec: a stub clears exec and
                            * rd.epoch with one 16-byte store */
     unsigned nest;        /* kp_enter_call depth */

@@ -1188,7 +1188,7 @@ struct kp_prepared {
     size_t stub_size;
     const kp_engine_ops *engine;   /* the stub's (rt may be gone at free) */
     uint64_t gen;
-    uint64_t spd;         /* ex.sp at entry (depth 0 above): the jit_frame's */
+    uint64_t spd;         /* ex.sp at entry: prepared_end restores it after a trap */
     kp_exec ex;
 };
 
@@ -1514,12 +1514,10 @@ static void prepared_stub(kp_prepared *p)
     d.slot_fn = &p->slot->fn;
     d.mem = p->rt->seg.base;
     d.p_gen = offsetof(kp_prepared, gen);
-    d.p_spd = offsetof(kp_prepared, spd);
     d.p_ex = offsetof(kp_prepared, ex);
     d.rt_gen = offsetof(kp_runtime, callgen);
     d.rt_interrupt = offsetof(kp_runtime, interrupt);
     d.rt_nretired = offsetof(kp_runtime, nretired);
-    d.ex_rt_igen = offsetof(kp_exec, rt_interrupt_gen);
     d.ex_cleanups = offsetof(kp_exec, cleanups);
     d.poll = POLL_INTERVAL;
     d.ret = p->ret;

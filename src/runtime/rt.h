@@ -242,10 +242,11 @@ typedef struct kp_engine_ops {
  * addresses become immediates, offsets displacements. */
 typedef struct kp_prep_desc {
     void *p;                     /* the kp_prepared (rdi at entry) */
-    uint32_t owner_id;           /* the preparing thread's tls_id value (uint32_t) */
-    /* the thread's call state, %fs-relative (exec.c's kp_tls): a
-     * process-unique thread id (0: not registered), the current exec,
-     * the nesting count, the announced epoch and runtime */
+    uint32_t owner_id;           /* the preparing thread's id */
+    /* the thread's call state, %fs-relative (exec.c's kp_tls): its id
+     * (uint32_t, 0: not registered), the current exec, the nesting count,
+     * the announced epoch and runtime. The stub pairs id with nest when
+     * it follows it, and exec with the epoch when that follows exec. */
     int32_t tls_id, tls_cur, tls_nest, tls_epoch, tls_rdrt;
     int fenced;                  /* readers fence after the announcement */
     const void *epoch_now;       /* uint64_t: the reclamation epoch */
@@ -253,14 +254,13 @@ typedef struct kp_prep_desc {
     const void *slot_fn;         /* &slot->fn */
     uint8_t *mem;                /* the segment base */
     /* offsets in p: the call generation the stub may run at (uint64_t,
-     * odd: not now), ex->sp at entry with depth 0 above it (uint64_t, the
-     * jit_frame's sp0/depth0), and the kp_exec */
-    uint32_t p_gen, p_spd, p_ex;
+     * odd: not now) and the kp_exec */
+    uint32_t p_gen, p_ex;
     /* offsets in the runtime (uint64_t call generation, atomic_uint
      * interrupt generation, atomic_int retired modules) */
     uint32_t rt_gen, rt_interrupt, rt_nretired;
-    /* runtime-only kp_exec fields the stub sets or reads */
-    uint32_t ex_rt_igen, ex_cleanups;
+    /* the runtime-only kp_exec field the stub reads */
+    uint32_t ex_cleanups;
     uint32_t poll;               /* the poll countdown a call starts with */
     uint8_t ret, nparams;
     uint8_t params[IR_MAX_PARAMS];

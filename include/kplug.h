@@ -364,10 +364,11 @@ KP_API int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret
  * code generated for the prepared call at kp_prepare (a jump from
  * kp_call_prepared; about half the cost of kp_call); the first call after
  * a link, unlink, replace, limit change or deadline change, and every
- * call while a default deadline is set, take the C path instead. Every guarantee of kp_call holds: the
- * runtime's default deadline, kp_interrupt, traps (KP_TRAP_* with plugin,
- * function and line in kp_last_error), cleanup hooks, a call in flight
- * finishing on the code it started in. */
+ * call while a default deadline is set, take the C path instead. Every
+ * guarantee of kp_call holds: the runtime's default deadline,
+ * kp_interrupt, traps (KP_TRAP_* with plugin, function and line in
+ * kp_last_error), cleanup hooks, a call in flight finishing on the code it
+ * started in. */
 typedef struct kp_prepared kp_prepared;
 
 /* Prepare calls of `f` with prototype ret(params[0..nparams)). The

@@ -411,59 +411,40 @@ static int inline_calls(kp_arena *a, const ir_module *m, const ir_func *f, ir_fu
 /* Integer operations of two constants (single CONST definitions), as the
  * inlined bodies with constant arguments leave them (`32 - r`), become
  * constants. Only operations that cannot trap; arithmetic wraps and shift
- * counts are masked, as in the IR. */
-static int fold_constants(kp_arena *a, ir_func *c)
+ * counts are masked, as in the IR. ndef/kdef: definition counts and the
+ * CONST definitions, kdef updated as instructions fold. */
+static void fold_constant(ir_insn *in, uint32_t nr, const uint32_t *ndef, const ir_insn **kdef)
 {
-    uint32_t nr = c->nregs ? c->nregs : 1;
-    uint32_t *ndef = kp_arena_alloc(a, nr * sizeof *ndef);
-    const ir_insn **kdef = kp_arena_alloc(a, nr * sizeof *kdef);
-    if (!ndef || !kdef)
-        return -1;
-    for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
-        ndef[p] = 2;
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-            const ir_insn *in = &c->blocks[bi].insns[i];
-            ir_reg d = 0, tmp[1];
-            jit_insn_regs(in, tmp, 1, &d);
-            if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
-                kdef[d] = in;
-        }
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-            ir_insn *in = &c->blocks[bi].insns[i];
-            int t = in->type;
-            if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
-                !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||
-                ndef[in->b] != 1 || !kdef[in->a] || !kdef[in->b])
-                continue;
-            uint64_t x = (uint64_t)kdef[in->a]->imm, y = (uint64_t)kdef[in->b]->imm, r;
-            unsigned mask = t == IR_I64 ? 63 : 31;
-            switch (in->op) {
-            case IR_ADD: r = x + y; break;
-            case IR_SUB: r = x - y; break;
-            case IR_MUL: r = x * y; break;
-            case IR_AND: r = x & y; break;
-            case IR_OR: r = x | y; break;
-            case IR_XOR: r = x ^ y; break;
-            case IR_SHL: r = x << (y & mask); break;
-            case IR_SHRU: r = (t == IR_I32 ? (uint32_t)x : x) >> (y & mask); break;
-            default: continue;
-            }
-            if (t == IR_I32)
-                r = (uint64_t)(int64_t)(int32_t)(uint32_t)r;
-            uint32_t line = in->line, col = in->col;
-            ir_reg d = in->dst;
-            memset(in, 0, sizeof *in);
-            in->op = IR_CONST;
-            in->type = (uint8_t)t;
-            in->dst = d;
-            in->imm = (int64_t)r;
-            in->line = line;
-            in->col = col;
-            kdef[d] = in;
-        }
-    return 0;
+    int t = in->type;
+    if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
+        !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||
+        ndef[in->b] != 1 || !kdef[in->a] || !kdef[in->b])
+        return;
+    uint64_t x = (uint64_t)kdef[in->a]->imm, y = (uint64_t)kdef[in->b]->imm, r;
+    unsigned mask = t == IR_I64 ? 63 : 31;
+    switch (in->op) {
+    case IR_ADD: r = x + y; break;
+    case IR_SUB: r = x - y; break;
+    case IR_MUL: r = x * y; break;
+    case IR_AND: r = x & y; break;
+    case IR_OR: r = x | y; break;
+    case IR_XOR: r = x ^ y; break;
+    case IR_SHL: r = x << (y & mask); break;
+    case IR_SHRU: r = (t == IR_I32 ? (uint32_t)x : x) >> (y & mask); break;
+    default: return;
+    }
+    if (t == IR_I32)
+        r = (uint64_t)(int64_t)(int32_t)(uint32_t)r;
+    uint32_t line = in->line, col = in->col;
+    ir_reg d = in->dst;
+    memset(in, 0, sizeof *in);
+    in->op = IR_CONST;
+    in->type = (uint8_t)t;
+    in->dst = d;
+    in->imm = (int64_t)r;
+    in->line = line;
+    in->col = col;
+    kdef[d] = in;
 }
 
 /* The copy lives in its own arena: its chunk comes from the thread's
@@ -512,10 +493,32 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         c->blocks[bi].insns = ins;
         c->blocks[bi].ninsns = c->blocks[bi].cap = src->ninsns;
     }
-    if (inline_calls(&a, m, f, c) != 0 || fold_constants(&a, c) != 0) {
+    if (inline_calls(&a, m, f, c) != 0) {
         kp_arena_free(&a);
         return NULL;
     }
+    /* Definition counts (parameters count as defined at entry) and CONST
+     * definitions first; then one walk folds, eliminates common
+     * subexpressions and counts reads, each instruction final once passed
+     * (folding reads only kdef, CSE only earlier instructions of the block). */
+    uint32_t nr = c->nregs ? c->nregs : 1;
+    uint32_t *ndef = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *ndef);
+    const ir_insn **kdef = kp_arena_alloc(&a, nr * sizeof *kdef);
+    if (!ndef || !kdef) {
+        kp_arena_free(&a);
+        return NULL;
+    }
+    uint32_t *nuse = ndef + nr;
+    for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
+        ndef[p] = 1;
+    for (uint32_t bi = 0; bi < c->nblocks; bi++)
+        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
+            const ir_insn *in = &c->blocks[bi].insns[i];
+            ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
+            if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
+                kdef[d] = in;
+        }
+    int big = 0;
     for (uint32_t bi = 0; bi < c->nblocks; bi++) {
         ir_insn *ins = c->blocks[bi].insns;
         uint32_t nins = c->blocks[bi].ninsns;
@@ -523,9 +526,8 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         int nav = 0;
         for (uint32_t i = 0; i < nins; i++) {
             ir_insn *in = &ins[i];
-            ir_reg d = 0;
-            ir_reg tmp[3];
-            jit_insn_regs(in, tmp, 3, &d);
+            fold_constant(in, nr, ndef, kdef);
+            ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
             int p = pure(in->op) && d;
             if (p) {
                 for (int k = 0; k < nav; k++) {
@@ -556,36 +558,21 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
             }
             if (p && in->a != d && in->b != d && nav < CSE_MAX)
                 av[nav++] = (avail){in->op, in->type, in->stype, in->a, in->b, d, in->imm};
+            /* reads, for the block-local rewrites below */
+            ir_reg buf[8];
+            uint32_t n = jit_insn_regs(in, buf, 8, NULL);
+            if (n > 8)
+                big = 1; /* counts would be partial: skip the rewrites */
+            for (uint32_t k = 0; k < n && k < 8; k++)
+                if (buf[k] < nr)
+                    nuse[buf[k]]++;
         }
     }
-    /* definition and read counts for the block-local rewrites */
-    uint32_t nr = c->nregs ? c->nregs : 1;
-    uint32_t *cnt = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *cnt);
-    if (cnt) {
-        uint32_t *ndef = cnt, *nuse = cnt + nr;
-        ir_reg buf[8];
-        int big = 0;
-        for (uint32_t bi = 0; bi < c->nblocks; bi++)
-            for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-                const ir_insn *in = &c->blocks[bi].insns[i];
-                ir_reg d = 0;
-                uint32_t n = jit_insn_regs(in, buf, 8, &d);
-                if (n > 8)
-                    big = 1; /* counts would be partial: skip the rewrites */
-                for (uint32_t k = 0; k < n && k < 8; k++)
-                    if (buf[k] < nr)
-                        nuse[buf[k]]++;
-                if (d && d < nr)
-                    ndef[d]++;
-            }
-        for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++)
-            ndef[p] += 1; /* parameters are defined at entry */
-        if (!big)
-            for (uint32_t bi = 0; bi < c->nblocks; bi++) {
-                post_increment(c, &c->blocks[bi], ndef, nuse);
-                sink_store_address(&c->blocks[bi], ndef, nuse, nr);
-            }
-    }
+    if (!big)
+        for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+            post_increment(c, &c->blocks[bi], ndef, nuse);
+            sink_store_address(&c->blocks[bi], ndef, nuse, nr);
+        }
     oc->a = a;
     return c;
 }

@@ -31,49 +31,6 @@
 
 #define MAX_BITS ((size_t)1 << 29) /* liveness bitsets: 64 MiB */
 
-uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def)
-{
-    uint32_t n = 0;
-    ir_reg d = 0;
-#define U(r) do { if ((r) && n < cap) out[n] = (r); if (r) n++; } while (0)
-    switch (in->op) {
-    case IR_CONST: case IR_FRAME: case IR_GADDR: case IR_FADDR:
-        d = in->dst;
-        break;
-    case IR_STORE: case IR_COPY:
-        U(in->a); U(in->b);
-        break;
-    case IR_ZERO: case IR_BR: case IR_SWITCH: case IR_RET:
-        U(in->a);
-        break;
-    case IR_JMP:
-        break;
-    case IR_CALLP:
-        U(in->a);
-        /* fallthrough */
-    case IR_CALL: case IR_CALLI: case IR_CALLR:
-        for (uint32_t i = 0; i < in->nargs; i++)
-            U(in->args[i]);
-        d = in->dst;
-        break;
-    case IR_MOV: case IR_NEG: case IR_NOT: case IR_LOAD:
-    case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16:
-    case IR_SEXT32: case IR_ZEXT32: case IR_TRUNC: case IR_SITOF: case IR_UITOF:
-    case IR_FTOSI: case IR_FTOUI: case IR_FCVT: case IR_BITCAST:
-        U(in->a);
-        d = in->dst;
-        break;
-    default: /* binary operations and comparisons */
-        U(in->a); U(in->b);
-        d = in->dst;
-        break;
-    }
-#undef U
-    if (def)
-        *def = d;
-    return n;
-}
-
 static int is_call_like(int op)
 {
     return op == IR_CALL || op == IR_CALLI || op == IR_CALLR || op == IR_CALLP ||

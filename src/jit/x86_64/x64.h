@@ -81,6 +81,19 @@ static inline void xb8(xbuf *b, uint64_t v)
     memcpy(b->p + b->n, &v, 8);
     b->n += 8;
 }
+/* Unchecked forms, for encoders that reserved room for the whole
+ * instruction first (one capacity check per instruction, not per byte). */
+static inline void xb1u(xbuf *b, uint8_t v) { b->p[b->n++] = v; }
+static inline void xb4u(xbuf *b, uint32_t v)
+{
+    memcpy(b->p + b->n, &v, 4);
+    b->n += 4;
+}
+/* The longest instruction the encoders below emit before their immediate:
+ * prefix, REX, 3 opcode bytes, ModRM, SIB, disp32 (x_mov_ri: REX, opcode,
+ * imm64). */
+#define X_MAXLEN 16
+
 static inline void xpatch4(xbuf *b, size_t at, uint32_t v)
 {
     if (!b->nomem && at + 4 <= b->n)
@@ -92,14 +105,15 @@ static inline int fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
 /* Legacy prefix (0x66/0xF2/0xF3 or 0), REX, opcode bytes (1-3, big-endian
  * in opc with length olen), then ModRM for reg + (memory m | register rm). */
+/* Unchecked: the caller reserved X_MAXLEN. */
 static inline void x_modrm_mem(xbuf *b, int reg, const xmem *m)
 {
     int r = reg & 7;
     if (m->base < 0) {
         int ss0 = m->scale == 8 ? 3 : m->scale == 4 ? 2 : m->scale == 2 ? 1 : 0;
-        xb1(b, (uint8_t)(0x04 | r << 3));
-        xb1(b, (uint8_t)(m->index >= 0 ? (ss0 << 6 | (m->index & 7) << 3 | 5) : 0x25));
-        xb4(b, (uint32_t)m->disp);
+        xb1u(b, (uint8_t)(0x04 | r << 3));
+        xb1u(b, (uint8_t)(m->index >= 0 ? (ss0 << 6 | (m->index & 7) << 3 | 5) : 0x25));
+        xb4u(b, (uint32_t)m->disp);
         return;
     }
     int base = m->base & 7;
@@ -107,53 +121,60 @@ static inline void x_modrm_mem(xbuf *b, int reg, const xmem *m)
     if (m->index >= 0 || base == 4) {
         int idx = m->index >= 0 ? (m->index & 7) : 4;
         int ss = m->scale == 8 ? 3 : m->scale == 4 ? 2 : m->scale == 2 ? 1 : 0;
-        xb1(b, (uint8_t)(mod << 6 | r << 3 | 4));
-        xb1(b, (uint8_t)(ss << 6 | idx << 3 | base));
+        xb1u(b, (uint8_t)(mod << 6 | r << 3 | 4));
+        xb1u(b, (uint8_t)(ss << 6 | idx << 3 | base));
     } else {
-        xb1(b, (uint8_t)(mod << 6 | r << 3 | base));
+        xb1u(b, (uint8_t)(mod << 6 | r << 3 | base));
     }
     if (mod == 1)
-        xb1(b, (uint8_t)(int8_t)m->disp);
+        xb1u(b, (uint8_t)(int8_t)m->disp);
     else if (mod == 2)
-        xb4(b, (uint32_t)m->disp);
+        xb4u(b, (uint32_t)m->disp);
 }
 
 /* byteregs: the instruction has an 8-bit register operand (spl..dil need
- * a REX prefix to be addressable). */
+ * a REX prefix to be addressable). Unchecked, like x_opc: the caller
+ * reserved X_MAXLEN. */
 static inline void x_prefix(xbuf *b, int pfx, int w, int reg, int x, int bb, int byteregs)
 {
     if (pfx)
-        xb1(b, (uint8_t)pfx);
+        xb1u(b, (uint8_t)pfx);
     int rex = (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((x >> 3) & 1) << 1 | ((bb >> 3) & 1);
     if (rex || byteregs)
-        xb1(b, (uint8_t)(0x40 | rex));
+        xb1u(b, (uint8_t)(0x40 | rex));
 }
 
 static inline void x_opc(xbuf *b, uint32_t opc, int olen)
 {
     for (int i = olen - 1; i >= 0; i--)
-        xb1(b, (uint8_t)(opc >> (8 * i)));
+        xb1u(b, (uint8_t)(opc >> (8 * i)));
 }
 
 /* op reg, r/m (register form). */
 static inline void x_rr(xbuf *b, int pfx, int w, uint32_t opc, int olen, int reg, int rm)
 {
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
     x_prefix(b, pfx, w, reg, 0, rm, 0);
     x_opc(b, opc, olen);
-    xb1(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+    xb1u(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
 }
 /* The same with 8-bit register operands. */
 static inline void x_rr8(xbuf *b, int w, uint32_t opc, int olen, int reg, int rm)
 {
     int need = (rm >= 4 && rm < 8) || (reg >= 4 && reg < 8);
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
     x_prefix(b, 0, w, reg, 0, rm, need);
     x_opc(b, opc, olen);
-    xb1(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+    xb1u(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
 }
 /* op reg, [mem]. */
 static inline void x_rm(xbuf *b, int pfx, int w, uint32_t opc, int olen, int reg,
                         xmem m, int byteregs)
 {
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
     x_prefix(b, pfx, w, reg, m.index >= 0 ? m.index : 0, m.base >= 0 ? m.base : 0,
              byteregs && reg >= 4 && reg < 8);
     x_opc(b, opc, olen);
@@ -174,21 +195,24 @@ static inline void x_mov_ri(xbuf *b, int w, int d, uint64_t v)
 {
     if (!w)
         v = (uint32_t)v;
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
     if (v == 0) {
         x_rr(b, 0, 0, 0x31, 1, d, d); /* xor d32, d32 (clobbers flags) */
     } else if (v <= UINT32_MAX) {
         x_prefix(b, 0, 0, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb4(b, (uint32_t)v);
+        xb1u(b, (uint8_t)(0xB8 | (d & 7)));
+        xb4u(b, (uint32_t)v);
     } else if (fits32((int64_t)v)) {
         x_prefix(b, 0, 1, 0, 0, d, 0);
-        xb1(b, 0xC7);
-        xb1(b, (uint8_t)(0xC0 | (d & 7)));
-        xb4(b, (uint32_t)v);
+        xb1u(b, 0xC7);
+        xb1u(b, (uint8_t)(0xC0 | (d & 7)));
+        xb4u(b, (uint32_t)v);
     } else {
         x_prefix(b, 0, 1, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb8(b, v);
+        xb1u(b, (uint8_t)(0xB8 | (d & 7)));
+        memcpy(b->p + b->n, &v, 8);
+        b->n += 8;
     }
 }
 /* Like x_mov_ri but never touches the flags. */
@@ -197,9 +221,11 @@ static inline void x_mov_ri_nf(xbuf *b, int w, int d, uint64_t v)
     if (!w)
         v = (uint32_t)v;
     if (v <= UINT32_MAX) {
+        if (!xb_reserve(b, X_MAXLEN))
+            return;
         x_prefix(b, 0, 0, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb4(b, (uint32_t)v);
+        xb1u(b, (uint8_t)(0xB8 | (d & 7)));
+        xb4u(b, (uint32_t)v);
     } else {
         x_mov_ri(b, 1, d, v);
     }

@@ -55,13 +55,37 @@ static int movable(int op)
     return 0;
 }
 
-static int reads(const ir_insn *in, ir_reg r, ir_reg *buf, uint32_t cap)
+/* Is r among the first 8 registers `in` reads (jit_insn_regs' order)? */
+static inline int reads(const ir_insn *in, ir_reg r)
 {
-    uint32_t n = jit_insn_regs(in, buf, cap, NULL);
-    for (uint32_t k = 0; k < n && k < cap; k++)
-        if (buf[k] == r)
+    if (!r)
+        return 0;
+    unsigned sh = jit_op_shape(in->op);
+    uint32_t n = 0;
+    if ((sh & JIT_RD_A) && in->a) {
+        if (in->a == r)
             return 1;
+        n++;
+    }
+    if ((sh & JIT_RD_B) && in->b) {
+        if (in->b == r)
+            return 1;
+        n++;
+    }
+    if (sh & JIT_RD_ARGS)
+        for (uint32_t i = 0; i < in->nargs && n < 8; i++)
+            if (in->args[i]) {
+                if (in->args[i] == r)
+                    return 1;
+                n++;
+            }
     return 0;
+}
+
+/* The register `in` writes (0: none). */
+static inline ir_reg writes(const ir_insn *in)
+{
+    return (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
 }
 
 static void replace_reads(ir_insn *in, ir_reg from, ir_reg to)
@@ -87,7 +111,6 @@ static void replace_reads(ir_insn *in, ir_reg from, ir_reg to)
  */
 static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const uint32_t *nuse)
 {
-    ir_reg buf[8];
     for (uint32_t i = 0; i + 1 < bl->ninsns; i++) {
         ir_insn *mv = &bl->insns[i];
         if (mv->op != IR_MOV || !mv->dst || !mv->a || mv->dst == mv->a)
@@ -100,8 +123,7 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
         int ok = 1;
         for (; j < bl->ninsns; j++) {
             ir_insn *in = &bl->insns[j];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
+            ir_reg d = writes(in);
             if (d == x)
                 break;
             if (d == t || in->nargs > 6 || in->op == IR_SWITCH) {
@@ -120,13 +142,11 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
             if (k == j)
                 continue;
             ir_insn *in = &bl->insns[k];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
             if (in->nargs > 6) {
                 ok = 0;
                 break;
             }
-            if (reads(in, t, buf, 8)) {
+            if (reads(in, t)) {
                 uses_after++;
                 last = k;
                 if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLR ||
@@ -139,9 +159,8 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
         /* between j and last: no read or write of x, no write of up->b */
         for (k = j + 1; k <= last && ok; k++) {
             ir_insn *in = &bl->insns[k];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
-            if (d == x || (up->b && d == up->b) || reads(in, x, buf, 8) || ir_is_terminator(in->op))
+            ir_reg d = writes(in);
+            if (d == x || (up->b && d == up->b) || reads(in, x) || ir_is_terminator(in->op))
                 ok = 0;
         }
         if (!ok)
@@ -185,7 +204,7 @@ static void sink_store_address(ir_block *bl, const uint32_t *ndef, const uint32_
         if (!movable(in->op) || !d || d >= nregs || ndef[d] != 1 || nuse[d] != 1)
             continue;
         uint32_t k = i + 1;
-        while (k < bl->ninsns && !reads(&bl->insns[k], d, buf, 8))
+        while (k < bl->ninsns && !reads(&bl->insns[k], d))
             k++;
         if (k >= bl->ninsns || bl->insns[k].op != IR_STORE || bl->insns[k].a != d ||
             bl->insns[k].b == d)

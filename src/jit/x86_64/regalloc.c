@@ -141,12 +141,13 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
     double *w = kp_arena_alloc(&sa, nr * sizeof *w);
     itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
-    int64_t *calls = NULL;
-    const ir_insn **callin = NULL;
-    size_t ncalls = 0, callcap = 0;
-    ir_reg sbuf[16], *rbuf = sbuf;
-    uint32_t rcap = 16;
-    if (!res || !ndefs || !defin || !use || !first || !depth || !w || !iv) {
+    size_t ninsns = 0;
+    for (uint32_t b = 0; b < nb; b++)
+        ninsns += f->blocks[b].ninsns;
+    int64_t *calls = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *calls);
+    const ir_insn **callin = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *callin);
+    size_t ncalls = 0;
+    if (!res || !ndefs || !defin || !use || !first || !depth || !w || !iv || !calls || !callin) {
         free(res);
         goto out;
     }
@@ -194,52 +195,41 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
         for (uint32_t i = 0; i < bl->ninsns; i++, k++) {
             const ir_insn *in = &bl->insns[i];
-            if (in->nargs + 2 > rcap) {
-                /* a call with many arguments (nargs is 0 elsewhere) */
-                ir_reg *nb2 = malloc((in->nargs + 2) * sizeof *nb2);
-                if (!nb2)
-                    goto out;
-                if (rbuf != sbuf)
-                    free(rbuf);
-                rbuf = nb2;
-                rcap = in->nargs + 2;
-            }
-            ir_reg d;
-            uint32_t n = jit_insn_regs(in, rbuf, rcap, &d);
+            unsigned sh = jit_op_shape(in->op);
             /* positions only grow: the first sets s, every one sets e */
             int64_t pu = 2 * (int64_t)k;
-            for (uint32_t j = 0; j < n; j++) {
-                ir_reg r = rbuf[j];
-                if (r >= nr)
-                    continue;
-                ra->uses[r]++;
-                w[r] += wt;
-                if (!(D[r / 64] >> (r % 64) & 1))
-                    U[r / 64] |= 1ull << (r % 64);
-                if (s[r] > pu) s[r] = pu;
-                if (e[r] < pu) e[r] = pu;
-            }
+#define RA_USE(rr)                                                             \
+    do {                                                                       \
+        ir_reg r_ = (rr);                                                      \
+        if (r_ && r_ < nr) {                                                   \
+            ra->uses[r_]++;                                                    \
+            w[r_] += wt;                                                       \
+            if (!(D[r_ / 64] >> (r_ % 64) & 1))                                \
+                U[r_ / 64] |= 1ull << (r_ % 64);                               \
+            if (s[r_] > pu)                                                    \
+                s[r_] = pu;                                                    \
+            e[r_] = pu;                                                        \
+        }                                                                      \
+    } while (0)
+            if (sh & JIT_RD_A)
+                RA_USE(in->a);
+            if (sh & JIT_RD_B)
+                RA_USE(in->b);
+            if (sh & JIT_RD_ARGS)
+                for (uint32_t j = 0; j < in->nargs; j++)
+                    RA_USE(in->args[j]);
+#undef RA_USE
+            ir_reg d = (sh & JIT_WR_DST) ? in->dst : 0;
             if (d && d < nr) {
                 ndefs[d]++;
                 defin[d] = in;
                 w[d] += wt;
                 D[d / 64] |= 1ull << (d % 64);
-                if (s[d] > pu + 1) s[d] = pu + 1;
-                if (e[d] < pu + 1) e[d] = pu + 1;
+                if (s[d] > pu + 1)
+                    s[d] = pu + 1;
+                e[d] = pu + 1;
             }
             if (is_call_like(in->op)) {
-                if (ncalls == callcap) {
-                    size_t nc = callcap ? callcap * 2 : 16;
-                    int64_t *np = realloc(calls, nc * sizeof *np);
-                    if (!np)
-                        goto out;
-                    calls = np;
-                    const ir_insn **ni = realloc(callin, nc * sizeof *ni);
-                    if (!ni)
-                        goto out;
-                    callin = ni;
-                    callcap = nc;
-                }
                 callin[ncalls] = in;
                 calls[ncalls++] = pu;
             }
@@ -471,10 +461,6 @@ out:
         jit_ra_free(ra);
     }
     kp_arena_free(&sa);
-    free(calls);
-    free(callin);
-    if (rbuf != sbuf)
-        free(rbuf);
     return rc;
 }
 #endif

@@ -8,7 +8,14 @@
  * figure run interleaved, one run each in turn, so that the noise of a
  * shared machine hits them alike. Figures, never pass/fail.
  *
- *   kbench [-q] [-w] [-s SECTIONS] [-k KERNEL]   SECTIONS: digits of 1234567
+ *   kbench [-q] [-w] [-m] [-s SECTIONS] [-k KERNEL]   SECTIONS: digits of 1234567
+ *
+ * malloc's mmap threshold is fixed (32 MiB) unless -m: glibc raises its
+ * dynamic threshold the first time the process frees a large mmapped
+ * block, and from then on libtcc's per-compile buffers come from the heap
+ * instead of fresh pages. Which of the two states a run was in depended on
+ * what the other contenders happened to free (libtcc -nostdlib warm: 142
+ * us or 92 us in the same binary), so the state is set once for all.
  */
 #include "slurp.h"
 #include <stdint.h>
@@ -17,6 +24,9 @@
 #include <string.h>
 #include <time.h>
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "kplug.h"
 #include "front/front.h"
@@ -69,6 +79,7 @@ static inline double now_ns(void)
  * about as much as they do, and they are rarely preempted. -w: wall time
  * everywhere. */
 static int use_wall;
+static int dyn_mmap; /* -m: see the head of the file */
 
 static inline double cpu_ns(void)
 {
@@ -1427,16 +1438,22 @@ int main(int argc, char **argv)
             quick = 1;
         else if (!strcmp(argv[i], "-w"))
             use_wall = 1;
+        else if (!strcmp(argv[i], "-m"))
+            dyn_mmap = 1;
         else if (!strcmp(argv[i], "-s") && i + 1 < argc)
             sections = argv[++i];
         else if (!strcmp(argv[i], "-k") && i + 1 < argc)
             only_kernel = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [-q] [-w] [-s 1234567] [-k KERNEL]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-q] [-w] [-m] [-s 1234567] [-k KERNEL]\n", argv[0]);
             return 2;
         }
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+#ifdef __GLIBC__
+    if (!dyn_mmap)
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
     printf("kplug %s bench%s; anchors: gcc -O2 native (linked in)", kp_version_string(),
            quick ? " (QUICK)" : "");
 #ifdef HAVE_TCC
@@ -1448,6 +1465,8 @@ int main(int argc, char **argv)
     printf("\nevery figure: median (and min) of interleaved runs; clock: %s\n",
            use_wall ? "wall (CLOCK_MONOTONIC) everywhere"
                     : "wall for sections 1 and 4, thread CPU time for 2, 3, 5, 6, 7");
+    printf("malloc: mmap threshold %s\n",
+           dyn_mmap ? "glibc's dynamic one (-m)" : "fixed at 32 MiB (-m: glibc's dynamic one)");
     if (want('1'))
         sec_compile();
     if (want('2'))

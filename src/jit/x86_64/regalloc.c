@@ -163,20 +163,27 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     int64_t *s = ra->s, *e = ra->e;
 
     /* loop depth: blocks between a back-edge's target and source */
+    uint8_t *btarget = kp_arena_alloc(&sa, nb + 1); /* targets of back-edges */
+    if (!btarget)
+        goto out;
     for (uint32_t b = 0; b < nb; b++) {
         const ir_block *bl = &f->blocks[b];
         const ir_insn *t = &bl->insns[bl->ninsns - 1];
         uint32_t tg[2] = {t->t1, t->t2};
         int nt = t->op == IR_JMP ? 1 : t->op == IR_BR ? 2 : t->op == IR_SWITCH ? 1 : 0;
         for (int j = 0; j < nt; j++)
-            if (tg[j] <= b)
+            if (tg[j] <= b) {
+                btarget[tg[j]] = 1;
                 for (uint32_t x = tg[j]; x <= b; x++)
                     depth[x]++;
+            }
         if (t->op == IR_SWITCH)
             for (uint32_t c = 0; c < t->nargs; c++)
-                if (t->cases[c].block <= b)
+                if (t->cases[c].block <= b) {
+                    btarget[t->cases[c].block] = 1;
                     for (uint32_t x = t->cases[c].block; x <= b; x++)
                         depth[x]++;
+                }
     }
 
     /* definitions, uses, local use/def sets, weights */
@@ -193,8 +200,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         uint64_t *U = use + (size_t)b * W, *D = defs + (size_t)b * W;
         first[b] = k;
         double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
-        for (uint32_t i = 0; i < bl->ninsns; i++, k++) {
-            const ir_insn *in = &bl->insns[i];
+        /* locals: stores through the arrays below may alias the block */
+        const ir_insn *ins = bl->insns;
+        uint32_t nins = bl->ninsns, *uses = ra->uses;
+        for (uint32_t i = 0; i < nins; i++, k++) {
+            const ir_insn *in = &ins[i];
             unsigned sh = jit_op_shape(in->op);
             /* positions only grow: the first sets s, every one sets e */
             int64_t pu = 2 * (int64_t)k;
@@ -202,7 +212,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     do {                                                                       \
         ir_reg r_ = (rr);                                                      \
         if (r_ && r_ < nr) {                                                   \
-            ra->uses[r_]++;                                                    \
+            uses[r_]++;                                                        \
             w[r_] += wt;                                                       \
             if (!(D[r_ / 64] >> (r_ % 64) & 1))                                \
                 U[r_ / 64] |= 1ull << (r_ % 64);                               \
@@ -236,7 +246,9 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         }
     }
     first[nb] = k;
-    /* liveness to a fixed point */
+    /* Liveness to a fixed point, blocks in reverse order: a block's live-in
+     * reaches its forward predecessors (lower numbers) in the same pass,
+     * so another pass is needed only when a back-edge target's changed. */
     for (int changed = 1; changed;) {
         changed = 0;
         for (uint32_t b = nb; b-- > 0;) {
@@ -266,7 +278,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                 uint64_t nv = U[x] | (O[x] & ~D[x]);
                 if (nv != I[x]) {
                     I[x] = nv;
-                    changed = 1;
+                    changed |= btarget[b];
                 }
             }
         }

@@ -434,6 +434,13 @@ static int inline_calls(kp_arena *a, const ir_module *m, const ir_func *f, ir_fu
  * CONST definitions, kdef updated as instructions fold. */
 static void fold_constant(ir_insn *in, uint32_t nr, const uint32_t *ndef, const ir_insn **kdef)
 {
+    switch (in->op) { /* the operations folded below, first: most are not */
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND: case IR_OR: case IR_XOR:
+    case IR_SHL: case IR_SHRU:
+        break;
+    default:
+        return;
+    }
     int t = in->type;
     if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
         !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||

@@ -43,10 +43,10 @@ typedef struct xmem {
 static inline xmem xm(int base, int32_t disp) { return (xmem){base, -1, 1, disp}; }
 static inline xmem xmi(int base, int index, int32_t disp) { return (xmem){base, index, 1, disp}; }
 
-static inline int xb_reserve(xbuf *b, size_t more)
+/* The growth path, out of line: inlined, its call made every encoder save
+ * and restore registers on the common path too. */
+static __attribute__((noinline, cold, unused)) int xb_grow(xbuf *b, size_t more)
 {
-    if (b->n + more <= b->cap)
-        return 1;
     if (b->nomem)
         return 0;
     size_t nc = b->cap ? b->cap * 2 : 4096;
@@ -60,6 +60,13 @@ static inline int xb_reserve(xbuf *b, size_t more)
     b->p = np;
     b->cap = nc;
     return 1;
+}
+
+static inline int xb_reserve(xbuf *b, size_t more)
+{
+    if (__builtin_expect(b->n + more <= b->cap, 1))
+        return 1;
+    return xb_grow(b, more);
 }
 
 static inline void xb1(xbuf *b, uint8_t v)

@@ -537,19 +537,24 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
     uint32_t *nuse = ndef + nr;
     for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
         ndef[p] = 1;
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-            const ir_insn *in = &c->blocks[bi].insns[i];
+    for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+        /* locals: the stores to ndef may alias the block's fields */
+        const ir_insn *ins = c->blocks[bi].insns;
+        uint32_t nins = c->blocks[bi].ninsns;
+        for (uint32_t i = 0; i < nins; i++) {
+            const ir_insn *in = &ins[i];
             ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
             if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
                 kdef[d] = in;
         }
+    }
     int big = 0;
     for (uint32_t bi = 0; bi < c->nblocks; bi++) {
         ir_insn *ins = c->blocks[bi].insns;
         uint32_t nins = c->blocks[bi].ninsns;
         avail av[CSE_MAX];
         int nav = 0;
+        ir_reg hi = 0; /* no entry of av mentions a register above it */
         for (uint32_t i = 0; i < nins; i++) {
             ir_insn *in = &ins[i];
             fold_constant(in, nr, ndef, kdef);
@@ -574,7 +579,7 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
                     }
                 }
             }
-            if (d) {
+            if (d && d <= hi) { /* most definitions are of a fresh temp */
                 for (int k = 0; k < nav;) {
                     if (av[k].a == d || av[k].b == d || av[k].dst == d)
                         av[k] = av[--nav];
@@ -582,8 +587,15 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
                         k++;
                 }
             }
-            if (p && in->a != d && in->b != d && nav < CSE_MAX)
+            if (p && in->a != d && in->b != d && nav < CSE_MAX) {
                 av[nav++] = (avail){in->op, in->type, in->stype, in->a, in->b, d, in->imm};
+                if (d > hi)
+                    hi = d;
+                if (in->a > hi)
+                    hi = in->a;
+                if (in->b > hi)
+                    hi = in->b;
+            }
             /* reads, for the block-local rewrites below */
             ir_reg buf[8];
             uint32_t n = jit_insn_regs(in, buf, 8, NULL);

@@ -549,6 +549,13 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         }
     }
     int big = 0;
+    /* per block: 1 if it has a MOV (post_increment's start), 2 if a STORE
+     * (sink_store_address's end); neither rewrite makes either */
+    uint8_t *has = kp_arena_alloc(&a, c->nblocks + 1);
+    if (!has) {
+        kp_arena_free(&a);
+        return NULL;
+    }
     for (uint32_t bi = 0; bi < c->nblocks; bi++) {
         ir_insn *ins = c->blocks[bi].insns;
         uint32_t nins = c->blocks[bi].ninsns;
@@ -596,6 +603,7 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
                 if (in->b > hi)
                     hi = in->b;
             }
+            has[bi] |= (uint8_t)((in->op == IR_MOV) | (in->op == IR_STORE) << 1);
             /* reads, for the block-local rewrites below */
             ir_reg buf[8];
             uint32_t n = jit_insn_regs(in, buf, 8, NULL);
@@ -608,8 +616,10 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
     }
     if (!big)
         for (uint32_t bi = 0; bi < c->nblocks; bi++) {
-            post_increment(c, &c->blocks[bi], ndef, nuse);
-            sink_store_address(&c->blocks[bi], ndef, nuse, nr);
+            if (has[bi] & 1)
+                post_increment(c, &c->blocks[bi], ndef, nuse);
+            if (has[bi] & 2)
+                sink_store_address(&c->blocks[bi], ndef, nuse, nr);
         }
     oc->a = a;
     return c;

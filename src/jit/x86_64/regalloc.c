@@ -361,6 +361,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         itv_sort(v, n);
         uint32_t act[16];
         int actreg[16], nact = 0;
+        int64_t actend[16]; /* v[act[a]].e, at hand */
+        /* the registers of the class (both GP orders hold the same eight) */
+        uint32_t allowed = 0;
+        for (int x = 0; x < (cls ? 14 : 8); x++)
+            allowed |= 1u << (cls ? x : gp_order_free[x]);
         int64_t minend = INT64_MAX; /* <= every active interval's end */
         /* free registers as bits in the priority orders (bit i: order[i]);
          * floats take xmm0..13 in order, one mask */
@@ -379,14 +384,15 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             if (nact && minend < cur->s) {
                 minend = INT64_MAX;
                 for (int a = 0; a < nact;) {
-                    if (v[act[a]].e < cur->s) {
+                    if (actend[a] < cur->s) {
                         RA_FREE(actreg[a]);
                         act[a] = act[nact - 1];
                         actreg[a] = actreg[nact - 1];
+                        actend[a] = actend[nact - 1];
                         nact--;
                     } else {
-                        if (v[act[a]].e < minend)
-                            minend = v[act[a]].e;
+                        if (actend[a] < minend)
+                            minend = actend[a];
                         a++;
                     }
                 }
@@ -408,9 +414,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                 /* evict the cheapest active interval holding an allowed register */
                 int best = -1;
                 for (int a = 0; a < nact; a++) {
-                    int ok = 0;
-                    for (int x = 0; x < norder; x++)
-                        ok |= order[x] == actreg[a];
+                    int ok = allowed >> actreg[a] & 1;
                     if (ok && (best < 0 || v[act[a]].w < v[act[best]].w))
                         best = a;
                 }
@@ -421,6 +425,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                     got = actreg[best];
                     act[best] = act[nact - 1];
                     actreg[best] = actreg[nact - 1];
+                    actend[best] = actend[nact - 1];
                     nact--;
                     RA_FREE(got);
                 }
@@ -435,6 +440,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             ra->loc[cur->v].reg = (uint8_t)got;
             act[nact] = (uint32_t)i;
             actreg[nact] = got;
+            actend[nact] = cur->e;
             nact++;
             if (cur->e < minend)
                 minend = cur->e;

@@ -322,7 +322,14 @@ ir_insn *lw_emit(lw *L, ir_insn *in)
         in->line = L->line;
         in->col = L->col;
     }
-    ir_insn *p = ir_emit(L->m, L->f, L->cur, in);
+    ir_insn *p;
+    ir_block *bl = L->cur < L->f->nblocks ? &L->f->blocks[L->cur] : NULL;
+    if (bl && bl->ninsns < bl->cap) { /* ir_emit's common case, inline */
+        p = &bl->insns[bl->ninsns++];
+        *p = *in;
+    } else {
+        p = ir_emit(L->m, L->f, L->cur, in);
+    }
     if (!p) {
         lw_nomem(L);
         return &lw_dummy;

@@ -12,9 +12,10 @@
 
 #define DEFAULT_MAX_SOURCE ((size_t)16 << 20)
 #define FE_STACK_MARGIN ((uintptr_t)96 << 10)
-/* Below PP_POLL_ITERS tokens the preprocessor never polls cancel, so
- * fe_lex_plain (which does not) changes nothing there either. */
-#define FE_PLAIN_MAX 2048
+/* Below PP_POLL_ITERS (4096) steps the preprocessor never polls cancel,
+ * and a text of fewer bytes has fewer tokens, so steps: fe_lex_plain
+ * (which does not poll) changes nothing there either. */
+#define FE_PLAIN_MAX 4000
 
 static void fe_ctx_init(fe_ctx *cx, const char *name, const fe_options *opts,
                         size_t srclen)
@@ -75,10 +76,12 @@ int fe_compile(const char *plugin_name, const char *src, size_t len,
     uint32_t ntoks = 0;
     ir_module *m = NULL;
     int rc = -1;
-    /* A short plugin without directives or literals (the common one-liner)
-     * skips the preprocessor's setup, which costs more than lexing it. */
-    if (len <= FE_PLAIN_MAX && !memchr(src, '#', len) && !memchr(src, '"', len) &&
-        !memchr(src, '\'', len)) {
+    /* A short plugin without directives, macros or string literals skips
+     * the preprocessor's setup, which costs more than lexing it.
+     * fe_lex_plain declines whatever it cannot take ('#' tokens, "__"
+     * names, strings, all but the simplest character constants), so a
+     * '#' or '"' in a comment or a character constant is fine. */
+    if (len <= FE_PLAIN_MAX) {
         rc = fe_lex_plain(&cx, &toks, &ntoks);
         if (rc != 0) {
             /* It reported nothing and only allocated its token array:

@@ -587,6 +587,42 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
                 p += 8;
             if (p + 4 <= n && (memcpy(&w4, s + p, 4), w4 == 0x20202020u))
                 p += 4;
+        } else if (c == '/' && p + 1 < n && s[p + 1] == '/') {
+            /* a line comment; its newline is seen next round. One that a
+             * splice continues is skip_ws's. */
+            const char *e = memchr(s + p + 2, '\n', n - p - 2);
+            size_t q = e ? (size_t)(e - s) : n;
+            if (e && (s[q - 1] == '\\' || s[q - 1] == '\r')) {
+                start = p;
+                goto general;
+            }
+            p = q;
+            fl = PF_SPACE;
+        } else if (c == '/' && p + 1 < n && s[p + 1] == '*') {
+            /* a block comment: its newlines count lines but, as in
+             * skip_ws, do not put the next token at the start of a line.
+             * Unterminated, or a splice after a '*': skip_ws's. */
+            size_t q = p + 2;
+            for (;;) {
+                const char *e = q < n ? memchr(s + q, '*', n - q) : NULL;
+                if (!e || (size_t)(e - s) + 1 >= n || s[(size_t)(e - s) + 1] == '\\') {
+                    start = p;
+                    goto general;
+                }
+                q = (size_t)(e - s) + 1;
+                if (s[q] == '/')
+                    break;
+            }
+            for (size_t b = p + 2; b < q;) {
+                const char *nl = memchr(s + b, '\n', q - b);
+                if (!nl)
+                    break;
+                b = (size_t)(nl - s) + 1;
+                st->line++;
+                st->line_start = b;
+            }
+            p = q + 1;
+            fl = PF_SPACE;
         } else {
             break;
         }
@@ -630,6 +666,18 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
         p++;
         t->kind = PK_PUNCT;
         t->id = (uint16_t)id;
+    } else if (c == '\'' && p + 2 < n && s[p + 1] != '\\' && s[p + 1] != '\'' &&
+               s[p + 1] != '\n' && s[p + 2] == '\'') {
+        /* 'x': the common character constant (its value: fe_lex_char_value) */
+        p += 3;
+        t->kind = PK_CHAR;
+        t->id = 0;
+    } else if (c == '\'' && p + 3 < n && s[p + 1] == '\\' && s[p + 3] == '\'' &&
+               strchr("ntr0\\'\"", s[p + 2]) && s[p + 2]) {
+        /* '\n', '\0' and the like */
+        p += 4;
+        t->kind = PK_CHAR;
+        t->id = 0;
     } else {
         int c1 = p + 1 < n ? (unsigned char)s[p + 1] : -1;
         if (c1 == '\\')
@@ -665,6 +713,14 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
         case '#':
             TWO('#', P_HASHHASH)
             id = P_HASH; break;
+        case '/': /* not a comment: the loop above took those */
+            TWO('=', P_DIV_ASSIGN)
+            id = P_SLASH; break;
+        case '%':
+            if (c1 == '>' || c1 == ':')
+                break; /* digraphs */
+            TWO('=', P_MOD_ASSIGN)
+            id = P_PERCENT; break;
         case ':':
             TWO('>', P_RBRACKET)
             id = P_COLON; break;
@@ -682,7 +738,7 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
             if (c1 == '.' || (c1 >= '0' && c1 <= '9'))
                 break; /* ..., .5 */
             id = P_DOT; break;
-        default: /* / % : quotes, whitespace, stray bytes */
+        default: /* quotes, whitespace, stray bytes */
             break;
         }
 #undef TWO
@@ -776,6 +832,29 @@ size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe
             memset(&o->u, 0, sizeof o->u);
             o->u.i.value = v;
             o->u.i.decimal = d[0] != '0';
+            continue;
+        } else if (t.kind == PK_CHAR) {
+            /* lex_fast's two forms, valued as fe_lex_char_value would */
+            int c = (unsigned char)t.u.text[1];
+            if (c == '\\') {
+                switch (t.u.text[2]) {
+                case 'n': c = '\n'; break;
+                case 't': c = '\t'; break;
+                case 'r': c = '\r'; break;
+                case '0': c = 0; break;
+                default: c = (unsigned char)t.u.text[2]; break; /* \\ \' \" */
+                }
+            }
+            fe_token *o = &out[k++];
+            o->kind = TK_CHAR;
+            o->file = file;
+            o->id = 0;
+            o->line = t.line;
+            o->col = t.col;
+            o->text = t.u.text;
+            o->len = t.len;
+            memset(&o->u, 0, sizeof o->u);
+            o->u.i.value = (uint64_t)(int64_t)(signed char)c;
             continue;
         } else {
             goto stop;
@@ -1262,8 +1341,13 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     static const uint64_t no_macros[1];
     const char *src = cx->files[0].src;
     size_t len = cx->files[0].len;
-    if (len > 4096 || memchr(src, '\\', len))
+    if (len > 4096)
         return -1;
+    /* splices (a backslash before a line end) are the general lexer's;
+     * other backslashes are in character constants ('\n') or are errors */
+    for (const char *b = src; (b = memchr(b, '\\', len - (size_t)(b - src))) != NULL; b++)
+        if ((size_t)(b - src) + 1 >= len || b[1] == '\n' || b[1] == '\r')
+            return -1;
     /* fe_preprocess's first guess (a run that outgrows it declines), so a
      * compile never charges its memory budget more than the preprocessor
      * would have. */

@@ -251,11 +251,17 @@ void lw_blk_start(lw *L, uint32_t b)
     }
 }
 
-static int cse_pure(int op)
+/* Pure operations as a bit mask: asked on every emitted instruction. */
+#define CSE_BIT(op) ((uint64_t)1 << (op))
+_Static_assert(IR_NUM_OPS <= 64, "cse_pure's mask holds every operation");
+static const uint64_t cse_pure_ops =
+    ((CSE_BIT(IR_BITCAST) | (CSE_BIT(IR_BITCAST) - 1)) & ~(CSE_BIT(IR_ADD) - 1) &
+     ~(CSE_BIT(IR_DIVS) | CSE_BIT(IR_DIVU) | CSE_BIT(IR_REMS) | CSE_BIT(IR_REMU))) |
+    CSE_BIT(IR_FRAME) | CSE_BIT(IR_GADDR) | CSE_BIT(IR_FADDR);
+
+static inline int cse_pure(int op)
 {
-    return (op >= IR_ADD && op <= IR_BITCAST && op != IR_DIVS && op != IR_DIVU &&
-            op != IR_REMS && op != IR_REMU) ||
-           op == IR_FRAME || op == IR_GADDR || op == IR_FADDR;
+    return (unsigned)op < 64 && (cse_pure_ops >> op & 1);
 }
 
 /* Register r was (re)defined: forget what depended on it. */
@@ -316,7 +322,14 @@ ir_insn *lw_emit(lw *L, ir_insn *in)
         in->line = L->line;
         in->col = L->col;
     }
-    ir_insn *p = ir_emit(L->m, L->f, L->cur, in);
+    ir_insn *p;
+    ir_block *bl = L->cur < L->f->nblocks ? &L->f->blocks[L->cur] : NULL;
+    if (bl && bl->ninsns < bl->cap) { /* ir_emit's common case, inline */
+        p = &bl->insns[bl->ninsns++];
+        *p = *in;
+    } else {
+        p = ir_emit(L->m, L->f, L->cur, in);
+    }
     if (!p) {
         lw_nomem(L);
         return &lw_dummy;

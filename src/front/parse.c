@@ -114,7 +114,7 @@ void px_enter_slow(px *P)
 
 const fe_token *px_peek(px *P, uint32_t k)
 {
-    uint32_t i = P->pos + k;
+    uint32_t i = px_pos(P) + k;
     return &P->toks[i < P->ntoks ? i : P->ntoks - 1];
 }
 
@@ -1407,7 +1407,7 @@ static void func_def(px *P, px_declarator *d, csym *fs, const fe_token *at)
 static void skip_to_sync(px *P, uint32_t start, int top)
 {
     long depth = 0;
-    for (uint32_t i = start; i < P->pos; i++) {
+    for (uint32_t i = start; i < px_pos(P); i++) {
         if (px_is_punct(&P->toks[i], P_LBRACE))
             depth++;
         else if (px_is_punct(&P->toks[i], P_RBRACE) && depth > 0)
@@ -1425,7 +1425,7 @@ static void skip_to_sync(px *P, uint32_t start, int top)
             depth++;
         if (px_is_punct(t, P_RBRACE)) {
             if (depth == 0) {
-                if (top || P->pos == start)
+                if (top || px_pos(P) == start)
                     px_next(P);
                 return;
             }
@@ -1450,7 +1450,7 @@ static int px_protect(px *P, px_fn fn, void *arg)
     r.outer = P->rec;
     r.depth = P->cx->depth;
     r.scope = P->scope;
-    r.start_pos = P->pos;
+    r.start_pos = px_pos(P);
     r.nbreak = P->nbreak;
     r.sw = P->sw;
     r.in_sizeof = P->in_sizeof;
@@ -1515,6 +1515,7 @@ static void px_init(px *P, fe_ctx *cx, const fe_token *toks, uint32_t ntoks, jmp
     memset(P, 0, sizeof *P);
     P->cx = cx;
     P->toks = toks;
+    P->cur = toks;
     P->ntoks = ntoks;
     P->abort_jb = jb;
     P->max_depth = cx->opts.max_nesting ? cx->opts.max_nesting : 256;

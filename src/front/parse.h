@@ -122,7 +122,9 @@ typedef struct px {
     fe_ctx *cx;
     ty_env te;
     const fe_token *toks;
-    uint32_t ntoks, pos;
+    const fe_token *cur;  /* the next token (toks + its index): peeked at
+                             several times per token, one load */
+    uint32_t ntoks;
     /* identifiers */
     px_ident **ht;
     uint32_t htcap, htn;
@@ -219,13 +221,14 @@ static inline void px_leave(px *P)
         P->cx->depth--;
 }
 
-static inline const fe_token *px_tok(px *P) { return &P->toks[P->pos]; }
+static inline const fe_token *px_tok(px *P) { return P->cur; }
+static inline uint32_t px_pos(const px *P) { return (uint32_t)(P->cur - P->toks); }
 
 static inline const fe_token *px_next(px *P)
 {
-    const fe_token *t = &P->toks[P->pos];
+    const fe_token *t = P->cur;
     if (t->kind != TK_EOF)
-        P->pos++;
+        P->cur++;
     return t;
 }
 
@@ -235,7 +238,7 @@ static inline int px_is_kw(const fe_token *t, int kw) { return t->kind == TK_KEY
 static inline int px_accept(px *P, int punct)
 {
     if (px_is_punct(px_tok(P), punct)) {
-        P->pos++;
+        P->cur++;
         return 1;
     }
     return 0;
@@ -243,9 +246,9 @@ static inline int px_accept(px *P, int punct)
 
 static inline const fe_token *px_expect(px *P, int punct, const char *what)
 {
-    const fe_token *t = &P->toks[P->pos];
+    const fe_token *t = P->cur;
     if (t->kind == TK_PUNCT && t->id == punct) {
-        P->pos++;
+        P->cur++;
         return t;
     }
     return px_expect_slow(P, punct, what);

@@ -190,8 +190,62 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 void jit_ra_free(jit_ra *ra);
 
 /* Which registers an instruction reads (up to 3 + args): fills out[],
- * returns the count; *def gets the register written (0 none). */
-uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def);
+ * returns the count; *def gets the register written (0 none). Inline: the
+ * optimizer and the allocator ask it for every instruction several times
+ * per compile, and a call cost more than the answer. */
+enum { JIT_RD_A = 1, JIT_RD_B = 2, JIT_RD_ARGS = 4, JIT_WR_DST = 8 };
+
+static inline unsigned jit_op_shape(unsigned op)
+{
+    /* gcc turns this switch into a table lookup */
+    switch (op) {
+    case IR_CONST: case IR_FRAME: case IR_GADDR: case IR_FADDR:
+        return JIT_WR_DST;
+    case IR_STORE: case IR_COPY:
+        return JIT_RD_A | JIT_RD_B;
+    case IR_ZERO: case IR_BR: case IR_SWITCH: case IR_RET:
+        return JIT_RD_A;
+    case IR_JMP:
+        return 0;
+    case IR_CALLP:
+        return JIT_RD_A | JIT_RD_ARGS | JIT_WR_DST;
+    case IR_CALL: case IR_CALLI: case IR_CALLR:
+        return JIT_RD_ARGS | JIT_WR_DST;
+    case IR_MOV: case IR_NEG: case IR_NOT: case IR_LOAD:
+    case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16:
+    case IR_SEXT32: case IR_ZEXT32: case IR_TRUNC: case IR_SITOF: case IR_UITOF:
+    case IR_FTOSI: case IR_FTOUI: case IR_FCVT: case IR_BITCAST:
+        return JIT_RD_A | JIT_WR_DST;
+    default: /* binary operations, comparisons, JIT_OP_ENTRY (a, b, dst 0) */
+        return JIT_RD_A | JIT_RD_B | JIT_WR_DST;
+    }
+}
+
+static inline uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def)
+{
+    unsigned sh = jit_op_shape(in->op);
+    uint32_t n = 0;
+    if ((sh & JIT_RD_A) && in->a) {
+        if (n < cap)
+            out[n] = in->a;
+        n++;
+    }
+    if ((sh & JIT_RD_B) && in->b) {
+        if (n < cap)
+            out[n] = in->b;
+        n++;
+    }
+    if (sh & JIT_RD_ARGS)
+        for (uint32_t i = 0; i < in->nargs; i++)
+            if (in->args[i]) {
+                if (n < cap)
+                    out[n] = in->args[i];
+                n++;
+            }
+    if (def)
+        *def = (sh & JIT_WR_DST) ? in->dst : 0;
+    return n;
+}
 
 /* ---- opt.c ---- */
 /* A private copy of f (a function of m) with small leaf functions of m

@@ -722,7 +722,26 @@ static void test_plain(void)
     plain(__LINE__, "#define F f\nint F(void)", 0);
     plain(__LINE__, "int f(void) # x", 0);
     plain(__LINE__, "int f(void) %: x", 0);
-    plain(__LINE__, "int f(char c = 'a')", 0);
+    /* the simplest character constants are taken, with their values */
+    plain(__LINE__, "int f(char c = 'a')", 1);
+    plain(__LINE__, "int f(int c) { return c == '\\n' || c == '\\'' || c == '\\\\' || c == '\\0'; }", 1);
+    plain(__LINE__, "int f(int c) { return c == '\"' || c == '\\\"' || c == '\\t' || c == '\\r'; }", 1);
+    plain(__LINE__, "int f(int c) { return c == '#' || c == '\\xff' ; }", 0);
+    plain(__LINE__, "int f(int c) { return c == '\\377'; }", 0);
+    plain(__LINE__, "int f(int c) { return c == 'ab'; }", 0);
+    plain(__LINE__, "int f(int c) { return c == ''; }", 0);
+    plain(__LINE__, "int f(int c) { return c == '\\q'; }", 0);
+    plain(__LINE__, "int f(int c) { return c == 'a; }", 0);
+    plain(__LINE__, "int f(int c) { return c == u8'a'; }", 0);
+    plain(__LINE__, "int f(int c) { return c == L'a'; }", 0);
+    plain(__LINE__, "int f(int c) { return c == '\xe9'; }", 1);
+    /* comments, even with '#' or quotes in them, and / % as operators */
+    plain(__LINE__, "/* \"x\" #if\n * y\n */ int f(int a)\n{ return a / 3 % 2; } // #x \"", 1);
+    plain(__LINE__, "int f(int a) { a /= 3; a %= 2; return a/*x*//2; }", 1);
+    plain(__LINE__, "int f(int a) { return a /**/ + /***/ 1 /** / **/; }\n/*\n\n*/ int g;", 1);
+    plain(__LINE__, "int f(int a) { return a; } // x \\\n int g;", 0);
+    plain(__LINE__, "int f(int a) { return a; } /* x *\\\n/ int g;", 0);
+    plain(__LINE__, "int f(int a) { return a %> 2; }", 1); /* a digraph */
     plain(__LINE__, "int f(const char *s = \"x\")", 0);
     plain(__LINE__, "int f(in\\\nt)", 0);
     plain(__LINE__, "int @f(void)", 0);

@@ -55,13 +55,37 @@ static int movable(int op)
     return 0;
 }
 
-static int reads(const ir_insn *in, ir_reg r, ir_reg *buf, uint32_t cap)
+/* Is r among the first 8 registers `in` reads (jit_insn_regs' order)? */
+static inline int reads(const ir_insn *in, ir_reg r)
 {
-    uint32_t n = jit_insn_regs(in, buf, cap, NULL);
-    for (uint32_t k = 0; k < n && k < cap; k++)
-        if (buf[k] == r)
+    if (!r)
+        return 0;
+    unsigned sh = jit_op_shape(in->op);
+    uint32_t n = 0;
+    if ((sh & JIT_RD_A) && in->a) {
+        if (in->a == r)
             return 1;
+        n++;
+    }
+    if ((sh & JIT_RD_B) && in->b) {
+        if (in->b == r)
+            return 1;
+        n++;
+    }
+    if (sh & JIT_RD_ARGS)
+        for (uint32_t i = 0; i < in->nargs && n < 8; i++)
+            if (in->args[i]) {
+                if (in->args[i] == r)
+                    return 1;
+                n++;
+            }
     return 0;
+}
+
+/* The register `in` writes (0: none). */
+static inline ir_reg writes(const ir_insn *in)
+{
+    return (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
 }
 
 static void replace_reads(ir_insn *in, ir_reg from, ir_reg to)
@@ -87,7 +111,6 @@ static void replace_reads(ir_insn *in, ir_reg from, ir_reg to)
  */
 static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const uint32_t *nuse)
 {
-    ir_reg buf[8];
     for (uint32_t i = 0; i + 1 < bl->ninsns; i++) {
         ir_insn *mv = &bl->insns[i];
         if (mv->op != IR_MOV || !mv->dst || !mv->a || mv->dst == mv->a)
@@ -100,8 +123,7 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
         int ok = 1;
         for (; j < bl->ninsns; j++) {
             ir_insn *in = &bl->insns[j];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
+            ir_reg d = writes(in);
             if (d == x)
                 break;
             if (d == t || in->nargs > 6 || in->op == IR_SWITCH) {
@@ -120,13 +142,11 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
             if (k == j)
                 continue;
             ir_insn *in = &bl->insns[k];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
             if (in->nargs > 6) {
                 ok = 0;
                 break;
             }
-            if (reads(in, t, buf, 8)) {
+            if (reads(in, t)) {
                 uses_after++;
                 last = k;
                 if (in->op == IR_CALL || in->op == IR_CALLI || in->op == IR_CALLR ||
@@ -139,9 +159,8 @@ static void post_increment(ir_func *c, ir_block *bl, const uint32_t *ndef, const
         /* between j and last: no read or write of x, no write of up->b */
         for (k = j + 1; k <= last && ok; k++) {
             ir_insn *in = &bl->insns[k];
-            ir_reg d = 0;
-            jit_insn_regs(in, buf, 8, &d);
-            if (d == x || (up->b && d == up->b) || reads(in, x, buf, 8) || ir_is_terminator(in->op))
+            ir_reg d = writes(in);
+            if (d == x || (up->b && d == up->b) || reads(in, x) || ir_is_terminator(in->op))
                 ok = 0;
         }
         if (!ok)
@@ -185,7 +204,7 @@ static void sink_store_address(ir_block *bl, const uint32_t *ndef, const uint32_
         if (!movable(in->op) || !d || d >= nregs || ndef[d] != 1 || nuse[d] != 1)
             continue;
         uint32_t k = i + 1;
-        while (k < bl->ninsns && !reads(&bl->insns[k], d, buf, 8))
+        while (k < bl->ninsns && !reads(&bl->insns[k], d))
             k++;
         if (k >= bl->ninsns || bl->insns[k].op != IR_STORE || bl->insns[k].a != d ||
             bl->insns[k].b == d)
@@ -411,59 +430,47 @@ static int inline_calls(kp_arena *a, const ir_module *m, const ir_func *f, ir_fu
 /* Integer operations of two constants (single CONST definitions), as the
  * inlined bodies with constant arguments leave them (`32 - r`), become
  * constants. Only operations that cannot trap; arithmetic wraps and shift
- * counts are masked, as in the IR. */
-static int fold_constants(kp_arena *a, ir_func *c)
+ * counts are masked, as in the IR. ndef/kdef: definition counts and the
+ * CONST definitions, kdef updated as instructions fold. */
+static void fold_constant(ir_insn *in, uint32_t nr, const uint32_t *ndef, const ir_insn **kdef)
 {
-    uint32_t nr = c->nregs ? c->nregs : 1;
-    uint32_t *ndef = kp_arena_alloc(a, nr * sizeof *ndef);
-    const ir_insn **kdef = kp_arena_alloc(a, nr * sizeof *kdef);
-    if (!ndef || !kdef)
-        return -1;
-    for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
-        ndef[p] = 2;
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-            const ir_insn *in = &c->blocks[bi].insns[i];
-            ir_reg d = 0, tmp[1];
-            jit_insn_regs(in, tmp, 1, &d);
-            if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
-                kdef[d] = in;
-        }
-    for (uint32_t bi = 0; bi < c->nblocks; bi++)
-        for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-            ir_insn *in = &c->blocks[bi].insns[i];
-            int t = in->type;
-            if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
-                !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||
-                ndef[in->b] != 1 || !kdef[in->a] || !kdef[in->b])
-                continue;
-            uint64_t x = (uint64_t)kdef[in->a]->imm, y = (uint64_t)kdef[in->b]->imm, r;
-            unsigned mask = t == IR_I64 ? 63 : 31;
-            switch (in->op) {
-            case IR_ADD: r = x + y; break;
-            case IR_SUB: r = x - y; break;
-            case IR_MUL: r = x * y; break;
-            case IR_AND: r = x & y; break;
-            case IR_OR: r = x | y; break;
-            case IR_XOR: r = x ^ y; break;
-            case IR_SHL: r = x << (y & mask); break;
-            case IR_SHRU: r = (t == IR_I32 ? (uint32_t)x : x) >> (y & mask); break;
-            default: continue;
-            }
-            if (t == IR_I32)
-                r = (uint64_t)(int64_t)(int32_t)(uint32_t)r;
-            uint32_t line = in->line, col = in->col;
-            ir_reg d = in->dst;
-            memset(in, 0, sizeof *in);
-            in->op = IR_CONST;
-            in->type = (uint8_t)t;
-            in->dst = d;
-            in->imm = (int64_t)r;
-            in->line = line;
-            in->col = col;
-            kdef[d] = in;
-        }
-    return 0;
+    switch (in->op) { /* the operations folded below, first: most are not */
+    case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND: case IR_OR: case IR_XOR:
+    case IR_SHL: case IR_SHRU:
+        break;
+    default:
+        return;
+    }
+    int t = in->type;
+    if ((t != IR_I32 && t != IR_I64) || !in->dst || in->dst >= nr || ndef[in->dst] != 1 ||
+        !in->a || !in->b || in->a >= nr || in->b >= nr || ndef[in->a] != 1 ||
+        ndef[in->b] != 1 || !kdef[in->a] || !kdef[in->b])
+        return;
+    uint64_t x = (uint64_t)kdef[in->a]->imm, y = (uint64_t)kdef[in->b]->imm, r;
+    unsigned mask = t == IR_I64 ? 63 : 31;
+    switch (in->op) {
+    case IR_ADD: r = x + y; break;
+    case IR_SUB: r = x - y; break;
+    case IR_MUL: r = x * y; break;
+    case IR_AND: r = x & y; break;
+    case IR_OR: r = x | y; break;
+    case IR_XOR: r = x ^ y; break;
+    case IR_SHL: r = x << (y & mask); break;
+    case IR_SHRU: r = (t == IR_I32 ? (uint32_t)x : x) >> (y & mask); break;
+    default: return;
+    }
+    if (t == IR_I32)
+        r = (uint64_t)(int64_t)(int32_t)(uint32_t)r;
+    uint32_t line = in->line, col = in->col;
+    ir_reg d = in->dst;
+    memset(in, 0, sizeof *in);
+    in->op = IR_CONST;
+    in->type = (uint8_t)t;
+    in->dst = d;
+    in->imm = (int64_t)r;
+    in->line = line;
+    in->col = col;
+    kdef[d] = in;
 }
 
 /* The copy lives in its own arena: its chunk comes from the thread's
@@ -512,7 +519,40 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         c->blocks[bi].insns = ins;
         c->blocks[bi].ninsns = c->blocks[bi].cap = src->ninsns;
     }
-    if (inline_calls(&a, m, f, c) != 0 || fold_constants(&a, c) != 0) {
+    if (inline_calls(&a, m, f, c) != 0) {
+        kp_arena_free(&a);
+        return NULL;
+    }
+    /* Definition counts (parameters count as defined at entry) and CONST
+     * definitions first; then one walk folds, eliminates common
+     * subexpressions and counts reads, each instruction final once passed
+     * (folding reads only kdef, CSE only earlier instructions of the block). */
+    uint32_t nr = c->nregs ? c->nregs : 1;
+    uint32_t *ndef = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *ndef);
+    const ir_insn **kdef = kp_arena_alloc(&a, nr * sizeof *kdef);
+    if (!ndef || !kdef) {
+        kp_arena_free(&a);
+        return NULL;
+    }
+    uint32_t *nuse = ndef + nr;
+    for (uint32_t p = 1; p <= c->sig.nparams && p < nr; p++)
+        ndef[p] = 1;
+    for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+        /* locals: the stores to ndef may alias the block's fields */
+        const ir_insn *ins = c->blocks[bi].insns;
+        uint32_t nins = c->blocks[bi].ninsns;
+        for (uint32_t i = 0; i < nins; i++) {
+            const ir_insn *in = &ins[i];
+            ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
+            if (d && d < nr && ndef[d]++ == 0 && in->op == IR_CONST)
+                kdef[d] = in;
+        }
+    }
+    int big = 0;
+    /* per block: 1 if it has a MOV (post_increment's start), 2 if a STORE
+     * (sink_store_address's end); neither rewrite makes either */
+    uint8_t *has = kp_arena_alloc(&a, c->nblocks + 1);
+    if (!has) {
         kp_arena_free(&a);
         return NULL;
     }
@@ -521,11 +561,11 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
         uint32_t nins = c->blocks[bi].ninsns;
         avail av[CSE_MAX];
         int nav = 0;
+        ir_reg hi = 0; /* no entry of av mentions a register above it */
         for (uint32_t i = 0; i < nins; i++) {
             ir_insn *in = &ins[i];
-            ir_reg d = 0;
-            ir_reg tmp[3];
-            jit_insn_regs(in, tmp, 3, &d);
+            fold_constant(in, nr, ndef, kdef);
+            ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
             int p = pure(in->op) && d;
             if (p) {
                 for (int k = 0; k < nav; k++) {
@@ -546,7 +586,7 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
                     }
                 }
             }
-            if (d) {
+            if (d && d <= hi) { /* most definitions are of a fresh temp */
                 for (int k = 0; k < nav;) {
                     if (av[k].a == d || av[k].b == d || av[k].dst == d)
                         av[k] = av[--nav];
@@ -554,38 +594,33 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
                         k++;
                 }
             }
-            if (p && in->a != d && in->b != d && nav < CSE_MAX)
+            if (p && in->a != d && in->b != d && nav < CSE_MAX) {
                 av[nav++] = (avail){in->op, in->type, in->stype, in->a, in->b, d, in->imm};
+                if (d > hi)
+                    hi = d;
+                if (in->a > hi)
+                    hi = in->a;
+                if (in->b > hi)
+                    hi = in->b;
+            }
+            has[bi] |= (uint8_t)((in->op == IR_MOV) | (in->op == IR_STORE) << 1);
+            /* reads, for the block-local rewrites below */
+            ir_reg buf[8];
+            uint32_t n = jit_insn_regs(in, buf, 8, NULL);
+            if (n > 8)
+                big = 1; /* counts would be partial: skip the rewrites */
+            for (uint32_t k = 0; k < n && k < 8; k++)
+                if (buf[k] < nr)
+                    nuse[buf[k]]++;
         }
     }
-    /* definition and read counts for the block-local rewrites */
-    uint32_t nr = c->nregs ? c->nregs : 1;
-    uint32_t *cnt = kp_arena_alloc(&a, 2 * (size_t)nr * sizeof *cnt);
-    if (cnt) {
-        uint32_t *ndef = cnt, *nuse = cnt + nr;
-        ir_reg buf[8];
-        int big = 0;
-        for (uint32_t bi = 0; bi < c->nblocks; bi++)
-            for (uint32_t i = 0; i < c->blocks[bi].ninsns; i++) {
-                const ir_insn *in = &c->blocks[bi].insns[i];
-                ir_reg d = 0;
-                uint32_t n = jit_insn_regs(in, buf, 8, &d);
-                if (n > 8)
-                    big = 1; /* counts would be partial: skip the rewrites */
-                for (uint32_t k = 0; k < n && k < 8; k++)
-                    if (buf[k] < nr)
-                        nuse[buf[k]]++;
-                if (d && d < nr)
-                    ndef[d]++;
-            }
-        for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++)
-            ndef[p] += 1; /* parameters are defined at entry */
-        if (!big)
-            for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+    if (!big)
+        for (uint32_t bi = 0; bi < c->nblocks; bi++) {
+            if (has[bi] & 1)
                 post_increment(c, &c->blocks[bi], ndef, nuse);
+            if (has[bi] & 2)
                 sink_store_address(&c->blocks[bi], ndef, nuse, nr);
-            }
-    }
+        }
     oc->a = a;
     return c;
 }

@@ -31,49 +31,6 @@
 
 #define MAX_BITS ((size_t)1 << 29) /* liveness bitsets: 64 MiB */
 
-uint32_t jit_insn_regs(const ir_insn *in, ir_reg *out, uint32_t cap, ir_reg *def)
-{
-    uint32_t n = 0;
-    ir_reg d = 0;
-#define U(r) do { if ((r) && n < cap) out[n] = (r); if (r) n++; } while (0)
-    switch (in->op) {
-    case IR_CONST: case IR_FRAME: case IR_GADDR: case IR_FADDR:
-        d = in->dst;
-        break;
-    case IR_STORE: case IR_COPY:
-        U(in->a); U(in->b);
-        break;
-    case IR_ZERO: case IR_BR: case IR_SWITCH: case IR_RET:
-        U(in->a);
-        break;
-    case IR_JMP:
-        break;
-    case IR_CALLP:
-        U(in->a);
-        /* fallthrough */
-    case IR_CALL: case IR_CALLI: case IR_CALLR:
-        for (uint32_t i = 0; i < in->nargs; i++)
-            U(in->args[i]);
-        d = in->dst;
-        break;
-    case IR_MOV: case IR_NEG: case IR_NOT: case IR_LOAD:
-    case IR_SEXT8: case IR_ZEXT8: case IR_SEXT16: case IR_ZEXT16:
-    case IR_SEXT32: case IR_ZEXT32: case IR_TRUNC: case IR_SITOF: case IR_UITOF:
-    case IR_FTOSI: case IR_FTOUI: case IR_FCVT: case IR_BITCAST:
-        U(in->a);
-        d = in->dst;
-        break;
-    default: /* binary operations and comparisons */
-        U(in->a); U(in->b);
-        d = in->dst;
-        break;
-    }
-#undef U
-    if (def)
-        *def = d;
-    return n;
-}
-
 static int is_call_like(int op)
 {
     return op == IR_CALL || op == IR_CALLI || op == IR_CALLR || op == IR_CALLP ||
@@ -151,12 +108,7 @@ static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 
 void jit_ra_free(jit_ra *ra)
 {
-    free(ra->loc);
-    free(ra->uses);
-    free(ra->s);
-    free(ra->e);
-    free(ra->saved);
-    free(ra->undef);
+    free(ra->loc); /* one block: loc, uses, s, e, saved, undef */
     memset(ra, 0, sizeof *ra);
 }
 
@@ -172,57 +124,66 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         return KP_ERR_LIMIT;
     }
     int rc = KP_ERR_NOMEM;
-    /* scratch from an arena: its chunk comes from the thread's cache,
-     * still in cache from the front end, and it is one free at the end */
+    /* The results in one block (jit_ra_free frees loc). Scratch from an
+     * arena: its chunk comes from the thread's cache, still in cache from
+     * the front end, and it is one free at the end. */
+    size_t res_bytes = nr * (sizeof *ra->loc + sizeof *ra->s + sizeof *ra->e) +
+                       nr * (sizeof *ra->uses + sizeof *ra->saved + sizeof *ra->undef);
+    char *res = malloc(res_bytes);
     kp_arena sa;
     kp_arena_init(&sa, 0);
+    size_t bits = ((size_t)nb * W + 1) * 8;
     uint32_t *ndefs = kp_arena_alloc(&sa, nr * sizeof *ndefs);
-    const ir_insn **defin = kp_arena_alloc(&sa, nr * sizeof *defin);
-    uint64_t *use = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
-    uint64_t *defs = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
-    uint64_t *lin = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
-    uint64_t *lout = kp_arena_alloc(&sa, ((size_t)nb * W + 1) * 8);
-    uint32_t *first = kp_arena_alloc(&sa, (nb + 1) * sizeof *first);
+    const ir_insn **defin = kp_arena_alloc_raw(&sa, nr * sizeof *defin);
+    uint64_t *use = kp_arena_alloc(&sa, 4 * bits);
+    uint64_t *defs = use + bits / 8, *lin = defs + bits / 8, *lout = lin + bits / 8;
+    uint32_t *first = kp_arena_alloc_raw(&sa, (nb + 1) * sizeof *first);
     uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
-    int64_t *s = malloc(nr * sizeof *s), *e = malloc(nr * sizeof *e);
     double *w = kp_arena_alloc(&sa, nr * sizeof *w);
     itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
-    int64_t *calls = NULL;
-    const ir_insn **callin = NULL;
-    size_t ncalls = 0, callcap = 0;
-    ir_reg *rbuf = NULL;
-    uint32_t rcap = 0;
-    ra->loc = calloc(nr, sizeof *ra->loc);
-    ra->uses = calloc(nr, sizeof *ra->uses);
-    if (!ndefs || !defin || !use || !defs || !lin || !lout || !first || !depth || !s || !e ||
-        !w || !iv || !ra->loc || !ra->uses)
-        goto out;
-
-    /* operand buffer large enough for any call */
-    rcap = 4;
+    size_t ninsns = 0;
     for (uint32_t b = 0; b < nb; b++)
-        for (uint32_t i = 0; i < f->blocks[b].ninsns; i++)
-            if (f->blocks[b].insns[i].nargs + 2 > rcap)
-                rcap = f->blocks[b].insns[i].nargs + 2;
-    rbuf = malloc(rcap * sizeof *rbuf);
-    if (!rbuf)
+        ninsns += f->blocks[b].ninsns;
+    int64_t *calls = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *calls);
+    const ir_insn **callin = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *callin);
+    size_t ncalls = 0;
+    if (!res || !ndefs || !defin || !use || !first || !depth || !w || !iv || !calls || !callin) {
+        free(res);
         goto out;
+    }
+    /* 8-byte members first, then the 4-byte ones */
+    ra->loc = (jit_loc *)res;
+    ra->s = (int64_t *)(ra->loc + nr);
+    ra->e = ra->s + nr;
+    ra->uses = (uint32_t *)(ra->e + nr);
+    ra->saved = ra->uses + nr;
+    ra->undef = ra->saved + nr;
+    memset(ra->loc, 0, nr * sizeof *ra->loc);
+    memset(ra->uses, 0, nr * sizeof *ra->uses);
+    int64_t *s = ra->s, *e = ra->e;
 
     /* loop depth: blocks between a back-edge's target and source */
+    uint8_t *btarget = kp_arena_alloc(&sa, nb + 1); /* targets of back-edges */
+    if (!btarget)
+        goto out;
     for (uint32_t b = 0; b < nb; b++) {
         const ir_block *bl = &f->blocks[b];
         const ir_insn *t = &bl->insns[bl->ninsns - 1];
         uint32_t tg[2] = {t->t1, t->t2};
         int nt = t->op == IR_JMP ? 1 : t->op == IR_BR ? 2 : t->op == IR_SWITCH ? 1 : 0;
         for (int j = 0; j < nt; j++)
-            if (tg[j] <= b)
+            if (tg[j] <= b) {
+                btarget[tg[j]] = 1;
                 for (uint32_t x = tg[j]; x <= b; x++)
                     depth[x]++;
+            }
         if (t->op == IR_SWITCH)
             for (uint32_t c = 0; c < t->nargs; c++)
-                if (t->cases[c].block <= b)
+                if (t->cases[c].block <= b) {
+                    btarget[t->cases[c].block] = 1;
                     for (uint32_t x = t->cases[c].block; x <= b; x++)
                         depth[x]++;
+                }
     }
 
     /* definitions, uses, local use/def sets, weights */
@@ -239,50 +200,55 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         uint64_t *U = use + (size_t)b * W, *D = defs + (size_t)b * W;
         first[b] = k;
         double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
-        for (uint32_t i = 0; i < bl->ninsns; i++, k++) {
-            const ir_insn *in = &bl->insns[i];
-            ir_reg d;
-            uint32_t n = jit_insn_regs(in, rbuf, rcap, &d);
-            for (uint32_t j = 0; j < n; j++) {
-                ir_reg r = rbuf[j];
-                if (r >= nr)
-                    continue;
-                ra->uses[r]++;
-                w[r] += wt;
-                if (!(D[r / 64] >> (r % 64) & 1))
-                    U[r / 64] |= 1ull << (r % 64);
-                if (s[r] > 2 * (int64_t)k) s[r] = 2 * (int64_t)k;
-                if (e[r] < 2 * (int64_t)k) e[r] = 2 * (int64_t)k;
-            }
+        /* locals: stores through the arrays below may alias the block */
+        const ir_insn *ins = bl->insns;
+        uint32_t nins = bl->ninsns, *uses = ra->uses;
+        for (uint32_t i = 0; i < nins; i++, k++) {
+            const ir_insn *in = &ins[i];
+            unsigned sh = jit_op_shape(in->op);
+            /* positions only grow: the first sets s, every one sets e */
+            int64_t pu = 2 * (int64_t)k;
+#define RA_USE(rr)                                                             \
+    do {                                                                       \
+        ir_reg r_ = (rr);                                                      \
+        if (r_ && r_ < nr) {                                                   \
+            uses[r_]++;                                                        \
+            w[r_] += wt;                                                       \
+            if (!(D[r_ / 64] >> (r_ % 64) & 1))                                \
+                U[r_ / 64] |= 1ull << (r_ % 64);                               \
+            if (s[r_] > pu)                                                    \
+                s[r_] = pu;                                                    \
+            e[r_] = pu;                                                        \
+        }                                                                      \
+    } while (0)
+            if (sh & JIT_RD_A)
+                RA_USE(in->a);
+            if (sh & JIT_RD_B)
+                RA_USE(in->b);
+            if (sh & JIT_RD_ARGS)
+                for (uint32_t j = 0; j < in->nargs; j++)
+                    RA_USE(in->args[j]);
+#undef RA_USE
+            ir_reg d = (sh & JIT_WR_DST) ? in->dst : 0;
             if (d && d < nr) {
                 ndefs[d]++;
                 defin[d] = in;
                 w[d] += wt;
                 D[d / 64] |= 1ull << (d % 64);
-                if (s[d] > 2 * (int64_t)k + 1) s[d] = 2 * (int64_t)k + 1;
-                if (e[d] < 2 * (int64_t)k + 1) e[d] = 2 * (int64_t)k + 1;
+                if (s[d] > pu + 1)
+                    s[d] = pu + 1;
+                e[d] = pu + 1;
             }
             if (is_call_like(in->op)) {
-                if (ncalls == callcap) {
-                    size_t nc = callcap ? callcap * 2 : 16;
-                    int64_t *np = realloc(calls, nc * sizeof *np);
-                    if (!np)
-                        goto out;
-                    calls = np;
-                    const ir_insn **ni = realloc(callin, nc * sizeof *ni);
-                    if (!ni)
-                        goto out;
-                    callin = ni;
-                    callcap = nc;
-                }
                 callin[ncalls] = in;
-                calls[ncalls++] = 2 * (int64_t)k;
+                calls[ncalls++] = pu;
             }
         }
     }
     first[nb] = k;
-
-    /* liveness to a fixed point */
+    /* Liveness to a fixed point, blocks in reverse order: a block's live-in
+     * reaches its forward predecessors (lower numbers) in the same pass,
+     * so another pass is needed only when a back-edge target's changed. */
     for (int changed = 1; changed;) {
         changed = 0;
         for (uint32_t b = nb; b-- > 0;) {
@@ -312,7 +278,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                 uint64_t nv = U[x] | (O[x] & ~D[x]);
                 if (nv != I[x]) {
                     I[x] = nv;
-                    changed = 1;
+                    changed |= btarget[b];
                 }
             }
         }
@@ -357,92 +323,111 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         ncalls = nk;
     }
 
-    /* linear scan, one pass per register class */
-    for (int cls = 0; cls < 2; cls++) {
-        size_t n = 0;
-        for (uint32_t r = 1; r < nr; r++) {
-            if (e[r] < 0 || ra->loc[r].kind == JL_CONST)
-                continue;
-            int t = f->reg_types[r];
-            int isx = t == IR_F32 || t == IR_F64;
-            if (isx != cls)
-                continue;
-            itv *it = &iv[n++];
-            it->v = r;
-            it->s = s[r];
-            it->e = e[r];
-            it->w = w[r] + 1;
-            /* first call with position >= s */
-            size_t lo = 0, hi = ncalls;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (calls[mid] < it->s)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
+    /* linear scan, one pass per register class; the intervals of both
+     * classes are gathered in one walk (floats from the top of iv down) */
+    uint8_t *cross = kp_arena_alloc(&sa, nr);
+    if (!cross)
+        goto out;
+    size_t ngp = 0, nfp = 0;
+    for (uint32_t r = 1; r < nr; r++) {
+        if (e[r] < 0 || ra->loc[r].kind == JL_CONST)
+            continue;
+        int t = f->reg_types[r];
+        itv *it = (t == IR_F32 || t == IR_F64) ? &iv[nr - 1 - nfp++] : &iv[ngp++];
+        it->v = r;
+        it->s = s[r];
+        it->e = e[r];
+        it->w = w[r] + 1;
+        /* first call with position >= s */
+        size_t lo = 0, hi = ncalls;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (calls[mid] < it->s)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        itv_sort(iv, n);
+        it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
+        cross[r] = (uint8_t)it->cross;
+    }
+    for (size_t x = 0; x < nfp / 2; x++) { /* back to register order */
+        itv tmp = iv[nr - 1 - x];
+        iv[nr - 1 - x] = iv[nr - nfp + x];
+        iv[nr - nfp + x] = tmp;
+    }
+    for (int cls = 0; cls < 2; cls++) {
+        itv *v = cls ? iv + nr - nfp : iv;
+        size_t n = cls ? nfp : ngp;
+        itv_sort(v, n);
         uint32_t act[16];
         int actreg[16], nact = 0;
-        int regfree[16];
-        for (int x = 0; x < 16; x++)
-            regfree[x] = 0;
-        if (cls == 0)
-            for (size_t x = 0; x < sizeof gp_order_free / sizeof *gp_order_free; x++)
-                regfree[gp_order_free[x]] = 1;
-        else
-            for (int x = 0; x < 14; x++)
-                regfree[x] = 1;
+        int64_t actend[16]; /* v[act[a]].e, at hand */
+        /* the registers of the class (both GP orders hold the same eight) */
+        uint32_t allowed = 0;
+        for (int x = 0; x < (cls ? 14 : 8); x++)
+            allowed |= 1u << (cls ? x : gp_order_free[x]);
+        int64_t minend = INT64_MAX; /* <= every active interval's end */
+        /* free registers as bits in the priority orders (bit i: order[i]);
+         * floats take xmm0..13 in order, one mask */
+        static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+        uint8_t posf[16] = {0}, posc[16] = {0};
+        for (int x = 0; x < 8; x++) {
+            posf[gp_order_free[x]] = (uint8_t)x;
+            posc[gp_order_cross[x]] = (uint8_t)x;
+        }
+        uint32_t mf = cls ? 0x3FFFu : 0xFFu, mc = cls ? 0x3FFFu : 0xFFu;
+#define RA_TAKE(g) (cls ? (mf &= ~(1u << (g))) : (mf &= ~(1u << posf[g]), mc &= ~(1u << posc[g])))
+#define RA_FREE(g) (cls ? (mf |= 1u << (g)) : (mf |= 1u << posf[g], mc |= 1u << posc[g]))
         for (size_t i = 0; i < n; i++) {
-            itv *cur = &iv[i];
+            itv *cur = &v[i];
             /* expire */
-            for (int a = 0; a < nact;) {
-                if (iv[act[a]].e < cur->s) {
-                    regfree[actreg[a]] = 1;
-                    act[a] = act[nact - 1];
-                    actreg[a] = actreg[nact - 1];
-                    nact--;
-                } else {
-                    a++;
+            if (nact && minend < cur->s) {
+                minend = INT64_MAX;
+                for (int a = 0; a < nact;) {
+                    if (actend[a] < cur->s) {
+                        RA_FREE(actreg[a]);
+                        act[a] = act[nact - 1];
+                        actreg[a] = actreg[nact - 1];
+                        actend[a] = actend[nact - 1];
+                        nact--;
+                    } else {
+                        if (actend[a] < minend)
+                            minend = actend[a];
+                        a++;
+                    }
                 }
             }
             const int *order;
             int norder;
+            uint32_t m;
             if (cls == 0) {
                 order = cur->cross ? gp_order_cross : gp_order_free;
+                m = cur->cross ? mc : mf;
                 norder = 8;
             } else {
-                static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
                 order = xorder;
+                m = mf;
                 norder = 14;
             }
-            int got = -1;
-            for (int x = 0; x < norder; x++)
-                if (regfree[order[x]]) {
-                    got = order[x];
-                    break;
-                }
+            int got = m ? order[__builtin_ctz(m)] : -1;
             if (got < 0 && norder > 0) {
                 /* evict the cheapest active interval holding an allowed register */
                 int best = -1;
                 for (int a = 0; a < nact; a++) {
-                    int ok = 0;
-                    for (int x = 0; x < norder; x++)
-                        ok |= order[x] == actreg[a];
-                    if (ok && (best < 0 || iv[act[a]].w < iv[act[best]].w))
+                    int ok = allowed >> actreg[a] & 1;
+                    if (ok && (best < 0 || v[act[a]].w < v[act[best]].w))
                         best = a;
                 }
-                if (best >= 0 && iv[act[best]].w < cur->w) {
-                    uint32_t ev = iv[act[best]].v;
+                if (best >= 0 && v[act[best]].w < cur->w) {
+                    uint32_t ev = v[act[best]].v;
                     ra->loc[ev].kind = JL_SPILL;
                     ra->loc[ev].slot = ra->nslots++;
                     got = actreg[best];
                     act[best] = act[nact - 1];
                     actreg[best] = actreg[nact - 1];
+                    actend[best] = actend[nact - 1];
                     nact--;
-                    regfree[got] = 1;
+                    RA_FREE(got);
                 }
             }
             if (got < 0) {
@@ -450,62 +435,38 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                 ra->loc[cur->v].slot = ra->nslots++;
                 continue;
             }
-            regfree[got] = 0;
+            RA_TAKE(got);
             ra->loc[cur->v].kind = JL_REG;
             ra->loc[cur->v].reg = (uint8_t)got;
             act[nact] = (uint32_t)i;
             actreg[nact] = got;
+            actend[nact] = cur->e;
             nact++;
+            if (cur->e < minend)
+                minend = cur->e;
         }
-        if (cls == 0) {
-            for (uint32_t r = 1; r < nr; r++)
-                if (ra->loc[r].kind == JL_REG) {
-                    int t = f->reg_types[r];
-                    if (t != IR_F32 && t != IR_F64) {
-                        int g = ra->loc[r].reg;
-                        if (g == RBX || g == RBP || g == R12)
-                            ra->used_callee |= 1u << g;
-                    }
-                }
-        }
+#undef RA_TAKE
+#undef RA_FREE
     }
-    /* Registers live on entry (read before any definition on some path)
-     * would expose whatever the native register held: the emitter zeroes
-     * them, which keeps I32 registers zero-extended (addresses!). */
-    ra->undef = malloc(nr * sizeof *ra->undef);
-    if (!ra->undef)
-        goto out;
-    if (nb > 0) {
-        const uint64_t *I = lin;
-        for (uint32_t r = f->sig.nparams + 1; r < nr; r++)
-            if ((I[r / 64] >> (r % 64) & 1) && ra->loc[r].kind != JL_CONST)
-                ra->undef[ra->nundef++] = r;
-    }
-    /* values kept in clobbered registers across calls get a save slot */
-    ra->s = s;
-    ra->e = e;
-    s = e = NULL;
-    ra->saved = malloc(nr * sizeof *ra->saved);
-    if (!ra->saved)
-        goto out;
+    /* One walk over the registers for: the callee-saved registers used;
+     * registers live on entry (read before any definition on some path),
+     * which would expose whatever the native register held: the emitter
+     * zeroes them, which keeps I32 registers zero-extended (addresses!);
+     * values kept in clobbered registers across calls, which get a save
+     * slot (after every spill slot). */
     for (uint32_t r = 1; r < nr; r++) {
         jit_loc *l = &ra->loc[r];
-        if (l->kind != JL_REG || ra->e[r] < 0)
+        if (nb > 0 && r > f->sig.nparams && (lin[r / 64] >> (r % 64) & 1) &&
+            l->kind != JL_CONST)
+            ra->undef[ra->nundef++] = r;
+        if (l->kind != JL_REG || e[r] < 0)
             continue;
         int t = f->reg_types[r];
-        int clobbered = (t == IR_F32 || t == IR_F64) ||
-                        !(l->reg == RBX || l->reg == RBP || l->reg == R12);
-        if (!clobbered)
-            continue;
-        size_t lo = 0, hi = ncalls;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (calls[mid] < ra->s[r])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < ncalls && calls[lo] + 1 <= ra->e[r]) {
+        int isx = t == IR_F32 || t == IR_F64;
+        int callee = l->reg == RBX || l->reg == RBP || l->reg == R12;
+        if (!isx && callee)
+            ra->used_callee |= 1u << l->reg;
+        if ((isx || !callee) && cross[r]) {
             l->saved = 1;
             l->slot = ra->nslots++;
             ra->saved[ra->nsaved++] = r;
@@ -518,11 +479,6 @@ out:
         jit_ra_free(ra);
     }
     kp_arena_free(&sa);
-    free(s);
-    free(e);
-    free(calls);
-    free(callin);
-    free(rbuf);
     return rc;
 }
 #endif

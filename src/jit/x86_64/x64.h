@@ -43,10 +43,10 @@ typedef struct xmem {
 static inline xmem xm(int base, int32_t disp) { return (xmem){base, -1, 1, disp}; }
 static inline xmem xmi(int base, int index, int32_t disp) { return (xmem){base, index, 1, disp}; }
 
-static inline int xb_reserve(xbuf *b, size_t more)
+/* The growth path, out of line: inlined, its call made every encoder save
+ * and restore registers on the common path too. */
+static __attribute__((noinline, cold, unused)) int xb_grow(xbuf *b, size_t more)
 {
-    if (b->n + more <= b->cap)
-        return 1;
     if (b->nomem)
         return 0;
     size_t nc = b->cap ? b->cap * 2 : 4096;
@@ -60,6 +60,13 @@ static inline int xb_reserve(xbuf *b, size_t more)
     b->p = np;
     b->cap = nc;
     return 1;
+}
+
+static inline int xb_reserve(xbuf *b, size_t more)
+{
+    if (__builtin_expect(b->n + more <= b->cap, 1))
+        return 1;
+    return xb_grow(b, more);
 }
 
 static inline void xb1(xbuf *b, uint8_t v)
@@ -81,6 +88,11 @@ static inline void xb8(xbuf *b, uint64_t v)
     memcpy(b->p + b->n, &v, 8);
     b->n += 8;
 }
+/* The longest instruction the encoders below emit before their immediate:
+ * prefix, REX, 3 opcode bytes, ModRM, SIB, disp32 (x_mov_ri: REX, opcode,
+ * imm64). */
+#define X_MAXLEN 16
+
 static inline void xpatch4(xbuf *b, size_t at, uint32_t v)
 {
     if (!b->nomem && at + 4 <= b->n)
@@ -90,74 +102,99 @@ static inline void xpatch4(xbuf *b, size_t at, uint32_t v)
 static inline int fits8(int64_t v) { return v >= -128 && v <= 127; }
 static inline int fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
-/* Legacy prefix (0x66/0xF2/0xF3 or 0), REX, opcode bytes (1-3, big-endian
- * in opc with length olen), then ModRM for reg + (memory m | register rm). */
-static inline void x_modrm_mem(xbuf *b, int reg, const xmem *m)
+/* The encoders below write through a local cursor q into room reserved
+ * for the whole instruction (X_MAXLEN) and store b->n once: a byte store
+ * through b->p may alias b->n, so per-byte xb1 calls reload both each
+ * time. */
+
+/* ModRM (+ SIB, displacement) for reg and memory m at q; returns the end. */
+static inline uint8_t *x_modrm_mem(uint8_t *q, int reg, const xmem *m)
 {
     int r = reg & 7;
     if (m->base < 0) {
         int ss0 = m->scale == 8 ? 3 : m->scale == 4 ? 2 : m->scale == 2 ? 1 : 0;
-        xb1(b, (uint8_t)(0x04 | r << 3));
-        xb1(b, (uint8_t)(m->index >= 0 ? (ss0 << 6 | (m->index & 7) << 3 | 5) : 0x25));
-        xb4(b, (uint32_t)m->disp);
-        return;
+        *q++ = (uint8_t)(0x04 | r << 3);
+        *q++ = (uint8_t)(m->index >= 0 ? (ss0 << 6 | (m->index & 7) << 3 | 5) : 0x25);
+        uint32_t d = (uint32_t)m->disp;
+        memcpy(q, &d, 4);
+        return q + 4;
     }
     int base = m->base & 7;
     int mod = (m->disp == 0 && base != 5) ? 0 : fits8(m->disp) ? 1 : 2;
     if (m->index >= 0 || base == 4) {
         int idx = m->index >= 0 ? (m->index & 7) : 4;
         int ss = m->scale == 8 ? 3 : m->scale == 4 ? 2 : m->scale == 2 ? 1 : 0;
-        xb1(b, (uint8_t)(mod << 6 | r << 3 | 4));
-        xb1(b, (uint8_t)(ss << 6 | idx << 3 | base));
+        *q++ = (uint8_t)(mod << 6 | r << 3 | 4);
+        *q++ = (uint8_t)(ss << 6 | idx << 3 | base);
     } else {
-        xb1(b, (uint8_t)(mod << 6 | r << 3 | base));
+        *q++ = (uint8_t)(mod << 6 | r << 3 | base);
     }
-    if (mod == 1)
-        xb1(b, (uint8_t)(int8_t)m->disp);
-    else if (mod == 2)
-        xb4(b, (uint32_t)m->disp);
+    if (mod == 1) {
+        *q++ = (uint8_t)(int8_t)m->disp;
+    } else if (mod == 2) {
+        uint32_t d = (uint32_t)m->disp;
+        memcpy(q, &d, 4);
+        q += 4;
+    }
+    return q;
 }
 
-/* byteregs: the instruction has an 8-bit register operand (spl..dil need
+/* Legacy prefix (0x66/0xF2/0xF3 or 0) and REX at q; returns the end.
+ * byteregs: the instruction has an 8-bit register operand (spl..dil need
  * a REX prefix to be addressable). */
-static inline void x_prefix(xbuf *b, int pfx, int w, int reg, int x, int bb, int byteregs)
+static inline uint8_t *x_prefix(uint8_t *q, int pfx, int w, int reg, int x, int bb, int byteregs)
 {
     if (pfx)
-        xb1(b, (uint8_t)pfx);
+        *q++ = (uint8_t)pfx;
     int rex = (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((x >> 3) & 1) << 1 | ((bb >> 3) & 1);
     if (rex || byteregs)
-        xb1(b, (uint8_t)(0x40 | rex));
+        *q++ = (uint8_t)(0x40 | rex);
+    return q;
 }
 
-static inline void x_opc(xbuf *b, uint32_t opc, int olen)
+/* Opcode bytes (1-3, big-endian in opc with length olen) at q. */
+static inline uint8_t *x_opc(uint8_t *q, uint32_t opc, int olen)
 {
-    for (int i = olen - 1; i >= 0; i--)
-        xb1(b, (uint8_t)(opc >> (8 * i)));
+    if (olen >= 3)
+        *q++ = (uint8_t)(opc >> 16);
+    if (olen >= 2)
+        *q++ = (uint8_t)(opc >> 8);
+    *q++ = (uint8_t)opc;
+    return q;
 }
 
 /* op reg, r/m (register form). */
 static inline void x_rr(xbuf *b, int pfx, int w, uint32_t opc, int olen, int reg, int rm)
 {
-    x_prefix(b, pfx, w, reg, 0, rm, 0);
-    x_opc(b, opc, olen);
-    xb1(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
+    uint8_t *q = x_prefix(b->p + b->n, pfx, w, reg, 0, rm, 0);
+    q = x_opc(q, opc, olen);
+    *q++ = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7));
+    b->n = (size_t)(q - b->p);
 }
 /* The same with 8-bit register operands. */
 static inline void x_rr8(xbuf *b, int w, uint32_t opc, int olen, int reg, int rm)
 {
     int need = (rm >= 4 && rm < 8) || (reg >= 4 && reg < 8);
-    x_prefix(b, 0, w, reg, 0, rm, need);
-    x_opc(b, opc, olen);
-    xb1(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
+    uint8_t *q = x_prefix(b->p + b->n, 0, w, reg, 0, rm, need);
+    q = x_opc(q, opc, olen);
+    *q++ = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7));
+    b->n = (size_t)(q - b->p);
 }
 /* op reg, [mem]. */
 static inline void x_rm(xbuf *b, int pfx, int w, uint32_t opc, int olen, int reg,
                         xmem m, int byteregs)
 {
-    x_prefix(b, pfx, w, reg, m.index >= 0 ? m.index : 0, m.base >= 0 ? m.base : 0,
-             byteregs && reg >= 4 && reg < 8);
-    x_opc(b, opc, olen);
-    x_modrm_mem(b, reg, &m);
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
+    uint8_t *q = x_prefix(b->p + b->n, pfx, w, reg, m.index >= 0 ? m.index : 0,
+                          m.base >= 0 ? m.base : 0, byteregs && reg >= 4 && reg < 8);
+    q = x_opc(q, opc, olen);
+    q = x_modrm_mem(q, reg, &m);
+    b->n = (size_t)(q - b->p);
 }
 
 /* ---- common instructions ---- */
@@ -176,20 +213,31 @@ static inline void x_mov_ri(xbuf *b, int w, int d, uint64_t v)
         v = (uint32_t)v;
     if (v == 0) {
         x_rr(b, 0, 0, 0x31, 1, d, d); /* xor d32, d32 (clobbers flags) */
-    } else if (v <= UINT32_MAX) {
-        x_prefix(b, 0, 0, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb4(b, (uint32_t)v);
-    } else if (fits32((int64_t)v)) {
-        x_prefix(b, 0, 1, 0, 0, d, 0);
-        xb1(b, 0xC7);
-        xb1(b, (uint8_t)(0xC0 | (d & 7)));
-        xb4(b, (uint32_t)v);
-    } else {
-        x_prefix(b, 0, 1, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb8(b, v);
+        return;
     }
+    if (!xb_reserve(b, X_MAXLEN))
+        return;
+    uint8_t *q = b->p + b->n;
+    if (v <= UINT32_MAX) {
+        q = x_prefix(q, 0, 0, 0, 0, d, 0);
+        *q++ = (uint8_t)(0xB8 | (d & 7));
+        uint32_t v32 = (uint32_t)v;
+        memcpy(q, &v32, 4);
+        q += 4;
+    } else if (fits32((int64_t)v)) {
+        q = x_prefix(q, 0, 1, 0, 0, d, 0);
+        *q++ = 0xC7;
+        *q++ = (uint8_t)(0xC0 | (d & 7));
+        uint32_t v32 = (uint32_t)v;
+        memcpy(q, &v32, 4);
+        q += 4;
+    } else {
+        q = x_prefix(q, 0, 1, 0, 0, d, 0);
+        *q++ = (uint8_t)(0xB8 | (d & 7));
+        memcpy(q, &v, 8);
+        q += 8;
+    }
+    b->n = (size_t)(q - b->p);
 }
 /* Like x_mov_ri but never touches the flags. */
 static inline void x_mov_ri_nf(xbuf *b, int w, int d, uint64_t v)
@@ -197,9 +245,13 @@ static inline void x_mov_ri_nf(xbuf *b, int w, int d, uint64_t v)
     if (!w)
         v = (uint32_t)v;
     if (v <= UINT32_MAX) {
-        x_prefix(b, 0, 0, 0, 0, d, 0);
-        xb1(b, (uint8_t)(0xB8 | (d & 7)));
-        xb4(b, (uint32_t)v);
+        if (!xb_reserve(b, X_MAXLEN))
+            return;
+        uint8_t *q = x_prefix(b->p + b->n, 0, 0, 0, 0, d, 0);
+        *q++ = (uint8_t)(0xB8 | (d & 7));
+        uint32_t v32 = (uint32_t)v;
+        memcpy(q, &v32, 4);
+        b->n = (size_t)(q + 4 - b->p);
     } else {
         x_mov_ri(b, 1, d, v);
     }

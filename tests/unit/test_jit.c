@@ -749,6 +749,7 @@ static const char *counted_src =
     "int wrapu(char *p, int n) { unsigned s = 0, m = 4294967295u - 9000u + (unsigned)n; for (unsigned i = m - 50; i <= m; i++) s += (unsigned)p[i & 1023]; return (int)s; }\n"
     "int nest(char *p, int n) { int s = 0, m = n / 8; for (int i = 0; i < m; i++) for (int j = 0; j < 8; j++) s += p[i * 8 + j] * j; return s; }\n"
     "int post(char *p, int n) { int s = 0, i = 0; while (i < n) { s += p[i]; i++; s ^= p[i]; } return s; }\n"
+    "int again(char *p, int n) { int s = n; for (;;) for (int i = 0; i < 37; i++) { s += p[i]; p[i + 40] = (char)s; } }\n"
     "int brk(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { if (p[i] == 0) break; s += p[i]; } return s; }\n"
     "int nchg(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { s += p[i]; n -= p[i] & 1; } return s; }\n"
     "int step3(char *p, int n) { int s = 0; for (int i = 0; i < n; i += 3) s += p[i]; return s; }\n"
@@ -764,8 +765,9 @@ static void test_counted(void)
         pair_fini(&p);
         return;
     }
-    /* up neg le kbound uns wraps wrapu post and nest's inner loop; not the rest */
-    EXPECT(jit_g.counted_loops - before == 9, "counted loops: %lu, want 9",
+    /* up neg le kbound uns wraps wrapu post, nest's and again's inner
+     * loops (again's leaves to the outer loop's header); not the rest */
+    EXPECT(jit_g.counted_loops - before == 10, "counted loops: %lu, want 10",
            jit_g.counted_loops - before);
     kp_ptr bp[2];
     for (int e = 0; e < 2; e++) {
@@ -800,6 +802,17 @@ static void test_counted(void)
             cmp_fuel(&p, fns[f], a, 2, 100000 + n);
             cmp_fuel(&p, fns[f], a, 2, 3 + n);
         }
+    }
+    /* an endless loop whose counted inner loop leaves through a back-edge:
+     * only fuel budgets and faults end it */
+    for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
+        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
+        cmp_fuel(&p, "again", a, 2, fuels[k]);
+    }
+    for (uint32_t n = 1; n < 80; n += 3) {
+        kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
+        cmp_fuel(&p, "again", a, 2, 100000 + n);
+        cmp_fuel(&p, "again", a, 2, 3 + n);
     }
     pair_fini(&p);
 }

@@ -2457,7 +2457,7 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
 
 /*
  * A loop that is one block B ending in `c = lt[su] i, n; br c, B, X`
- * (X later, c read only there), where i is an I32 register stepped once
+ * or `le[su]` (c read only there), where i is an I32 register stepped once
  * in B by `i = add i, 1` before the compare and n a register B does not
  * write (or a constant), runs without a poll per iteration: the number of
  * back-edges the countdown allows is known at B's entry, so the loop's
@@ -2503,7 +2503,9 @@ static int counted_loop(E *e, uint32_t bi, const uint8_t *hdr, counted *cl)
     if (n < 3)
         return 0;
     const ir_insn *t = &bl->insns[n - 1], *c = &bl->insns[n - 2];
-    if (t->op != IR_BR || t->t1 != bi || t->t2 <= bi)
+    /* the exit may go back to an outer loop's header: it is emitted by
+     * the loop's own test, which polls on it as ever */
+    if (t->op != IR_BR || t->t1 != bi || t->t2 == bi)
         return 0;
     if ((c->op != IR_LTS && c->op != IR_LTU && c->op != IR_LES && c->op != IR_LEU) ||
         c->type != IR_I32 || c->dst != t->a ||

@@ -78,8 +78,8 @@ typedef struct jit_pcmap {
     int32_t disp;            /* address = zext32(areg) + disp (areg -1: disp) */
     uint32_t cdbias;         /* poll countdown = r13 + cdbias here (unrolled loops) */
     int8_t cdreg;            /* >= 0: a counted loop's induction register; the
-                                countdown is then high32(r13) - cdreg + cdbias
-                                (emit.c, emit_counted) */
+                                countdown is then low32(r13) + high32(r13)
+                                - cdreg + cdbias (emit.c, emit_counted) */
 } jit_pcmap;
 
 /* A CALLI/CALLP site: what the slow path needs. */

@@ -2496,7 +2496,7 @@ typedef struct counted {
 static int counted_loop(E *e, uint32_t bi, const uint8_t *hdr, counted *cl)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || !e->pad) /* B gets a poll pad */
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || !e->pad || e->pad[bi] == NOPAD)
         return 0;
     const ir_block *bl = &f->blocks[bi];
     uint32_t n = bl->ninsns;
@@ -2548,20 +2548,22 @@ static int counted_loop(E *e, uint32_t bi, const uint8_t *hdr, counted *cl)
     return 1;
 }
 
-/* The strip at B's entry: r13 = (i0 + c) << 32 | lim, lim = min(n [+1
- * if <=, at most the maximum], i0 + c) -- 64-bit, so nothing wraps; lim
- * may be below i0 (the loop then leaves after one iteration). Returns the
- * jump to `simple` taken when i0 is the maximum (i0 + 1 would wrap). */
-static size_t counted_setup(xbuf *b, const counted *cl, const jit_loc *ln)
+static void emit_counted(E *e, const ir_block *bl, uint32_t bi, const counted *cl,
+                         uint32_t pos0)
 {
+    xbuf *b = &e->b;
     int ri = cl->ri, uns = cl->uns;
+    uint32_t n = bl->ninsns;
+    __atomic_fetch_add(&jit_g.counted_loops, 1, __ATOMIC_RELAXED);
     x_alu_ri(b, 0, ALU_CMP, ri, uns ? -1 : INT32_MAX);
     size_t to_simple = x_jcc32(b, CC_E);
+    /* rax = i0, rcx = i0 + c, rdx = n, clamped into [i0, i0 + c] */
     if (uns)
-        x_mov_rr(b, 0, RCX, ri);
+        x_mov_rr(b, 0, RAX, ri);
     else
-        x_rr(b, 0, 1, 0x63, 1, RCX, ri); /* movsxd */
-    x_lea(b, 1, RCX, xmi(RCX, R13, 0));
+        x_rr(b, 0, 1, 0x63, 1, RAX, ri); /* movsxd */
+    x_lea(b, 1, RCX, xmi(RAX, R13, 0));
+    const jit_loc *ln = L(e, cl->cmp->b);
     int64_t vmax = uns ? (int64_t)UINT32_MAX : INT32_MAX;
     if (ln->kind == JL_CONST) {
         int64_t k = uns ? (int64_t)(uint32_t)ln->k : (int64_t)(int32_t)ln->k;
@@ -2573,57 +2575,35 @@ static size_t counted_setup(xbuf *b, const counted *cl, const jit_loc *ln)
             x_mov_rr(b, 0, RDX, ln->reg);
         else
             x_rr(b, 0, 1, 0x63, 1, RDX, ln->reg);
-        if (cl->le) { /* lim must fit the 32-bit compare */
+        if (cl->le) { /* n + 1, at most vmax: lim must fit the 32-bit compare */
             x_lea(b, 1, RDX, xm(RDX, 1));
             x_mov_ri(b, 1, R11, (uint64_t)vmax);
             x_alu_rr(b, 1, ALU_CMP, RDX, R11);
-            x_rr(b, 0, 1, 0x0F40u | (uint32_t)CC_G, 2, RDX, R11); /* cmovg */
+            x_rr(b, 0, 1, 0x0F40u | (uint32_t)CC_G, 2, RDX, R11);
         }
     }
-    /* values in [-2^31, 2^33): signed 64-bit compares serve both kinds */
     x_alu_rr(b, 1, ALU_CMP, RDX, RCX);
-    x_rr(b, 0, 1, 0x0F40u | (uint32_t)CC_G, 2, RDX, RCX);
+    x_rr(b, 0, 1, 0x0F40u | (uint32_t)(uns ? CC_A : CC_G), 2, RDX, RCX); /* cmov */
+    x_alu_rr(b, 1, ALU_CMP, RDX, RAX);
+    x_rr(b, 0, 1, 0x0F40u | (uint32_t)(uns ? CC_B : CC_L), 2, RDX, RAX);
+    x_alu_rr(b, 1, ALU_SUB, RCX, RDX);
     x_shift_i(b, 1, 4, RCX, 32);
     x_mov_rr(b, 0, R13, RDX);
     x_alu_rr(b, 1, ALU_OR, R13, RCX);
-    return to_simple;
-}
-
-/* After B's poll pad (executed once per strip, and skipped by entries
- * from above): NOPs so that the fast loop, right after the setup, starts
- * 8 bytes into a 64-byte line. Measured, not derived (bench section 7,
- * 2026-12-06, bench/RESULTS.md): adler32's 5-instruction loop ran 1.3x
- * slower at offsets 0, 4, 24 and 32 of the line and 1.9x at 40 and 48
- * than at 8 or 16, shellsort +8% against +2%; no kernel got slower
- * beyond noise. */
-static void counted_prepad(E *e, const counted *cl)
-{
-    uint8_t tmp[128];
-    xbuf t = {tmp, 0, sizeof tmp, 0};
-    counted_setup(&t, cl, L(e, cl->cmp->b));
-    size_t at = (e->b.n + t.n) % 64;
-    size_t pad = at <= 8 ? 8 - at : 72 - at;
-    static const uint8_t nops[8][8] = {
-        {0x90}, {0x66, 0x90}, {0x0F, 0x1F, 0x00}, {0x0F, 0x1F, 0x40, 0x00},
-        {0x0F, 0x1F, 0x44, 0x00, 0x00}, {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
-        {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
-        {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00}};
-    while (pad) {
-        size_t k = pad > 8 ? 8 : pad;
-        for (size_t i = 0; i < k; i++)
-            xb1(&e->b, nops[k - 1][i]);
-        pad -= k;
+    /* The fast loop starts 8 bytes into a 64-byte line. Measured, not
+     * derived (bench section 7, 2026-12-06; bench/RESULTS.md): adler32's
+     * 5-instruction loop ran 1.3x slower at offsets 0, 4, 24 and 32 of
+     * the line and 1.9x at 40 and 48 than at 8 or 16, shellsort's loop
+     * +8% against +2%; no kernel got slower beyond noise. */
+    if (b->n % 64 > 8)
+        x_align(b, 64);
+    if (b->n % 64 == 0) {
+        static const uint8_t nop8[8] = {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00};
+        for (int k = 0; k < 8; k++)
+            xb1(b, nop8[k]);
+    } else {
+        x_align(b, 8);
     }
-}
-
-static void emit_counted(E *e, const ir_block *bl, uint32_t bi, const counted *cl,
-                         uint32_t pos0)
-{
-    xbuf *b = &e->b;
-    int ri = cl->ri, uns = cl->uns;
-    uint32_t n = bl->ninsns;
-    __atomic_fetch_add(&jit_g.counted_loops, 1, __ATOMIC_RELAXED);
-    size_t to_simple = counted_setup(b, cl, L(e, cl->cmp->b));
     size_t fast = b->n;
     e->cdreg = ri + 1;
     e->cdbias = 0;
@@ -2645,8 +2625,9 @@ static void emit_counted(E *e, const ir_block *bl, uint32_t bi, const counted *c
     e->fold_acc = NULL;
     x_alu_rr(b, 0, ALU_CMP, ri, R13);
     x_bind(b, x_jcc32(b, uns ? CC_B : CC_L), fast);
-    x_shift_i(b, 1, 5, R13, 32);
-    x_alu_ri(b, 0, ALU_ADD, R13, 1);
+    x_mov_rr(b, 1, RAX, R13);
+    x_shift_i(b, 1, 5, RAX, 32);
+    x_lea(b, 0, R13, (xmem){R13, RAX, 1, 1});
     x_alu_rr(b, 0, ALU_SUB, R13, ri);
     size_t to_test = x_jmp32(b);
     x_bind(b, to_simple, b->n);
@@ -2785,8 +2766,6 @@ static int emit_func1(E *e, char *err, size_t errsize)
         e->pad[bi] = NOPAD;
     for (uint32_t bi = 0; bi < f->nblocks; bi++) {
         e->cur = bi;
-        counted cl;
-        int cnt = counted_loop(e, bi, hdr, &cl);
         if (hdr && hdr[bi] && e->pad && !e->nopoll) {
             /* Poll pad: back-edges jump here, poll (located like every poll
              * on a jump to this block) and fall into the block; entering
@@ -2797,8 +2776,6 @@ static int emit_func1(E *e, char *err, size_t errsize)
             e->in = NULL;
             dbgmark(e, -3, bi);
             poll_to(e, bi);
-            if (cnt)
-                counted_prepad(e, &cl);
             x_bind(&e->b, over, e->b.n);
         } else if (hdr && hdr[bi]) {
             x_align(&e->b, 32);
@@ -2806,7 +2783,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
         e->blk[bi] = e->b.n;
         const ir_block *bl = &f->blocks[bi];
         e->flag_reg = 0;
-        if (cnt) {
+        counted cl;
+        if (counted_loop(e, bi, hdr, &cl)) {
             emit_counted(e, bl, bi, &cl, pos);
             pos += bl->ninsns;
             continue;

@@ -2465,8 +2465,10 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
  *
  * With i0 the value of i and c >= 1 the countdown at B's entry, the j-th
  * back-edge (i = i0 + j at its test) may run without a poll iff j < c;
- * the c-th brings the countdown to 0. So with lim = clamp(n, i0, i0 + c)
- * (64-bit, signed or unsigned as the compare):
+ * the c-th brings the countdown to 0. So with lim = clamp(n', i0, i0 + c),
+ * n' = n for `<`, min(n + 1, the type's maximum) for `<=` (64-bit, signed
+ * or unsigned as the compare; lim always fits the 32-bit compare) and
+ * extra = i0 + c - lim (in [0, c]):
  *
  *   B:     cmp i, INT_MAX (UINT_MAX); je simple   i0 + 1 would wrap: the
  *                                                    i-based count fails
@@ -2479,8 +2481,9 @@ static void emit_unrolled(E *e, const ir_block *bl, uint32_t bi, int U, uint32_t
  *          through the pad, whose poll runs the slow path at exactly the
  *          poll where it ran before (i >= lim with i < n: the c-th).
  *
- * i < lim implies i < n, and lim - i0 <= c: the fast back-edges are a
- * subset of the loop's, never more than c - 1 of them in a row. Inside
+ * i < lim implies the loop's condition, and lim - i0 <= c: the fast
+ * back-edges are a subset of the loop's, never more than c - 1 of them in
+ * a row. Inside
  * the fast body the countdown is lim + extra - i (+1 once i was stepped),
  * which a fault recovers from the pcmap (cdreg, cdbias) and the signal
  * context. Nothing in B can read r13 (no calls, helper calls or traps

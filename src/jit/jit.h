@@ -77,6 +77,9 @@ typedef struct jit_pcmap {
     int8_t dreg;             /* divisor register (JIT_PC_DIV) */
     int32_t disp;            /* address = zext32(areg) + disp (areg -1: disp) */
     uint32_t cdbias;         /* poll countdown = r13 + cdbias here (unrolled loops) */
+    int8_t cdreg;            /* >= 0: a counted loop's induction register; the
+                                countdown is then low32(r13) + high32(r13)
+                                - cdreg + cdbias (emit.c, emit_counted) */
 } jit_pcmap;
 
 /* A CALLI/CALLP site: what the slow path needs. */
@@ -282,6 +285,7 @@ typedef struct jit_globals {
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
+    unsigned long counted_loops; /* loops emitted in the counted form (tests) */
     uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
     uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
 } jit_globals;

@@ -731,6 +731,92 @@ static void test_unroll(void)
     pair_fini(&p);
 }
 
+/* Counted loops (emit.c, emit_counted): single-block loops stepping an
+ * int by 1 against an invariant bound run without a poll per iteration,
+ * the strip to the next poll folded into the loop's own compare. The
+ * fuel cut-off (code, position, fuel left) at every interesting point --
+ * first and last iteration, strip ends at 4096-poll boundaries, faults
+ * in the middle of a strip, wrapping bounds -- and the loops that must
+ * keep the plain form (bound written in the body, step 3, counting down,
+ * break) all agree with the interpreter. */
+static const char *counted_src =
+    "int up(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i] ^ i; return s; }\n"
+    "int neg(char *p, int n) { int s = 0, m = n / 3; for (int i = -n; i < m; i++) s += p[i & 4095] + i; return s; }\n"
+    "int le(char *p, int n) { int s = 0; for (int i = 1; i <= n; i++) s ^= p[i & 4095] * i; return s; }\n"
+    "int kbound(char *p, int n) { int s = n; for (int i = 0; i < 5000; i++) s += p[i] >> 1; return s; }\n"
+    "int uns(char *p, int n) { unsigned s = 0; for (unsigned i = 3; i < (unsigned)n; i++) s = s * 3 + (unsigned)p[i]; return (int)s; }\n"
+    "int wraps(char *p, int n) { int s = 0, m = 2147483647 - 9000 + n; for (int i = m - 50; i <= m; i++) s += p[i & 1023]; return s; }\n"
+    "int wrapu(char *p, int n) { unsigned s = 0, m = 4294967295u - 9000u + (unsigned)n; for (unsigned i = m - 50; i <= m; i++) s += (unsigned)p[i & 1023]; return (int)s; }\n"
+    "int nest(char *p, int n) { int s = 0, m = n / 8; for (int i = 0; i < m; i++) for (int j = 0; j < 8; j++) s += p[i * 8 + j] * j; return s; }\n"
+    "int post(char *p, int n) { int s = 0, i = 0; while (i < n) { s += p[i]; i++; s ^= p[i]; } return s; }\n"
+    "int again(char *p, int n) { int s = n; for (;;) for (int i = 0; i < 37; i++) { s += p[i]; p[i + 40] = (char)s; } }\n"
+    "int brk(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { if (p[i] == 0) break; s += p[i]; } return s; }\n"
+    "int nchg(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) { s += p[i]; n -= p[i] & 1; } return s; }\n"
+    "int step3(char *p, int n) { int s = 0; for (int i = 0; i < n; i += 3) s += p[i]; return s; }\n"
+    "int down(char *p, int n) { int s = 0; for (int i = n; i > 0; i--) s += p[i]; return s; }\n";
+
+static void test_counted(void)
+{
+    pair p;
+    const uint32_t M = 16u << 20;
+    unsigned long before = jit_g.counted_loops;
+    if (pair_init(&p, "counted", counted_src, M, 0) != 0) {
+        EXPECT(0, "counted plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    /* up neg le kbound uns wraps wrapu post, nest's and again's inner
+     * loops (again's leaves to the outer loop's header); not the rest */
+    EXPECT(jit_g.counted_loops - before == 10, "counted loops: %lu, want 10",
+           jit_g.counted_loops - before);
+    kp_ptr bp[2];
+    for (int e = 0; e < 2; e++) {
+        bp[e] = kp_alloc(p.rt[e], 65536);
+        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 65536);
+        for (int i = 0; i < 65536; i++)
+            h[i] = (uint8_t)(i * 7 + 3) | 1;
+    }
+    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    static const char *fns[] = {"up",  "neg",  "le",    "kbound", "uns",   "wraps",
+                                "wrapu", "nest", "post", "brk", "nchg", "step3", "down"};
+    static const uint64_t fuels[] = {1,    2,    3,    4,    5,    6,    7,    8,    9,    10,
+                                     50,   51,   52,   53,   100,  4094, 4095, 4096, 4097, 4098,
+                                     4099, 4100, 5000, 5001, 5002, 8191, 8192, 8193, 8194, 8999,
+                                     9000, 9001, 9002, 9003, 12289, 20000};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        for (int n = 1; n < 12; n++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(n)};
+            cmp_call(&p, fns[f], a, 2, NULL);
+        }
+        /* n = 9000: wraps and wrapu never end (their bound is the type's
+         * maximum): only the fuel stops them */
+        for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
+            cmp_fuel(&p, fns[f], a, 2, fuels[k]);
+        }
+        /* a fault in the middle of a strip: the data runs into the end of
+         * memory after n bytes, with and without a fuel budget */
+        for (uint32_t n = 1; n < 20; n++) {
+            kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
+            cmp_call(&p, fns[f], a, 2, NULL);
+            cmp_fuel(&p, fns[f], a, 2, 100000 + n);
+            cmp_fuel(&p, fns[f], a, 2, 3 + n);
+        }
+    }
+    /* an endless loop whose counted inner loop leaves through a back-edge:
+     * only fuel budgets and faults end it */
+    for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
+        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
+        cmp_fuel(&p, "again", a, 2, fuels[k]);
+    }
+    for (uint32_t n = 1; n < 80; n += 3) {
+        kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
+        cmp_fuel(&p, "again", a, 2, 100000 + n);
+        cmp_fuel(&p, "again", a, 2, 3 + n);
+    }
+    pair_fini(&p);
+}
+
 /* Small leaf functions inlined by the JIT: their entry checks (call depth,
  * poll) still trap in the callee, at its line, at the same point as on
  * the interpreter; fuel cut-offs agree. */
@@ -1117,6 +1203,7 @@ int main(int argc, char **argv)
     test_prog();
     test_meminline();
     test_unroll();
+    test_counted();
     test_inline();
     test_fold();
     test_interrupt();

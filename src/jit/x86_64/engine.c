@@ -369,7 +369,10 @@ uint64_t jit_sig_continue(jit_frame *jf)
         if (lo < jm->npc && jm->pcmap[lo].off == off)
             pm = &jm->pcmap[lo];
     }
-    if (pm) /* inside an unrolled loop r13 runs ahead of the count (emit.c) */
+    if (pm && pm->cdreg >= 0) /* a counted loop: r13 holds its strip (emit.c) */
+        ex->poll_countdown = (uint32_t)jf->regs[R13] + (uint32_t)(jf->regs[R13] >> 32) -
+                             (uint32_t)jf->regs[pm->cdreg] + pm->cdbias;
+    else if (pm) /* inside an unrolled loop r13 runs ahead of the count (emit.c) */
         ex->poll_countdown += pm->cdbias;
     if (pm && (pm->kind == JIT_PC_READ || pm->kind == JIT_PC_WRITE)) {
         int64_t a = pm->disp;

@@ -93,8 +93,26 @@ void kp_arena_free(kp_arena *a)
     a->failed = 0;
 }
 
-/* n bytes (rounded up to 16), not initialized. */
-static void *take(kp_arena *a, size_t n)
+static void *take_slow(kp_arena *a, size_t n);
+
+/* n bytes (rounded up to 16), not initialized. Called a few hundred times
+ * per compile: the common case is one test for size, room and budget
+ * each; everything else (n == 0, huge n, a new chunk) goes out of line. */
+static inline void *take(kp_arena *a, size_t n)
+{
+    size_t n16 = (n + 15) & ~(size_t)15; /* 0 for n == 0 and for wrapped n */
+    kp_arena_chunk *c = a->head;
+    if (__builtin_expect(n16 - 1 < CHUNK_MIN && c && n16 <= c->size - c->used &&
+                         (!a->budget || a->used_total + n16 <= a->budget), 1)) {
+        void *p = (char *)c + CHUNK_HDR + c->used;
+        c->used += n16;
+        a->used_total += n16;
+        return p;
+    }
+    return take_slow(a, n);
+}
+
+static void *take_slow(kp_arena *a, size_t n)
 {
     if (n == 0)
         n = 1;

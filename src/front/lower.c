@@ -278,7 +278,7 @@ void lw_cse_kill(lw *L, ir_reg r)
     }
 }
 
-static void cse_add(lw *L, const ir_insn *in)
+static inline void cse_add(lw *L, const ir_insn *in)
 {
     if (!cse_pure(in->op) || in->a == in->dst || in->b == in->dst)
         return;
@@ -296,7 +296,7 @@ static void cse_add(lw *L, const ir_insn *in)
         L->cse_hi = hi;
 }
 
-static ir_reg cse_find(const lw *L, const ir_insn *in)
+static inline ir_reg cse_find(const lw *L, const ir_insn *in)
 {
     uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
     for (uint32_t i = 0; i < n; i++) {

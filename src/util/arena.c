@@ -193,13 +193,19 @@ static void *grow(kp_arena *a, void *p, size_t old_n, size_t new_n, int zero)
     return q;
 }
 
+/* A growing array's first allocation (p NULL) is the most common call:
+ * it skips grow's in-place test and copy. */
 void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
 {
+    if (!p)
+        return kp_arena_alloc(a, new_n);
     return grow(a, p, old_n, new_n, 1);
 }
 
 void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n)
 {
+    if (!p)
+        return take(a, new_n);
     return grow(a, p, old_n, new_n, 0);
 }
 

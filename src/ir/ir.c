@@ -48,7 +48,7 @@ ir_func *ir_func_new(ir_module *m, const char *name, const ir_sig *sig)
     return f;
 }
 
-ir_reg ir_reg_new(ir_module *m, ir_func *f, ir_type t)
+ir_reg ir_reg_new_slow(ir_module *m, ir_func *f, ir_type t)
 {
     uint32_t n = f->nregs;
     if (n >= 8 && (n & (n - 1)) == 0) {

@@ -797,6 +797,12 @@ static val expr_inner(lw *L, const ast_expr *e)
     case EX_VAR:
         if (e->sym && e->sym->kind == SYM_FUNC)
             return faddr(L, e->sym);
+        if (e->sym && e->sym->kind == SYM_LOCAL && e->sym->lw_done == LOC_REG &&
+            L->cx->depth < L->cx->opts.max_nesting && !fe_stack_low(L->cx))
+            /* A variable in a register, the most common leaf: lower_lval +
+             * load without the calls (and their nesting check, which the
+             * test above stands for). */
+            return vr(e->sym->lw_reg, L->f->reg_types[e->sym->lw_reg]);
         /* fallthrough */
     case EX_STR:
     case EX_MEMBER:
@@ -928,6 +934,12 @@ val lw_lower_expr(lw *L, const ast_expr *e)
         if (!e)
             lw_ierr(L, "missing expression");
         return vk_i(IR_I32, 0);
+    }
+    if (e->kind == EX_INT && L->cx->depth < L->cx->opts.max_nesting && !fe_stack_low(L->cx)) {
+        /* a constant emits nothing: no position to set, and the test
+         * stands for lw_enter's */
+        tcls c = tc(e->type);
+        return c.flt ? vk_f(c.t, (double)e->ival) : vk_i(c.t ? c.t : IR_I32, e->ival);
     }
     if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;

@@ -1022,6 +1022,8 @@ ast_expr *px_compound_literal(px *P, ctype *t, const fe_token *at)
 static ast_expr *cast_expr(px *P)
 {
     const fe_token *t = px_tok(P);
+    if (t->kind == TK_IDENT || t->kind == TK_INT) /* unary's own path for them, one call less */
+        return postfix_ops(P, primary(P));
     if (!px_is_punct(t, P_LPAREN) || !px_starts_type(P, px_peek(P, 1)))
         return unary(P);
     px_next(P);
@@ -1083,12 +1085,10 @@ static ast_expr *binary(px *P, int minprec)
     }
 }
 
-ast_expr *px_cond_expr(px *P)
+/* c ? a : b, at the '?' after c. */
+static ast_expr *cond_rest(px *P, ast_expr *c)
 {
-    ast_expr *c = binary(P, 1);
     const fe_token *q = px_tok(P);
-    if (!px_is_punct(q, P_QUESTION))
-        return c;
     px_next(P);
     px_enter(P);
     c = px_scalar_cond(P, c, q);
@@ -1137,6 +1137,18 @@ ast_expr *px_cond_expr(px *P)
     return e;
 }
 
+/* binary(P, 1) then, if a '?' follows, the rest: inline in
+ * px_assign_expr, where every expression starts. */
+static inline ast_expr *cond_tail(px *P, ast_expr *c)
+{
+    return px_is_punct(px_tok(P), P_QUESTION) ? cond_rest(P, c) : c;
+}
+
+ast_expr *px_cond_expr(px *P)
+{
+    return cond_tail(P, binary(P, 1));
+}
+
 static int is_assign_op(const fe_token *t)
 {
     if (t->kind != TK_PUNCT)
@@ -1153,7 +1165,7 @@ static int is_assign_op(const fe_token *t)
 
 ast_expr *px_assign_expr(px *P)
 {
-    ast_expr *l = px_cond_expr(P);
+    ast_expr *l = cond_tail(P, binary(P, 1));
     const fe_token *t = px_tok(P);
     if (!is_assign_op(t))
         return l;

@@ -251,10 +251,18 @@ uint32_t ir_block_new(ir_module *m, ir_func *f);
  * (valid until the next append to that block). args/cases/sig must already
  * be arena-allocated (or static). */
 ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in);
+/* Inline: the verifier and the engines ask for every instruction. */
+static inline int ir_is_terminator(int op)
+{
+    return op == IR_JMP || op == IR_BR || op == IR_SWITCH || op == IR_RET;
+}
 /* Does block b already end in a terminator? */
-int ir_block_terminated(const ir_func *f, uint32_t b);
+static inline int ir_block_terminated(const ir_func *f, uint32_t b)
+{
+    const ir_block *bl = &f->blocks[b];
+    return bl->ninsns && ir_is_terminator(bl->insns[bl->ninsns - 1].op);
+}
 
-int ir_is_terminator(int op);
 const char *ir_op_name(int op);
 const char *ir_type_name(int t);
 int ir_sig_equal(const ir_sig *x, const ir_sig *y);

@@ -354,7 +354,7 @@ ir_insn *lw_emit(lw *L, ir_insn *in)
     return p;
 }
 
-ir_reg lw_newreg(lw *L, int t)
+ir_reg lw_newreg_slow(lw *L, int t)
 {
     if (!L->f)
         lw_ierr(L, "register outside a function");

@@ -247,8 +247,21 @@ void lw_img_scalar(uint8_t *buf, uint32_t off, const ctype *ty, uint8_t bw, uint
                    int64_t iv, double fv, int isf);
 uint32_t lw_lit_intern(lw *L, const char *bytes, uint32_t n, uint32_t align);
 val lw_narrow(lw *L, val v, tcls d);
-ir_reg lw_newreg(lw *L, int t);
 void lw_nomem(lw *L);
+ir_reg lw_newreg_slow(lw *L, int t);
+/* A fresh register of ir_type t (1 once stopped). Inline: one per value. */
+static inline ir_reg lw_newreg(lw *L, int t)
+{
+    ir_func *f = L->f;
+    if (!f || L->stop)
+        return lw_newreg_slow(L, t);
+    ir_reg r = ir_reg_new(L->m, f, (ir_type)t);
+    if (!r) {
+        lw_nomem(L);
+        return 1;
+    }
+    return r;
+}
 val lw_op1(lw *L, int op, int t, int st, val a);
 val lw_op2(lw *L, int op, int t, val a, val b);
 int lw_sig_of(lw *L, const ctype *ft, ir_sig *s, int *sret);

@@ -789,8 +789,13 @@ static inline void state_store(fe_lexer *lx, const lex_state *st)
     lx->space = st->space;
 }
 
+/* The first bytes of the tokens fe_lex_plain must see: '#' and '##', the
+ * digraphs '%:' and '%:%:', and identifiers that may start with "__". */
+static const uint8_t plain_suspect[256] = {['#'] = 1, ['%'] = 1, ['_'] = 1};
+
 /* fe_lex_run's loop; macros 0 (a constant): no identifier can be a macro
- * name, so none is hashed or looked up. */
+ * name, so none is hashed or looked up, and the run stops at the tokens
+ * of plain_suspect instead. */
 static inline __attribute__((always_inline)) size_t
 lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
         uint32_t bloom_mask, pp_tok *stop, int *have_stop, int macros)
@@ -806,6 +811,8 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
         if (!lex_fast(s, n, &st, &t, macros))
             break;
         t.file = file;
+        if (!macros && __builtin_expect(plain_suspect[(unsigned char)t.u.text[0]], 0))
+            goto stop; /* fe_lex_plain looks at it */
         int kind;
         if (t.kind == PK_PUNCT) {
             if ((t.flags & PF_BOL) && t.id == P_HASH)
@@ -1389,6 +1396,12 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
             break;
         if (lx.failed || k == cap - 1 || (t.kind != PK_IDENT && t.kind != PK_PUNCT))
             return -1;
+        /* Every token fe_lex_run did not take comes here, so these are
+         * all the '#', '##' and identifiers starting with "__". Spellings
+         * are the source's (splices were declined). */
+        if (t.kind == PK_PUNCT ? t.id == P_HASH || t.id == P_HASHHASH
+                               : t.len >= 2 && t.u.text[0] == '_' && t.u.text[1] == '_')
+            return -1;
         fe_token *o = &out[k++];
         memset(o, 0, sizeof *o);
         o->kind = t.kind == PK_PUNCT ? TK_PUNCT : t.id ? TK_KEYWORD : TK_IDENT;
@@ -1400,19 +1413,6 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     }
     if (lx.failed)
         return -1;
-    /* Every token's text is its spelling in src (splices were declined):
-     * its first byte sorts out almost every token with one test. '#' is
-     * only ever a '#' or '##' here (strings were declined, a character
-     * constant starts with its quote), '%' can be the digraph '%:'. */
-    static const uint8_t suspect[256] = {['#'] = 1, ['%'] = 1, ['_'] = 1};
-    for (size_t i = 0; i < k; i++) {
-        const fe_token *o = &out[i];
-        int c0 = (unsigned char)o->text[0];
-        if (__builtin_expect(suspect[c0], 0) &&
-            (c0 == '#' || (c0 == '_' && o->len >= 2 && o->text[1] == '_') ||
-             (c0 == '%' && o->kind == TK_PUNCT && (o->id == P_HASH || o->id == P_HASHHASH))))
-            return -1;
-    }
     fe_token *e = &out[k++];
     memset(e, 0, sizeof *e);
     e->kind = TK_EOF;

@@ -1071,7 +1071,10 @@ static ast_expr *cast_expr(px *P)
 
 static ast_expr *binary(px *P, int minprec)
 {
-    ast_expr *l = cast_expr(P);
+    const fe_token *t0 = px_tok(P);
+    /* cast_expr's own first test, without its call for the common leaves */
+    ast_expr *l = t0->kind == TK_IDENT || t0->kind == TK_INT ? postfix_ops(P, primary(P))
+                                                             : cast_expr(P);
     for (;;) {
         const fe_token *t = px_tok(P);
         int prec = binop_prec(t);

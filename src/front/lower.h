@@ -43,8 +43,8 @@ enum { FN_NONE, FN_LOCAL, FN_IMPORT, FN_RTLIB, FN_BAD };    /* SYM_FUNC lw_done 
 /* A pure instruction of the current block whose result is still valid
  * (local value numbering: addresses and index arithmetic recur a lot). */
 typedef struct lw_cse {
-    uint8_t op, type, stype;
-    ir_reg a, b, dst; /* dst 0: free entry */
+    uint64_t key;     /* cse_key: op, type, stype and a in one word; 0: free */
+    ir_reg b, dst;
     int64_t imm;
 } lw_cse;
 

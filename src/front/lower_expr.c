@@ -935,11 +935,17 @@ val lw_lower_expr(lw *L, const ast_expr *e)
             lw_ierr(L, "missing expression");
         return vk_i(IR_I32, 0);
     }
-    if (e->kind == EX_INT && L->cx->depth < L->cx->opts.max_nesting && !fe_stack_low(L->cx)) {
-        /* a constant emits nothing: no position to set, and the test
-         * stands for lw_enter's */
-        tcls c = tc(e->type);
-        return c.flt ? vk_f(c.t, (double)e->ival) : vk_i(c.t ? c.t : IR_I32, e->ival);
+    if ((e->kind == EX_INT || e->kind == EX_VAR) && L->cx->depth < L->cx->opts.max_nesting &&
+        !fe_stack_low(L->cx)) {
+        /* The common leaves emit nothing: no position to set, and the
+         * test stands for lw_enter's (expr_inner's, exactly). */
+        if (e->kind == EX_INT) {
+            tcls c = tc(e->type);
+            return c.flt ? vk_f(c.t, (double)e->ival) : vk_i(c.t ? c.t : IR_I32, e->ival);
+        }
+        const csym *s = e->sym;
+        if (s && s->kind == SYM_LOCAL && s->lw_done == LOC_REG && L->cx->depth + 1 < L->cx->opts.max_nesting)
+            return vr(s->lw_reg, L->f->reg_types[s->lw_reg]);
     }
     if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;

@@ -784,16 +784,19 @@ static val call(lw *L, const ast_expr *e, int need)
 
 static val expr_inner(lw *L, const ast_expr *e)
 {
-    tcls c = tc(e->type);
     switch (e->kind) {
-    case EX_INT:
+    case EX_INT: {
+        tcls c = tc(e->type);
         if (c.flt)
             return vk_f(c.t, (double)e->ival);
         return vk_i(c.t ? c.t : IR_I32, e->ival);
-    case EX_FLOAT:
+    }
+    case EX_FLOAT: {
+        tcls c = tc(e->type);
         if (!c.flt)
             return vk_i(c.t ? c.t : IR_I32, (int64_t)e->fval);
         return vk_f(c.t, e->fval);
+    }
     case EX_VAR:
         if (e->sym && e->sym->kind == SYM_FUNC)
             return faddr(L, e->sym);
@@ -836,9 +839,9 @@ static val expr_inner(lw *L, const ast_expr *e)
         }
         return lw_conv(L, lw_lower_expr(L, e->lhs), e->lhs->type, e->type);
     case EX_NEG:
-        return lw_op1(L, IR_NEG, c.t, c.t, lw_lower_expr(L, e->lhs));
+        return lw_op1(L, IR_NEG, tc(e->type).t, tc(e->type).t, lw_lower_expr(L, e->lhs));
     case EX_BITNOT:
-        return lw_op1(L, IR_NOT, c.t, c.t, lw_lower_expr(L, e->lhs));
+        return lw_op1(L, IR_NOT, tc(e->type).t, tc(e->type).t, lw_lower_expr(L, e->lhs));
     case EX_LOGNOT: {
         const ast_expr *x = e->lhs;
         if (is_cmp_kind(x->kind) && x->lhs &&
@@ -869,7 +872,7 @@ static val expr_inner(lw *L, const ast_expr *e)
         const ast_expr **sp = kp_arena_alloc(&L->cx->arena, (size_t)n * sizeof *sp);
         if (!sp) {
             lw_nomem(L);
-            return vk_zero(c.t);
+            return vk_zero(tc(e->type).t);
         }
         x = e;
         for (uint32_t i = n; i-- > 0; x = x->lhs)
@@ -908,7 +911,7 @@ static val expr_inner(lw *L, const ast_expr *e)
                 d = lw_op2(L, IR_DIVS, IR_I32, d, vk_i(IR_I32, s));
             }
         }
-        return c.t == IR_I64 ? lw_op1(L, IR_SEXT32, IR_I64, IR_I32, d) : d;
+        return tc(e->type).t == IR_I64 ? lw_op1(L, IR_SEXT32, IR_I64, IR_I32, d) : d;
     }
     case EX_ASSIGN:
         return assign(L, e, 1);
@@ -925,7 +928,7 @@ static val expr_inner(lw *L, const ast_expr *e)
         return call(L, e, 1);
     }
     lw_ierr(L, "unknown expression kind %d", e->kind);
-    return vk_zero(c.t);
+    return vk_zero(tc(e->type).t);
 }
 
 val lw_lower_expr(lw *L, const ast_expr *e)

@@ -393,7 +393,7 @@ void lw_emit_jmp(lw *L, uint32_t b)
 
 
 /* The register of v, emitting the CONST of a constant here. */
-ir_reg lw_regof(lw *L, val v)
+ir_reg lw_regof_slow(lw *L, val v)
 {
     if (!v.k)
         return v.r ? v.r : lw_newreg(L, v.t ? v.t : IR_I32);

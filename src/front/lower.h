@@ -218,7 +218,12 @@ static inline void lw_leave(fe_ctx *cx)
 }
 
 /* lower.c */
-ir_reg lw_regof(lw *L, val v);
+ir_reg lw_regof_slow(lw *L, val v);
+/* The register of v: inline when it already has one (most values). */
+static inline ir_reg lw_regof(lw *L, val v)
+{
+    return !v.k && v.r ? v.r : lw_regof_slow(L, v);
+}
 uint32_t lw_blk_new(lw *L);
 uint32_t lw_blk_priv(lw *L);
 void lw_blk_start(lw *L, uint32_t b);

@@ -1019,11 +1019,20 @@ ast_expr *px_compound_literal(px *P, ctype *t, const fe_token *at)
     return e;
 }
 
+/* An identifier or integer token t (the current one) with its postfix
+ * operators: primary's own cases for them, without its call (most
+ * operands are these). */
+static inline ast_expr *leaf_postfix(px *P, const fe_token *t)
+{
+    px_next(P);
+    return postfix_ops(P, t->kind == TK_IDENT ? ident_expr(P, t) : int_const(P, t));
+}
+
 static ast_expr *cast_expr(px *P)
 {
     const fe_token *t = px_tok(P);
     if (t->kind == TK_IDENT || t->kind == TK_INT) /* unary's own path for them, one call less */
-        return postfix_ops(P, primary(P));
+        return leaf_postfix(P, t);
     if (!px_is_punct(t, P_LPAREN) || !px_starts_type(P, px_peek(P, 1)))
         return unary(P);
     px_next(P);
@@ -1073,8 +1082,7 @@ static ast_expr *binary(px *P, int minprec)
 {
     const fe_token *t0 = px_tok(P);
     /* cast_expr's own first test, without its call for the common leaves */
-    ast_expr *l = t0->kind == TK_IDENT || t0->kind == TK_INT ? postfix_ops(P, primary(P))
-                                                             : cast_expr(P);
+    ast_expr *l = t0->kind == TK_IDENT || t0->kind == TK_INT ? leaf_postfix(P, t0) : cast_expr(P);
     for (;;) {
         const fe_token *t = px_tok(P);
         int prec = binop_prec(t);

@@ -560,8 +560,11 @@ typedef struct lex_state {
 
 /* One common token at st into t; 0 (with st unchanged but for skipped
  * blanks and newlines) if it needs lex_general. */
+/* want_hash 0 (a constant at each call): identifiers get hash 0, for a
+ * caller that has no macro to look them up in. */
 static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t n,
-                                                           lex_state *st, pp_tok *t)
+                                                           lex_state *st, pp_tok *t,
+                                                           int want_hash)
 {
     size_t p = st->pos, start;
     int fl = st->space, c, id;
@@ -629,10 +632,11 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
     }
     start = p;
     if ((cls[c] & (CL_ID | CL_DIGIT)) == CL_ID) {
-        uint32_t h = (2166136261u ^ (uint32_t)c) * 16777619u;
+        uint32_t h = want_hash ? (2166136261u ^ (uint32_t)c) * 16777619u : 0;
         p++;
         while (p < n && (cls[(unsigned char)s[p]] & CL_ID)) {
-            h = (h ^ (unsigned char)s[p]) * 16777619u;
+            if (want_hash)
+                h = (h ^ (unsigned char)s[p]) * 16777619u;
             p++;
         }
         /* a splice, or a string/char prefix (L u U u8): the general path */
@@ -785,8 +789,16 @@ static inline void state_store(fe_lexer *lx, const lex_state *st)
     lx->space = st->space;
 }
 
-size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
-                  uint32_t bloom_mask, pp_tok *stop, int *have_stop)
+/* The first bytes of the tokens fe_lex_plain must see: '#' and '##', the
+ * digraphs '%:' and '%:%:', and identifiers that may start with "__". */
+static const uint8_t plain_suspect[256] = {['#'] = 1, ['%'] = 1, ['_'] = 1};
+
+/* fe_lex_run's loop; macros 0 (a constant): no identifier can be a macro
+ * name, so none is hashed or looked up, and the run stops at the tokens
+ * of plain_suspect instead. */
+static inline __attribute__((always_inline)) size_t
+lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
+        uint32_t bloom_mask, pp_tok *stop, int *have_stop, int macros)
 {
     lex_state st;
     const char *s = lx->src;
@@ -796,18 +808,22 @@ size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe
     *have_stop = 0;
     state_load(lx, &st);
     while (k < max) {
-        if (!lex_fast(s, n, &st, &t))
+        if (!lex_fast(s, n, &st, &t, macros))
             break;
         t.file = file;
+        if (!macros && __builtin_expect(plain_suspect[(unsigned char)t.u.text[0]], 0))
+            goto stop; /* fe_lex_plain looks at it */
         int kind;
         if (t.kind == PK_PUNCT) {
             if ((t.flags & PF_BOL) && t.id == P_HASH)
                 goto stop;
             kind = TK_PUNCT;
         } else if (t.kind == PK_IDENT) {
-            uint32_t b = t.hash & bloom_mask;
-            if ((maybe_macro[b >> 6] >> (b & 63)) & 1)
-                goto stop;
+            if (macros) {
+                uint32_t b = t.hash & bloom_mask;
+                if ((maybe_macro[b >> 6] >> (b & 63)) & 1)
+                    goto stop;
+            }
             kind = t.id ? TK_KEYWORD : TK_IDENT;
         } else if (t.kind == PK_NUM && t.len <= 18) {
             /* A plain decimal integer (or 0) as int_value would read it;
@@ -878,11 +894,22 @@ size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe
     return k;
 }
 
+size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
+                  uint32_t bloom_mask, pp_tok *stop, int *have_stop)
+{
+    /* With an empty filter (fe_lex_plain's) no identifier stops the run:
+     * the copy of the loop without the hashing (a few instructions per
+     * identifier byte). */
+    if (!bloom_mask && !(maybe_macro[0] & 1))
+        return lex_run(lx, out, max, maybe_macro, 0, stop, have_stop, 0);
+    return lex_run(lx, out, max, maybe_macro, bloom_mask, stop, have_stop, 1);
+}
+
 int fe_lex_next(fe_lexer *lx, pp_tok *t)
 {
     lex_state st;
     state_load(lx, &st);
-    int ok = lex_fast(lx->src, lx->len, &st, t);
+    int ok = lex_fast(lx->src, lx->len, &st, t, 1);
     state_store(lx, &st);
     if (!ok)
         return lex_general(lx, t);
@@ -1369,6 +1396,12 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
             break;
         if (lx.failed || k == cap - 1 || (t.kind != PK_IDENT && t.kind != PK_PUNCT))
             return -1;
+        /* Every token fe_lex_run did not take comes here, so these are
+         * all the '#', '##' and identifiers starting with "__". Spellings
+         * are the source's (splices were declined). */
+        if (t.kind == PK_PUNCT ? t.id == P_HASH || t.id == P_HASHHASH
+                               : t.len >= 2 && t.u.text[0] == '_' && t.u.text[1] == '_')
+            return -1;
         fe_token *o = &out[k++];
         memset(o, 0, sizeof *o);
         o->kind = t.kind == PK_PUNCT ? TK_PUNCT : t.id ? TK_KEYWORD : TK_IDENT;
@@ -1380,13 +1413,6 @@ int fe_lex_plain(fe_ctx *cx, fe_token **toks, uint32_t *ntoks)
     }
     if (lx.failed)
         return -1;
-    for (size_t i = 0; i < k; i++) {
-        const fe_token *o = &out[i];
-        if (o->kind == TK_PUNCT ? o->id == P_HASH || o->id == P_HASHHASH
-                                : o->kind != TK_INT && o->len >= 2 && o->text[0] == '_' &&
-                                      o->text[1] == '_')
-            return -1;
-    }
     fe_token *e = &out[k++];
     memset(e, 0, sizeof *e);
     e->kind = TK_EOF;

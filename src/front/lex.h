@@ -77,7 +77,9 @@ int fe_lex_next(fe_lexer *lx, pp_tok *t);
  * whose hash bit is clear in maybe_macro (bit h & bloom_mask). Stops at anything else: if that was a
  * token fe_lex_next would have given at once, it is consumed into *stop
  * and *have_stop set; otherwise (comments, literals, splices, the end...)
- * fe_lex_next takes it from there. Returns the number of tokens written. */
+ * fe_lex_next takes it from there. Returns the number of tokens written.
+ * bloom_mask 0 with bit 0 clear (fe_lex_plain's empty filter) also stops
+ * at every token whose spelling starts with '#', '%' or '_'. */
 size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
                   uint32_t bloom_mask, pp_tok *stop, int *have_stop);
 /* True if only whitespace/comments remain on the current line. */

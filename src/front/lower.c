@@ -273,20 +273,24 @@ void lw_cse_kill(lw *L, ir_reg r)
     uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
     for (uint32_t i = 0; i < n; i++) {
         lw_cse *c = &L->cse[i];
-        if (c->dst && (c->dst == r || c->a == r || c->b == r))
-            c->dst = 0;
+        if (c->key && (c->dst == r || (ir_reg)(c->key >> 32) == r || c->b == r))
+            c->key = 0;
     }
 }
 
-static void cse_add(lw *L, const ir_insn *in)
+/* The fields a lookup compares first, in one word: a lookup scans up to
+ * LW_CSE entries. Never 0 for a pure operation (op >= IR_ADD). */
+static inline uint64_t cse_key(const ir_insn *in)
+{
+    return in->op | (uint32_t)in->type << 8 | (uint32_t)in->stype << 16 | (uint64_t)in->a << 32;
+}
+
+static inline void cse_add(lw *L, const ir_insn *in)
 {
     if (!cse_pure(in->op) || in->a == in->dst || in->b == in->dst)
         return;
     lw_cse *c = &L->cse[L->cse_next++ % LW_CSE];
-    c->op = in->op;
-    c->type = in->type;
-    c->stype = in->stype;
-    c->a = in->a;
+    c->key = cse_key(in);
     c->b = in->b;
     c->imm = in->imm;
     c->dst = in->dst;
@@ -296,13 +300,13 @@ static void cse_add(lw *L, const ir_insn *in)
         L->cse_hi = hi;
 }
 
-static ir_reg cse_find(const lw *L, const ir_insn *in)
+static inline ir_reg cse_find(const lw *L, const ir_insn *in)
 {
     uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
+    uint64_t k = cse_key(in);
     for (uint32_t i = 0; i < n; i++) {
         const lw_cse *c = &L->cse[i];
-        if (c->dst && c->op == in->op && c->type == in->type && c->stype == in->stype &&
-            c->a == in->a && c->b == in->b && c->imm == in->imm)
+        if (c->key == k && c->b == in->b && c->imm == in->imm)
             return c->dst;
     }
     return 0;
@@ -310,21 +314,23 @@ static ir_reg cse_find(const lw *L, const ir_insn *in)
 
 ir_insn *lw_emit(lw *L, ir_insn *in)
 {
-    if (!L->f)
-        lw_ierr(L, "code outside a function");
-    if (L->stop)
-        return &lw_dummy;
-    if (L->dead)
-        lw_blk_start(L, lw_blk_new(L)); /* unreachable code still gets a well-formed block */
-    if (L->stop)
-        return &lw_dummy;
+    if (__builtin_expect(!L->f || L->stop || L->dead, 0)) {
+        if (!L->f)
+            lw_ierr(L, "code outside a function");
+        if (L->stop)
+            return &lw_dummy;
+        if (L->dead)
+            lw_blk_start(L, lw_blk_new(L)); /* unreachable code still gets a well-formed block */
+        if (L->stop)
+            return &lw_dummy;
+    }
     if (!in->line) {
         in->line = L->line;
         in->col = L->col;
     }
     ir_insn *p;
     ir_block *bl = L->cur < L->f->nblocks ? &L->f->blocks[L->cur] : NULL;
-    if (bl && bl->ninsns < bl->cap) { /* ir_emit's common case, inline */
+    if (__builtin_expect(bl && bl->ninsns < bl->cap, 1)) { /* ir_emit's common case, inline */
         p = &bl->insns[bl->ninsns++];
         *p = *in;
     } else {
@@ -354,7 +360,7 @@ ir_insn *lw_emit(lw *L, ir_insn *in)
     return p;
 }
 
-ir_reg lw_newreg(lw *L, int t)
+ir_reg lw_newreg_slow(lw *L, int t)
 {
     if (!L->f)
         lw_ierr(L, "register outside a function");
@@ -387,7 +393,7 @@ void lw_emit_jmp(lw *L, uint32_t b)
 
 
 /* The register of v, emitting the CONST of a constant here. */
-ir_reg lw_regof(lw *L, val v)
+ir_reg lw_regof_slow(lw *L, val v)
 {
     if (!v.k)
         return v.r ? v.r : lw_newreg(L, v.t ? v.t : IR_I32);

@@ -43,8 +43,8 @@ enum { FN_NONE, FN_LOCAL, FN_IMPORT, FN_RTLIB, FN_BAD };    /* SYM_FUNC lw_done 
 /* A pure instruction of the current block whose result is still valid
  * (local value numbering: addresses and index arithmetic recur a lot). */
 typedef struct lw_cse {
-    uint8_t op, type, stype;
-    ir_reg a, b, dst; /* dst 0: free entry */
+    uint64_t key;     /* cse_key: op, type, stype and a in one word; 0: free */
+    ir_reg b, dst;
     int64_t imm;
 } lw_cse;
 
@@ -218,7 +218,12 @@ static inline void lw_leave(fe_ctx *cx)
 }
 
 /* lower.c */
-ir_reg lw_regof(lw *L, val v);
+ir_reg lw_regof_slow(lw *L, val v);
+/* The register of v: inline when it already has one (most values). */
+static inline ir_reg lw_regof(lw *L, val v)
+{
+    return !v.k && v.r ? v.r : lw_regof_slow(L, v);
+}
 uint32_t lw_blk_new(lw *L);
 uint32_t lw_blk_priv(lw *L);
 void lw_blk_start(lw *L, uint32_t b);
@@ -247,8 +252,21 @@ void lw_img_scalar(uint8_t *buf, uint32_t off, const ctype *ty, uint8_t bw, uint
                    int64_t iv, double fv, int isf);
 uint32_t lw_lit_intern(lw *L, const char *bytes, uint32_t n, uint32_t align);
 val lw_narrow(lw *L, val v, tcls d);
-ir_reg lw_newreg(lw *L, int t);
 void lw_nomem(lw *L);
+ir_reg lw_newreg_slow(lw *L, int t);
+/* A fresh register of ir_type t (1 once stopped). Inline: one per value. */
+static inline ir_reg lw_newreg(lw *L, int t)
+{
+    ir_func *f = L->f;
+    if (!f || L->stop)
+        return lw_newreg_slow(L, t);
+    ir_reg r = ir_reg_new(L->m, f, (ir_type)t);
+    if (!r) {
+        lw_nomem(L);
+        return 1;
+    }
+    return r;
+}
 val lw_op1(lw *L, int op, int t, int st, val a);
 val lw_op2(lw *L, int op, int t, val a, val b);
 int lw_sig_of(lw *L, const ctype *ft, ir_sig *s, int *sret);

@@ -784,19 +784,28 @@ static val call(lw *L, const ast_expr *e, int need)
 
 static val expr_inner(lw *L, const ast_expr *e)
 {
-    tcls c = tc(e->type);
     switch (e->kind) {
-    case EX_INT:
+    case EX_INT: {
+        tcls c = tc(e->type);
         if (c.flt)
             return vk_f(c.t, (double)e->ival);
         return vk_i(c.t ? c.t : IR_I32, e->ival);
-    case EX_FLOAT:
+    }
+    case EX_FLOAT: {
+        tcls c = tc(e->type);
         if (!c.flt)
             return vk_i(c.t ? c.t : IR_I32, (int64_t)e->fval);
         return vk_f(c.t, e->fval);
+    }
     case EX_VAR:
         if (e->sym && e->sym->kind == SYM_FUNC)
             return faddr(L, e->sym);
+        if (e->sym && e->sym->kind == SYM_LOCAL && e->sym->lw_done == LOC_REG &&
+            L->cx->depth < L->cx->opts.max_nesting && !fe_stack_low(L->cx))
+            /* A variable in a register, the most common leaf: lower_lval +
+             * load without the calls (and their nesting check, which the
+             * test above stands for). */
+            return vr(e->sym->lw_reg, L->f->reg_types[e->sym->lw_reg]);
         /* fallthrough */
     case EX_STR:
     case EX_MEMBER:
@@ -830,9 +839,9 @@ static val expr_inner(lw *L, const ast_expr *e)
         }
         return lw_conv(L, lw_lower_expr(L, e->lhs), e->lhs->type, e->type);
     case EX_NEG:
-        return lw_op1(L, IR_NEG, c.t, c.t, lw_lower_expr(L, e->lhs));
+        return lw_op1(L, IR_NEG, tc(e->type).t, tc(e->type).t, lw_lower_expr(L, e->lhs));
     case EX_BITNOT:
-        return lw_op1(L, IR_NOT, c.t, c.t, lw_lower_expr(L, e->lhs));
+        return lw_op1(L, IR_NOT, tc(e->type).t, tc(e->type).t, lw_lower_expr(L, e->lhs));
     case EX_LOGNOT: {
         const ast_expr *x = e->lhs;
         if (is_cmp_kind(x->kind) && x->lhs &&
@@ -863,7 +872,7 @@ static val expr_inner(lw *L, const ast_expr *e)
         const ast_expr **sp = kp_arena_alloc(&L->cx->arena, (size_t)n * sizeof *sp);
         if (!sp) {
             lw_nomem(L);
-            return vk_zero(c.t);
+            return vk_zero(tc(e->type).t);
         }
         x = e;
         for (uint32_t i = n; i-- > 0; x = x->lhs)
@@ -902,7 +911,7 @@ static val expr_inner(lw *L, const ast_expr *e)
                 d = lw_op2(L, IR_DIVS, IR_I32, d, vk_i(IR_I32, s));
             }
         }
-        return c.t == IR_I64 ? lw_op1(L, IR_SEXT32, IR_I64, IR_I32, d) : d;
+        return tc(e->type).t == IR_I64 ? lw_op1(L, IR_SEXT32, IR_I64, IR_I32, d) : d;
     }
     case EX_ASSIGN:
         return assign(L, e, 1);
@@ -919,7 +928,7 @@ static val expr_inner(lw *L, const ast_expr *e)
         return call(L, e, 1);
     }
     lw_ierr(L, "unknown expression kind %d", e->kind);
-    return vk_zero(c.t);
+    return vk_zero(tc(e->type).t);
 }
 
 val lw_lower_expr(lw *L, const ast_expr *e)
@@ -928,6 +937,18 @@ val lw_lower_expr(lw *L, const ast_expr *e)
         if (!e)
             lw_ierr(L, "missing expression");
         return vk_i(IR_I32, 0);
+    }
+    if ((e->kind == EX_INT || e->kind == EX_VAR) && L->cx->depth < L->cx->opts.max_nesting &&
+        !fe_stack_low(L->cx)) {
+        /* The common leaves emit nothing: no position to set, and the
+         * test stands for lw_enter's (expr_inner's, exactly). */
+        if (e->kind == EX_INT) {
+            tcls c = tc(e->type);
+            return c.flt ? vk_f(c.t, (double)e->ival) : vk_i(c.t ? c.t : IR_I32, e->ival);
+        }
+        const csym *s = e->sym;
+        if (s && s->kind == SYM_LOCAL && s->lw_done == LOC_REG && L->cx->depth + 1 < L->cx->opts.max_nesting)
+            return vr(s->lw_reg, L->f->reg_types[s->lw_reg]);
     }
     if (!lw_enter(L->cx, e->file, (int)e->line, (int)e->col)) {
         L->stop = 1;

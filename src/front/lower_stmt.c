@@ -115,24 +115,28 @@ static void stmt_switch(lw *L, const ast_stmt *s)
     lw_blk_start(L, X);
 }
 
-static uint32_t expr_nodes(const ast_expr *e, uint32_t budget)
+/* Has the tree at e at most *left nodes and no call (calls stay out of
+ * duplicated tests)? Counts *left down; walks the left spine in a loop. */
+static int few_nodes(const ast_expr *e, uint32_t *left)
 {
-    if (!e || budget == 0)
-        return 0;
-    uint32_t n = 1;
-    const ast_expr *kids[3] = {e->lhs, e->rhs, ast_expr_cond(e)};
-    for (int i = 0; i < 3 && n < budget; i++)
-        n += expr_nodes(kids[i], budget - n);
-    if (e->kind == EX_CALL)
-        n = budget; /* keep calls out of duplicated tests */
-    return n;
+    for (; e; e = e->lhs) {
+        if (!*left || e->kind == EX_CALL)
+            return 0;
+        --*left;
+        if (e->rhs && !few_nodes(e->rhs, left))
+            return 0;
+        if (e->kind == EX_COND && !few_nodes(e->cond, left))
+            return 0;
+    }
+    return 1;
 }
 
-/* Is a loop test small enough to be emitted twice (at the top and in the
- * latch)? Constant tests need no repeat. */
+/* Is a loop test small enough (23 nodes) to be emitted twice (at the top
+ * and in the latch)? Constant tests need no repeat. */
 static int small_cond(const ast_expr *e)
 {
-    return e && e->kind != EX_INT && expr_nodes(e, 24) < 24;
+    uint32_t left = 23;
+    return e && e->kind != EX_INT && few_nodes(e, &left);
 }
 
 void lw_lower_stmt(lw *L, const ast_stmt *s)

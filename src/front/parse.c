@@ -88,19 +88,17 @@ char *px_strf(px *P, const char *fmt, ...)
     return s;
 }
 
-void px_push(px *P, px_vec *v, void *x)
+void px_vec_grow(px *P, px_vec *v)
 {
-    if (v->n == v->cap) {
-        uint32_t cap = v->cap ? v->cap * 2 : 8;
-        void **nv = kp_arena_realloc(&P->cx->arena, v->v, v->cap * sizeof *nv, cap * sizeof *nv);
-        if (!nv) {
-            fe_nomem(P->cx);
-            px_bail(P);
-        }
-        v->v = nv;
-        v->cap = cap;
+    uint32_t cap = v->cap ? v->cap * 2 : 8;
+    /* not zeroed: nothing reads past n */
+    void **nv = kp_arena_realloc_raw(&P->cx->arena, v->v, v->cap * sizeof *nv, cap * sizeof *nv);
+    if (!nv) {
+        fe_nomem(P->cx);
+        px_bail(P);
     }
-    v->v[v->n++] = x;
+    v->v = nv;
+    v->cap = cap;
 }
 
 void px_enter_slow(px *P)
@@ -639,7 +637,8 @@ static void declarator_rec(px *P, px_declarator *d, int abstract_ok)
     (void)ptrs;
     /* pointers: collected first, they apply innermost-first after the suffixes
        of this level are known, so record them in a temporary list */
-    px_vec stars = {0};
+    void *stars0[4], *suf0[4]; /* most declarators need no more */
+    px_vec stars = {stars0, 0, 4};
     while (px_is_punct(px_tok(P), P_STAR)) {
         px_dop *op = px_alloc(P, sizeof *op);
         op->kind = D_PTR;
@@ -697,7 +696,7 @@ static void declarator_rec(px *P, px_declarator *d, int abstract_ok)
                   tok_desc(px_tok(P), buf, sizeof buf));
     }
     /* suffixes: apply last-first */
-    px_vec suf = {0};
+    px_vec suf = {suf0, 0, 4};
     for (;;) {
         const fe_token *s = px_tok(P);
         if (px_is_punct(s, P_LBRACKET)) {

@@ -184,7 +184,15 @@ void px_error_at(px *P, uint8_t file, uint32_t line, uint32_t col, const char *f
     ;
 _Noreturn void px_bail(px *P);
 void *px_alloc_slow(px *P, size_t n);
-void px_push(px *P, px_vec *v, void *x);
+/* Out of line: v full. Its storage may be a caller's local array (a
+ * declarator's temporary lists), which is copied into the arena. */
+void px_vec_grow(px *P, px_vec *v);
+static inline void px_push(px *P, px_vec *v, void *x)
+{
+    if (v->n == v->cap)
+        px_vec_grow(P, v);
+    v->v[v->n++] = x;
+}
 void px_enter_slow(px *P);
 const fe_token *px_peek(px *P, uint32_t k);
 const fe_token *px_expect_slow(px *P, int punct, const char *what);

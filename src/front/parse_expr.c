@@ -1019,9 +1019,20 @@ ast_expr *px_compound_literal(px *P, ctype *t, const fe_token *at)
     return e;
 }
 
+/* An identifier or integer token t (the current one) with its postfix
+ * operators: primary's own cases for them, without its call (most
+ * operands are these). */
+static inline ast_expr *leaf_postfix(px *P, const fe_token *t)
+{
+    px_next(P);
+    return postfix_ops(P, t->kind == TK_IDENT ? ident_expr(P, t) : int_const(P, t));
+}
+
 static ast_expr *cast_expr(px *P)
 {
     const fe_token *t = px_tok(P);
+    if (t->kind == TK_IDENT || t->kind == TK_INT) /* unary's own path for them, one call less */
+        return leaf_postfix(P, t);
     if (!px_is_punct(t, P_LPAREN) || !px_starts_type(P, px_peek(P, 1)))
         return unary(P);
     px_next(P);
@@ -1069,7 +1080,9 @@ static ast_expr *cast_expr(px *P)
 
 static ast_expr *binary(px *P, int minprec)
 {
-    ast_expr *l = cast_expr(P);
+    const fe_token *t0 = px_tok(P);
+    /* cast_expr's own first test, without its call for the common leaves */
+    ast_expr *l = t0->kind == TK_IDENT || t0->kind == TK_INT ? leaf_postfix(P, t0) : cast_expr(P);
     for (;;) {
         const fe_token *t = px_tok(P);
         int prec = binop_prec(t);
@@ -1083,12 +1096,10 @@ static ast_expr *binary(px *P, int minprec)
     }
 }
 
-ast_expr *px_cond_expr(px *P)
+/* c ? a : b, at the '?' after c. */
+static ast_expr *cond_rest(px *P, ast_expr *c)
 {
-    ast_expr *c = binary(P, 1);
     const fe_token *q = px_tok(P);
-    if (!px_is_punct(q, P_QUESTION))
-        return c;
     px_next(P);
     px_enter(P);
     c = px_scalar_cond(P, c, q);
@@ -1137,6 +1148,18 @@ ast_expr *px_cond_expr(px *P)
     return e;
 }
 
+/* binary(P, 1) then, if a '?' follows, the rest: inline in
+ * px_assign_expr, where every expression starts. */
+static inline ast_expr *cond_tail(px *P, ast_expr *c)
+{
+    return px_is_punct(px_tok(P), P_QUESTION) ? cond_rest(P, c) : c;
+}
+
+ast_expr *px_cond_expr(px *P)
+{
+    return cond_tail(P, binary(P, 1));
+}
+
 static int is_assign_op(const fe_token *t)
 {
     if (t->kind != TK_PUNCT)
@@ -1153,7 +1176,7 @@ static int is_assign_op(const fe_token *t)
 
 ast_expr *px_assign_expr(px *P)
 {
-    ast_expr *l = px_cond_expr(P);
+    ast_expr *l = cond_tail(P, binary(P, 1));
     const fe_token *t = px_tok(P);
     if (!is_assign_op(t))
         return l;

@@ -48,7 +48,7 @@ ir_func *ir_func_new(ir_module *m, const char *name, const ir_sig *sig)
     return f;
 }
 
-ir_reg ir_reg_new(ir_module *m, ir_func *f, ir_type t)
+ir_reg ir_reg_new_slow(ir_module *m, ir_func *f, ir_type t)
 {
     uint32_t n = f->nregs;
     if (n >= 8 && (n & (n - 1)) == 0) {
@@ -100,16 +100,6 @@ ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in)
     return &bl->insns[bl->ninsns++];
 }
 
-int ir_is_terminator(int op)
-{
-    return op == IR_JMP || op == IR_BR || op == IR_SWITCH || op == IR_RET;
-}
-
-int ir_block_terminated(const ir_func *f, uint32_t b)
-{
-    const ir_block *bl = &f->blocks[b];
-    return bl->ninsns && ir_is_terminator(bl->insns[bl->ninsns - 1].op);
-}
 
 static const char *const op_names[] = {
 #define IR_NAME(n) #n,

@@ -234,16 +234,35 @@ void ir_module_free(ir_module *m); /* NULL is a no-op */
  * when out of memory, after which m->arena.failed is set: callers may keep
  * going and check once at the end. */
 ir_func *ir_func_new(ir_module *m, const char *name, const ir_sig *sig);
-ir_reg ir_reg_new(ir_module *m, ir_func *f, ir_type t);
+ir_reg ir_reg_new_slow(ir_module *m, ir_func *f, ir_type t);
+/* Inline: the front end makes a register for nearly every value. reg_types
+ * has room for 8, then grows at each power of two (ir_reg_new_slow). */
+static inline ir_reg ir_reg_new(ir_module *m, ir_func *f, ir_type t)
+{
+    uint32_t n = f->nregs;
+    if (n < 8 ? !f->reg_types : (n & (n - 1)) == 0)
+        return ir_reg_new_slow(m, f, t);
+    f->reg_types[n] = (uint8_t)t;
+    f->nregs = n + 1;
+    return n;
+}
 uint32_t ir_block_new(ir_module *m, ir_func *f);
 /* Append a copy of *in to block b; returns a pointer to the stored insn
  * (valid until the next append to that block). args/cases/sig must already
  * be arena-allocated (or static). */
 ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in);
+/* Inline: the verifier and the engines ask for every instruction. */
+static inline int ir_is_terminator(int op)
+{
+    return op == IR_JMP || op == IR_BR || op == IR_SWITCH || op == IR_RET;
+}
 /* Does block b already end in a terminator? */
-int ir_block_terminated(const ir_func *f, uint32_t b);
+static inline int ir_block_terminated(const ir_func *f, uint32_t b)
+{
+    const ir_block *bl = &f->blocks[b];
+    return bl->ninsns && ir_is_terminator(bl->insns[bl->ninsns - 1].op);
+}
 
-int ir_is_terminator(int op);
 const char *ir_op_name(int op);
 const char *ir_type_name(int t);
 int ir_sig_equal(const ir_sig *x, const ir_sig *y);

@@ -93,8 +93,26 @@ void kp_arena_free(kp_arena *a)
     a->failed = 0;
 }
 
-/* n bytes (rounded up to 16), not initialized. */
-static void *take(kp_arena *a, size_t n)
+static void *take_slow(kp_arena *a, size_t n);
+
+/* n bytes (rounded up to 16), not initialized. Called a few hundred times
+ * per compile: the common case is one test for size, room and budget
+ * each; everything else (n == 0, huge n, a new chunk) goes out of line. */
+static inline void *take(kp_arena *a, size_t n)
+{
+    size_t n16 = (n + 15) & ~(size_t)15; /* 0 for n == 0 and for wrapped n */
+    kp_arena_chunk *c = a->head;
+    if (__builtin_expect(n16 - 1 < CHUNK_MIN && c && n16 <= c->size - c->used &&
+                         (!a->budget || a->used_total + n16 <= a->budget), 1)) {
+        void *p = (char *)c + CHUNK_HDR + c->used;
+        c->used += n16;
+        a->used_total += n16;
+        return p;
+    }
+    return take_slow(a, n);
+}
+
+static void *take_slow(kp_arena *a, size_t n)
 {
     if (n == 0)
         n = 1;
@@ -175,13 +193,19 @@ static void *grow(kp_arena *a, void *p, size_t old_n, size_t new_n, int zero)
     return q;
 }
 
+/* A growing array's first allocation (p NULL) is the most common call:
+ * it skips grow's in-place test and copy. */
 void *kp_arena_realloc(kp_arena *a, void *p, size_t old_n, size_t new_n)
 {
+    if (!p)
+        return kp_arena_alloc(a, new_n);
     return grow(a, p, old_n, new_n, 1);
 }
 
 void *kp_arena_realloc_raw(kp_arena *a, void *p, size_t old_n, size_t new_n)
 {
+    if (!p)
+        return take(a, new_n);
     return grow(a, p, old_n, new_n, 0);
 }
 

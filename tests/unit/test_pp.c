@@ -722,6 +722,11 @@ static void test_plain(void)
     plain(__LINE__, "#define F f\nint F(void)", 0);
     plain(__LINE__, "int f(void) # x", 0);
     plain(__LINE__, "int f(void) %: x", 0);
+    plain(__LINE__, "int f(void) %:%: x", 0);
+    plain(__LINE__, "int f(void) ## x", 0);
+    /* '_' or '%' alone is no reason to decline */
+    plain(__LINE__, "int _a, _b__, a__b; int f(int _c) { return _c % 2 %> _a; }", 1);
+    plain(__LINE__, "int _a, __b;", 0);
     /* the simplest character constants are taken, with their values */
     plain(__LINE__, "int f(char c = 'a')", 1);
     plain(__LINE__, "int f(int c) { return c == '\\n' || c == '\\'' || c == '\\\\' || c == '\\0'; }", 1);

@@ -3,7 +3,9 @@
 #  1. `kplug disasm` prints each function's IR and the machine code of each
 #     IR instruction (disassembled with Capstone, or as raw bytes with the
 #     objdump command when the tool was built without it);
-#  2. GDB's JIT interface (KPLUG_GDB=1): a backtrace from a breakpoint in a
+#  2. the perf map (KPLUG_PERF_MAP=1): /tmp/perf-PID.map names each
+#     function as plugin:function;
+#  3. GDB's JIT interface (KPLUG_GDB=1): a backtrace from a breakpoint in a
 #     host built-in shows the plugin functions as plugin:function. Skipped,
 #     with a message, when gdb is not installed.
 # Usage: tests/unit/run_jit_tools.sh   (KPLUG= the tool, OUT= scratch dir)
@@ -42,6 +44,27 @@ grep '; b[0-9]*\.[0-9]*  ' "$OUT/disasm.txt" | grep -B2 ' store\.u8 .*; 65:18' |
 grep -q ' = add .*; 65:18' "$OUT/sink.txt" && grep -q ' = add .*; 65:14' "$OUT/sink.txt" ||
     fail "gray.c: the store's address and o++ are not next to the store: $(cat "$OUT/sink.txt")"
 echo "disasm: ok"
+
+# ---- perf map (KPLUG_PERF_MAP=1): "start size plugin:function" per function
+cat >"$OUT/perftest.c" <<'SRC'
+static int twice(int x) { return 2 * x; }
+int main(void) { return twice(3) - 6; }
+SRC
+KPLUG_PERF_MAP=1 "$KPLUG" run "$OUT/perftest.c" --engine jit >/dev/null 2>&1 &
+pid=$!
+wait $pid || fail "kplug run perftest.c exited $?"
+map=/tmp/perf-$pid.map
+[ -s "$map" ] || fail "KPLUG_PERF_MAP=1 wrote no $map"
+for fn in twice main; do
+    grep -Eq "^[0-9a-f]+ [0-9a-f]+ $OUT/perftest.c:$fn\$" "$map" ||
+        fail "$map has no line for $fn: $(cat "$map")"
+done
+rm -f "$map"
+env -u KPLUG_PERF_MAP "$KPLUG" run "$OUT/perftest.c" --engine jit >/dev/null 2>&1 &
+pid=$!
+wait $pid || fail "kplug run perftest.c exited $?"
+if [ -e /tmp/perf-$pid.map ]; then rm -f /tmp/perf-$pid.map; fail "a perf map without KPLUG_PERF_MAP=1"; fi
+echo "perf map: ok"
 
 # ---- gdb
 if ! command -v gdb >/dev/null 2>&1; then

@@ -422,11 +422,20 @@ uint64_t jit_sig_continue(jit_frame *jf)
 /* Opt-in (environment KPLUG_PERF_MAP=1): append "start size plugin:function"
  * lines to /tmp/perf-PID.map so that `perf report` names generated code. */
 static pthread_mutex_t perf_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t perf_once = PTHREAD_ONCE_INIT;
+static int perf_on;
+
+/* read once, as KPLUG_GDB is: getenv walks the environment, per add */
+static void perf_init(void)
+{
+    const char *on = getenv("KPLUG_PERF_MAP");
+    perf_on = on && *on && *on != '0';
+}
 
 static void perf_map(const jit_module *jm)
 {
-    const char *on = getenv("KPLUG_PERF_MAP");
-    if (!on || !*on || *on == '0')
+    pthread_once(&perf_once, perf_init);
+    if (!perf_on)
         return;
     char path[64];
     snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());

@@ -793,6 +793,21 @@ static inline void state_store(fe_lexer *lx, const lex_state *st)
  * digraphs '%:' and '%:%:', and identifiers that may start with "__". */
 static const uint8_t plain_suspect[256] = {['#'] = 1, ['%'] = 1, ['_'] = 1};
 
+/* A run's token t as *o, its value payload zeroed for the caller. */
+static inline fe_token *run_token(fe_token *o, int kind, uint8_t file, uint16_t id,
+                                  const pp_tok *t)
+{
+    o->kind = (uint8_t)kind;
+    o->file = file;
+    o->id = id;
+    o->line = t->line;
+    o->col = t->col;
+    o->text = t->u.text;
+    o->len = t->len;
+    memset(&o->u, 0, sizeof o->u);
+    return o;
+}
+
 /* fe_lex_run's loop; macros 0 (a constant): no identifier can be a macro
  * name, so none is hashed or looked up, and the run stops at the tokens
  * of plain_suspect instead. */
@@ -837,15 +852,7 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
                 v = v * 10 + (uint64_t)(d[i] - '0');
             if (i != t.len)
                 goto stop;
-            fe_token *o = &out[k++];
-            o->kind = TK_INT;
-            o->file = file;
-            o->id = 0;
-            o->line = t.line;
-            o->col = t.col;
-            o->text = t.u.text;
-            o->len = t.len;
-            memset(&o->u, 0, sizeof o->u);
+            fe_token *o = run_token(&out[k++], TK_INT, file, 0, &t);
             o->u.i.value = v;
             o->u.i.decimal = d[0] != '0';
             continue;
@@ -861,29 +868,13 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
                 default: c = (unsigned char)t.u.text[2]; break; /* \\ \' \" */
                 }
             }
-            fe_token *o = &out[k++];
-            o->kind = TK_CHAR;
-            o->file = file;
-            o->id = 0;
-            o->line = t.line;
-            o->col = t.col;
-            o->text = t.u.text;
-            o->len = t.len;
-            memset(&o->u, 0, sizeof o->u);
+            fe_token *o = run_token(&out[k++], TK_CHAR, file, 0, &t);
             o->u.i.value = (uint64_t)(int64_t)(signed char)c;
             continue;
         } else {
             goto stop;
         }
-        fe_token *o = &out[k++];
-        o->kind = (uint8_t)kind;
-        o->file = file;
-        o->id = t.id;
-        o->line = t.line;
-        o->col = t.col;
-        o->text = t.u.text;
-        o->len = t.len;
-        memset(&o->u, 0, sizeof o->u);
+        run_token(&out[k++], kind, file, t.id, &t);
         continue;
     stop:
         *stop = t;

@@ -1631,6 +1631,9 @@ static int bi_inline(const ir_sig *want, uint32_t nargs)
     return !want->variadic && nargs <= BI_INLINE_ARGS;
 }
 
+_Static_assert(sizeof(kp_value) == 16 && offsetof(kp_value, v) == 8,
+               "a built-in's kp_value is written as one 16-byte store");
+
 static int32_t bi_vals(uint32_t n) { return (int32_t)((8 * n + 15) & ~15u); }
 static int32_t bi_ret(uint32_t n) { return bi_vals(n) + 16 * (int32_t)(n ? n : 1); }
 static int32_t bi_area(uint32_t n) { return bi_ret(n) + 32; }
@@ -2287,16 +2290,22 @@ static void emit_stubs(E *e)
                 x_load(b, t == IR_I64 || t == IR_F64, RCX, xm(RSP, 8 * (int32_t)a));
                 x_store(b, 1, xm(RSP, V + 16 * (int32_t)a + 8), RCX);
             }
-            if (n == 0) { /* args[0] defined even when nargs == 0 */
-                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, V), 0);
-                xb4(b, 0);
-                x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, V + 8), 0);
+            /* args[0] (defined even when nargs == 0) and a void result
+             * are all zero: one 16-byte store each, the path being bound
+             * by its stores. (A typed result keeps its two immediate
+             * stores: building {type, 0} in xmm14 measured slower.) */
+            if (n == 0 || sig->ret == IR_VOID)
+                x_xorps(b, XT1, XT1);
+            if (n == 0)
+                x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, V), 0); /* movups */
+            if (sig->ret == IR_VOID) {
+                x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, R), 0);
+            } else {
+                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, R), 0);
+                xb4(b, sig->ret);
+                x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, R + 8), 0);
                 xb4(b, 0);
             }
-            x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, R), 0);
-            xb4(b, sig->ret);
-            x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, R + 8), 0);
-            xb4(b, 0);
             x_store(b, 1, xm(RSP, FN), RAX);
             x_load(b, 1, RCX, xm(R14, offsetof(kp_exec, cur_builtin)));
             x_store(b, 1, xm(RSP, CB), RCX);

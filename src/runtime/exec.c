@@ -797,6 +797,37 @@ static inline void set_ret(kp_value *ret, int t, uint64_t rv)
     memcpy(&ret->v, &bits, sizeof bits);
 }
 
+/* The raw values of n arguments read as the types want[0..n), each masked
+ * to its width (kp_value's union is 8 bytes whatever was stored: a 32-bit
+ * value's upper half is garbage): by mask[i], or (mask NULL) by the width
+ * of want[i]. Returns the OR of each argument's tag xor its wanted type:
+ * 0 when every tag matches (a caller that ignores it pays nothing for it).
+ * Without a branch per argument, and straight-line for the usual counts
+ * (no loop counter, no jump through the table for none). */
+static inline __attribute__((always_inline)) unsigned
+args_to_raw(uint64_t *raw, const kp_value *args, int n, const uint8_t *want,
+            const uint64_t *mask)
+{
+    unsigned mismatch = 0;
+#define ARG_CONV(i)                                                            \
+    (mismatch |= (unsigned)args[i].type ^ want[i],                            \
+     raw[i] = (uint64_t)args[i].v.i64 & (mask ? mask[i] : width_mask[want[i] & 7]))
+    if (n) switch (n) {
+    case 6: ARG_CONV(5); /* fall through */
+    case 5: ARG_CONV(4); /* fall through */
+    case 4: ARG_CONV(3); /* fall through */
+    case 3: ARG_CONV(2); /* fall through */
+    case 2: ARG_CONV(1); /* fall through */
+    case 1: ARG_CONV(0); /* fall through */
+    case 0: break;
+    default:
+        for (int i = 0; i < n; i++)
+            ARG_CONV(i);
+    }
+#undef ARG_CONV
+    return mismatch;
+}
+
 static __attribute__((noinline)) int call_general(kp_func *f, const kp_value *args,
                                                   int nargs, kp_value *ret,
                                                   const kp_call_opts *opts);
@@ -877,30 +908,8 @@ int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret,
                                                          memory_order_acquire),
                          0))
         goto general;
-    /* Without a branch per argument: the type mismatches are or'ed, the
-     * value is masked to its type's width (kp_value's union is 8 bytes
-     * whatever was stored: a 32-bit value's upper half is garbage). */
     uint64_t raw[IR_MAX_PARAMS];
-    unsigned mismatch = 0;
-    const uint8_t *want = fn->sig.params;
-#define ARG_CONV(i)                                                            \
-    (mismatch |= (unsigned)args[i].type ^ want[i],                            \
-     raw[i] = (uint64_t)args[i].v.i64 & width_mask[want[i] & 7])
-    /* straight-line for the usual counts, no loop counter (and no jump
-     * through the table for none) */
-    if (nargs) switch (nargs) {
-    case 6: ARG_CONV(5); /* fall through */
-    case 5: ARG_CONV(4); /* fall through */
-    case 4: ARG_CONV(3); /* fall through */
-    case 3: ARG_CONV(2); /* fall through */
-    case 2: ARG_CONV(1); /* fall through */
-    case 1: ARG_CONV(0); /* fall through */
-    case 0: break;
-    default:
-        for (int i = 0; i < nargs; i++)
-            ARG_CONV(i);
-    }
-#undef ARG_CONV
+    unsigned mismatch = args_to_raw(raw, args, nargs, fn->sig.params, NULL);
     if (__builtin_expect(mismatch != 0, 0))
         goto general;
     /* The slot's prepared exec: only what may change between calls is
@@ -1390,22 +1399,7 @@ static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
         goto general;
     int n = p->nparams;
     uint64_t raw[IR_MAX_PARAMS];
-    /* values read as the prepared types, masked to their widths: a 32-bit
-     * value's upper half in the union is whatever the host left there */
-#define ARG_CONV(i) (raw[i] = (uint64_t)args[i].v.i64 & p->amask[i])
-    if (n) switch (n) {
-    case 6: ARG_CONV(5); /* fall through */
-    case 5: ARG_CONV(4); /* fall through */
-    case 4: ARG_CONV(3); /* fall through */
-    case 3: ARG_CONV(2); /* fall through */
-    case 2: ARG_CONV(1); /* fall through */
-    case 1: ARG_CONV(0); /* fall through */
-    case 0: break;
-    default:
-        for (int i = 0; i < n; i++)
-            ARG_CONV(i);
-    }
-#undef ARG_CONV
+    args_to_raw(raw, args, n, p->params, p->amask); /* as the prepared types */
     kp_exec *ex = &p->ex;
     p->busy = 1;
     exec_ready(ex, rt, p->lo + (uint32_t)p->tag, fn);

@@ -50,6 +50,9 @@ typedef struct jit_module jit_module;
 typedef struct jit_fn {
     uint64_t magic;          /* JIT_FN_MAGIC */
     void *entry;             /* machine code entry point */
+    /* the prepared-call entry (emit.c, emit_prep_entry): chunk offset, 0
+     * if the prototype's arguments do not fit in registers */
+    uint32_t prep_off;
     kp_fn *kfn;
     jit_module *jm;
     uint32_t code_off, code_len; /* inside jm's chunk */
@@ -61,6 +64,31 @@ typedef struct jit_fn {
     uint16_t prologue_len;
     uint8_t npush, pushed[4];
 } jit_fn;
+
+/* The prepared-call convention (stub.c calls, emit.c's prepared entry
+ * receives): arguments in registers, integers and pointers in rdi, rsi,
+ * rdx, rcx, r8, r9 and floats in xmm0..xmm7, each class in order, already
+ * at their width (32-bit values zero-extended). Fills reg[i] with the
+ * register of argument i (a GPR number, or 16 + the xmm number) and
+ * returns 1, or 0 if the prototype does not fit (such functions are
+ * called with their arguments on the stack, as by every other caller). */
+static inline int jit_prep_regs(const uint8_t *types, int n, int8_t *reg)
+{
+    static const int8_t gpr[6] = {7, 6, 2, 1, 8, 9}; /* rdi rsi rdx rcx r8 r9 */
+    int ni = 0, nx = 0;
+    for (int i = 0; i < n; i++) {
+        if (types[i] == IR_F32 || types[i] == IR_F64) {
+            if (nx == 8)
+                return 0;
+            reg[i] = (int8_t)(16 + nx++);
+        } else {
+            if (ni == 6)
+                return 0;
+            reg[i] = gpr[ni++];
+        }
+    }
+    return 1;
+}
 
 /* What a faulting instruction was (pc map entry, sorted by off). */
 /* JIT_PC_RTLIB: an inlined memcpy/memmove/memset (emit.c, jit_mem_inline):
@@ -116,7 +144,7 @@ struct jit_module {
 /* Machine code from dbg.off up to the next entry's off was emitted for
  * instruction `insn` of block `block` of function `fn` (block -1: the
  * prologue; -2: out-of-line stubs; -3: the poll pad of loop header block
- * `insn`). */
+ * `insn`; -4: the prepared-call entry). */
 typedef struct jit_dbgline {
     uint32_t off;
     uint32_t fn;
@@ -127,9 +155,9 @@ typedef struct jit_dbgline {
 /* Per-activation record of the entry trampoline (host -> plugin call). */
 /* Lives in the entry trampoline's own stack frame (it links and unlinks
  * it in jit_tls_frame_), so that a host -> plugin call builds no second
- * frame in C. */
+ * frame in C. Its address is the trampoline's rsp after the frame is
+ * made: a trap's unwind resumes there. */
 typedef struct jit_frame {
-    uint64_t saved_rsp;         /* entry trampoline's rsp (= this frame), for unwinding */
     kp_exec *ex;
     uint64_t *ret;              /* the caller's result, or NULL */
     struct jit_frame *prev;     /* enclosing activation on this thread */
@@ -142,13 +170,12 @@ typedef struct jit_frame {
 } jit_frame;
 
 /* Offsets the trampolines use. */
-#define JF_SAVED_RSP 0
-#define JF_EX 8
-#define JF_RET 16
-#define JF_PREV 24
-#define JF_FN 32
-#define JF_SP0 40
-#define JF_DEPTH0 44
+#define JF_EX 0
+#define JF_RET 8
+#define JF_PREV 16
+#define JF_FN 24
+#define JF_SP0 32
+#define JF_DEPTH0 36
 /* Bytes the entry trampoline reserves below its 6 pushes: the frame, and
  * 16-byte alignment of the stack at the call of the plugin function. */
 #define JF_ROOM 216
@@ -275,7 +302,7 @@ int jit_mem_inline(const ir_insn *in, const jit_loc *loc);
 typedef struct jit_globals {
     void *enter;          /* kp_engine_ops.call: int enter(kp_exec *, kp_fn *,
                              const uint64_t *args, uint64_t *ret) */
-    void *unwind;         /* void unwind(uint64_t saved_rsp, int status) */
+    void *unwind;         /* void unwind(jit_frame *, int status) */
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */

@@ -1197,6 +1197,7 @@ struct kp_prepared {
     size_t stub_size;
     const kp_engine_ops *engine;   /* the stub's (rt may be gone at free) */
     uint64_t gen;
+    const void *entry;    /* the armed function's prep_entry */
     uint64_t spd;         /* ex.sp at entry: prepared_end restores it after a trap */
     kp_exec ex;
 };
@@ -1218,10 +1219,14 @@ static inline int prepared_fn_ok(const kp_prepared *p, const kp_fn *fn)
 /* Let the stub run from the next call (p->ex ready for fn, g1 = the call
  * generation read before the stack check and the slot load) if nothing
  * moved since g1. */
-static void prepared_arm(kp_prepared *p, uint64_t g1, unsigned deadline_ms)
+static void prepared_arm(kp_prepared *p, const kp_fn *fn, uint64_t g1, unsigned deadline_ms)
 {
     uint64_t g2 = atomic_load_explicit(&p->rt->callgen, memory_order_acquire);
-    p->gen = g1 == g2 && !(g1 & 1) && !deadline_ms ? g1 : 1;
+    /* the entry goes with the generation: while rt->callgen stays g1 the
+     * slot holds fn (the stub does not load the slot) */
+    p->entry = fn->prep_entry;
+    /* the engine's prepared entry may count on the depth check passing */
+    p->gen = g1 == g2 && !(g1 & 1) && !deadline_ms && p->entry && p->ex.max_depth >= 1 ? g1 : 1;
     p->spd = p->ex.sp;
 }
 
@@ -1361,7 +1366,7 @@ int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
             exec_ready(ex, rt, p->lo + (uint32_t)p->tag, fn);
             ex->deadline_ns = 0;
             ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
-            prepared_arm(p, g1, atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed));
+            prepared_arm(p, fn, g1, atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed));
         }
         rd_leave(&tls, rt);
     }
@@ -1413,7 +1418,7 @@ static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
     }
     if (p->stub)
-        prepared_arm(p, g1, ms);
+        prepared_arm(p, fn, g1, ms);
     uint64_t rv = 0;
     int code = exec_run(t, rt, ex, fn, raw, &rv);
     p->busy = 0;
@@ -1505,9 +1510,9 @@ static void prepared_stub(kp_prepared *p)
     d.fenced = readers.fenced;
     d.epoch_now = &epoch_now;
     d.rt = p->rt;
-    d.slot_fn = &p->slot->fn;
     d.mem = p->rt->seg.base;
     d.p_gen = offsetof(kp_prepared, gen);
+    d.p_entry = offsetof(kp_prepared, entry);
     d.p_ex = offsetof(kp_prepared, ex);
     d.rt_gen = offsetof(kp_runtime, callgen);
     d.rt_interrupt = offsetof(kp_runtime, interrupt);

@@ -54,6 +54,9 @@ struct kp_fn {
     /* Handle of this function inside plugins (a function pointer value);
      * for exported functions, the handle of their namespace slot. */
     uint32_t handle;
+    /* KP_FN_PLUGIN: the entry a prepared call's stub calls (the engine's
+     * convention, see kp_engine_ops.prepare), or NULL: no stub runs it */
+    const void *prep_entry;
 };
 
 /* A namespace name, or an anonymous handle (a private function whose
@@ -251,11 +254,11 @@ typedef struct kp_prep_desc {
     int fenced;                  /* readers fence after the announcement */
     const void *epoch_now;       /* uint64_t: the reclamation epoch */
     kp_runtime *rt;
-    const void *slot_fn;         /* &slot->fn */
     uint8_t *mem;                /* the segment base */
     /* offsets in p: the call generation the stub may run at (uint64_t,
-     * odd: not now) and the kp_exec */
-    uint32_t p_gen, p_ex;
+     * odd: not now), the linked function's prep_entry while it is, and
+     * the kp_exec */
+    uint32_t p_gen, p_entry, p_ex;
     /* offsets in the runtime (uint64_t call generation, atomic_uint
      * interrupt generation, atomic_int retired modules) */
     uint32_t rt_gen, rt_interrupt, rt_nretired;

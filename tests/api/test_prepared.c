@@ -455,6 +455,98 @@ static int same_as_kp_call(kp_runtime *rt, const char *name, kp_type rett, const
     return ok;
 }
 
+/* Prototypes around the JIT's register convention for prepared calls
+ * (jit_prep_regs: 6 integer, 8 float registers; beyond, the stack). Each
+ * function weighs every parameter differently, so a parameter that
+ * arrives in another's place changes the result; "live" keeps them across
+ * a call (callee-saved registers), "swap" takes them in the order that
+ * makes the arrival registers a cycle. */
+static const char *src_regs =
+    "long id(long x) { return x; }\n"
+    "long i6(int a, int b, int c, int d, int e, int f) {\n"
+    "  return a + 3L * b + 9L * c + 27L * d + 81L * e + 243L * f; }\n"
+    "long i7(int a, long b, int c, long d, int e, long f, int g) {\n"
+    "  return a + 3 * b + 9 * c + 27 * d + 81 * e + 243 * f + 729L * g; }\n"
+    "long live(int a, long b, int c, long d, int e, long f) {\n"
+    "  long s = id(a) + id(b) * 3;\n"
+    "  return s + id(c) * 9 + id(d) * 27 + id(e) * 81 + f * 243 + a * b * c; }\n"
+    "long swap(long a, long b) { return id(b - a) * 7 + a * 5 + b; }\n"
+    "double f8(double a, float b, double c, float d, double e, float f, double g, float h) {\n"
+    "  return a + 2 * b + 4 * c + 8 * d + 16 * e + 32 * f + 64 * g + 128 * h; }\n"
+    "double f9(double a, double b, double c, double d, double e, double f, double g,\n"
+    "          double h, double i) {\n"
+    "  return a + 2 * b + 4 * c + 8 * d + 16 * e + 32 * f + 64 * g + 128 * h + 256 * i; }\n"
+    "double mixed(int a, double b, char *p, float c, long d, double e, int f, float g,\n"
+    "             unsigned h, double i) {\n"
+    "  return a + 2 * b + (long)p * 4 + 8 * c + 16 * d + 32 * e + 64 * f + 128 * g +\n"
+    "         256.0 * h + 512 * i; }\n";
+
+static void regargs(kp_runtime *rt)
+{
+    if (kp_plugin_add(rt, "regs", src_regs, strlen(src_regs)) != KP_OK) {
+        CHECK("regargs plugin", 0);
+        return;
+    }
+    static const struct {
+        const char *name;
+        kp_type ret;
+        int n;
+        kp_type pt[10];
+    } cases[] = {
+        {"i6", KP_T_I64, 6, {KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32}},
+        {"i7", KP_T_I64, 7,
+         {KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32}},
+        {"live", KP_T_I64, 6, {KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64}},
+        {"swap", KP_T_I64, 2, {KP_T_I64, KP_T_I64}},
+        {"f8", KP_T_F64, 8,
+         {KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32}},
+        {"f9", KP_T_F64, 9,
+         {KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64,
+          KP_T_F64}},
+        {"mixed", KP_T_F64, 10,
+         {KP_T_I32, KP_T_F64, KP_T_PTR, KP_T_F32, KP_T_I64, KP_T_F64, KP_T_I32, KP_T_F32,
+          KP_T_I32, KP_T_F64}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        kp_func *f = NULL;
+        kp_prepared *p = NULL;
+        int ok = kp_lookup(rt, cases[c].name, &f) == KP_OK &&
+                 kp_prepare(f, cases[c].ret, cases[c].pt, cases[c].n, &p) == KP_OK;
+        for (int round = 0; ok && round < 3; round++) {
+            kp_value a[10], g[10], want, got;
+            for (int i = 0; i < cases[c].n; i++) {
+                int64_t v = (int64_t)(i + 1) * (round ? -7 : 11) + round;
+                kp_type t = cases[c].pt[i];
+                a[i].type = t;
+                a[i].v.i64 = 0;
+                if (t == KP_T_F64)
+                    a[i].v.f64 = (double)v / 3;
+                else if (t == KP_T_F32)
+                    a[i].v.f32 = (float)v / 3;
+                else if (t == KP_T_I64)
+                    a[i].v.i64 = v * 1000003;
+                else
+                    a[i].v.i32 = (int32_t)v;
+                g[i] = a[i];
+                if (t == KP_T_I32 || t == KP_T_F32 || t == KP_T_PTR)
+                    g[i].v.i64 = (int64_t)(((uint64_t)0xdeadbeefu << 32) | (uint32_t)a[i].v.i64);
+            }
+            memset(&want, 0x5a, sizeof want);
+            memset(&got, 0xa5, sizeof got);
+            ok = kp_call(f, a, cases[c].n, &want) == KP_OK &&
+                 kp_call_prepared(p, g, &got) == KP_OK && !memcmp(&want, &got, sizeof got) &&
+                 armed(p, 2);
+            if (!ok)
+                fprintf(stderr, "%s round %d: %llx / %llx\n", cases[c].name, round,
+                        (unsigned long long)want.v.i64, (unsigned long long)got.v.i64);
+        }
+        char what[64];
+        snprintf(what, sizeof what, "register arguments: %s", cases[c].name);
+        CHECK(what, ok);
+        kp_prepared_free(p);
+    }
+}
+
 /* a thread that prepares a call and exits: its handle outlives it */
 static void *preparer(void *arg)
 {
@@ -586,6 +678,7 @@ static void run(kp_engine e, const char *prefix)
     jit = e == KP_ENGINE_JIT && !getenv("KPLUG_NO_PREP_STUB");
     results(rt);
     stub(rt);
+    regargs(rt);
     refused(rt);
     traps(rt);
     nesting(rt);

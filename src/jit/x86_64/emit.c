@@ -333,37 +333,26 @@ static void emit_poll(E *e, uint32_t line, uint32_t col)
 
 /* ---- prologue / epilogue ---- */
 
-static void emit_prologue(E *e)
+/* The native frame: the callee-saved registers the function uses, its
+ * spill area, then the native stack check. */
+static void emit_native_frame(E *e)
 {
     xbuf *b = &e->b;
-    const ir_func *f = e->f;
     for (int i = 0; i < e->npush; i++)
         x_push(b, e->pushed[i]);
     if (e->frame_total)
         x_alu_ri(b, 1, ALU_SUB, RSP, e->frame_total);
-    {
-        jit_fn *jf = &e->jm->fns[e->fi];
-        jf->frame_bytes = (uint32_t)e->frame_total;
-        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
-        jf->npush = (uint8_t)e->npush;
-        for (int i = 0; i < e->npush; i++)
-            jf->pushed[i] = (uint8_t)e->pushed[i];
-    }
     /* native stack: cmp rsp, fs:[limit] ; jb trap */
     xb1(b, 0x64);
     x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
-    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, f->line, 0, 2, NULL, 0));
-    /* call depth */
-    x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
-    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
-    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
-    /* A leaf runs no plugin code that could read the depth (traps restore
-     * it from the entry trampoline), so it only checks the limit. */
-    if (!e->leaf) {
-        x_alu_ri(b, 0, ALU_ADD, RAX, 1);
-        x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
-    }
-    /* plugin frame */
+    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, e->f->line, 0, 2, NULL, 0));
+}
+
+/* The plugin frame, then the entry poll. */
+static void emit_plugin_frame(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
     if (e->has_frame) {
         uint32_t mask = (f->frame_align > 16 ? f->frame_align : 16) - 1;
         x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, sp)));
@@ -382,6 +371,52 @@ static void emit_prologue(E *e)
     /* every entry polls, leaves too: with a fuel budget the cut-off is a
      * count of polls, which must match the interpreter's exactly */
     emit_poll(e, f->line, 0);
+}
+
+/* Parameters the function never reads have a location too (JL_NONE
+ * otherwise); registers read before written start at zero. */
+static void emit_undef_init(E *e)
+{
+    xbuf *b = &e->b;
+    for (uint32_t i = 0; i < e->ra.nundef; i++) {
+        ir_reg v = e->ra.undef[i];
+        const jit_loc *l = L(e, v);
+        if (l->kind == JL_REG) {
+            if (isx(rtype(e, v)))
+                x_xorps(b, l->reg, l->reg);
+            else
+                x_rr(b, 0, 0, 0x31, 1, l->reg, l->reg);
+        } else if (l->kind == JL_SPILL) {
+            x_rm(b, 0, 1, 0xC7, 1, 0, slotm(e, l->slot), 0);
+            xb4(b, 0);
+        }
+    }
+}
+
+static void emit_prologue(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    emit_native_frame(e);
+    {
+        jit_fn *jf = &e->jm->fns[e->fi];
+        jf->frame_bytes = (uint32_t)e->frame_total;
+        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
+        jf->npush = (uint8_t)e->npush;
+        for (int i = 0; i < e->npush; i++)
+            jf->pushed[i] = (uint8_t)e->pushed[i];
+    }
+    /* call depth */
+    x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
+    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
+    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
+    /* A leaf runs no plugin code that could read the depth (traps restore
+     * it from the entry trampoline), so it only checks the limit. */
+    if (!e->leaf) {
+        x_alu_ri(b, 0, ALU_ADD, RAX, 1);
+        x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
+    }
+    emit_plugin_frame(e);
     /* parameters */
     int32_t inc = e->frame_total + 8 * e->npush + 8;
     for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
@@ -401,19 +436,76 @@ static void emit_prologue(E *e)
             x_store(b, 1, slotm(e, l->slot), RAX);
         }
     }
-    for (uint32_t i = 0; i < e->ra.nundef; i++) {
-        ir_reg v = e->ra.undef[i];
-        const jit_loc *l = L(e, v);
-        if (l->kind == JL_REG) {
-            if (isx(rtype(e, v)))
-                x_xorps(b, l->reg, l->reg);
+    emit_undef_init(e);
+}
+
+/*
+ * The entry a prepared call's stub calls (stub.c, jit_prep_regs): the
+ * arguments arrive in registers, the call is the outermost on its exec
+ * (ex->depth is 0, and the C path arms the stub only while max_depth is at
+ * least 1, so the depth check cannot fail). The same frame as the
+ * prologue's, then a jump to the body. Emitted after the body: the
+ * prologue stays where calls between plugins enter.
+ */
+static void emit_prep_entry(E *e, size_t body)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    int8_t arr[IR_MAX_PARAMS];
+    jit_fn *jf = &e->jm->fns[e->fi];
+    jf->prep_off = 0;
+    if (!jit_prep_regs(f->sig.params, f->sig.nparams, arr))
+        return;
+    jf->prep_off = (uint32_t)b->n;
+    emit_native_frame(e);
+    if (!e->leaf)
+    {
+        x_rm(b, 0, 0, 0xC7, 1, 0, xm(R14, offsetof(kp_exec, depth)), 0);
+        xb4(b, 1);
+    }
+    emit_plugin_frame(e);
+    /* the parameters from their registers: spilled ones first (they only
+     * read), then a parallel move per class, cycles broken through rax or
+     * xmm15 (neither is ever allocated) */
+    int src[IR_MAX_PARAMS], dst[IR_MAX_PARAMS], fp[IR_MAX_PARAMS], n = 0;
+    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+        const jit_loc *l = L(e, p);
+        int x = arr[p - 1] >= 16, r = arr[p - 1] & 15;
+        if (l->kind == JL_SPILL) {
+            if (x)
+                x_fstore(b, rtype(e, p) == IR_F64, slotm(e, l->slot), r);
             else
-                x_rr(b, 0, 0, 0x31, 1, l->reg, l->reg);
-        } else if (l->kind == JL_SPILL) {
-            x_rm(b, 0, 1, 0xC7, 1, 0, slotm(e, l->slot), 0);
-            xb4(b, 0);
+                x_store(b, 1, slotm(e, l->slot), r);
+        } else if (l->kind == JL_REG && l->reg != r) {
+            src[n] = r, dst[n] = l->reg, fp[n] = x, n++;
         }
     }
+    while (n) {
+        int done = 0;
+        for (int i = 0; i < n && !done; i++) {
+            int blocked = 0;
+            for (int j = 0; j < n; j++)
+                blocked |= j != i && fp[j] == fp[i] && src[j] == dst[i];
+            if (blocked)
+                continue;
+            if (fp[i])
+                x_movaps(b, dst[i], src[i]);
+            else
+                x_mov_rr(b, 1, dst[i], src[i]);
+            src[i] = src[n - 1], dst[i] = dst[n - 1], fp[i] = fp[n - 1], n--;
+            done = 1;
+        }
+        if (!done) { /* only cycles left: park one source */
+            int t = fp[0] ? 15 : RAX;
+            if (fp[0])
+                x_movaps(b, t, src[0]);
+            else
+                x_mov_rr(b, 1, t, src[0]);
+            src[0] = t;
+        }
+    }
+    emit_undef_init(e);
+    x_bind(b, x_jmp32(b), body);
 }
 
 static void emit_epilogue(E *e)
@@ -2759,6 +2851,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
     dbgmark(e, -1, 0);
     emit_prologue(e);
+    size_t body = e->b.n;
     uint32_t pos = 1;
     /* loop headers (targets of back-edges) start on a 32-byte boundary:
      * the front end of the CPU fetches and caches decoded code by 32 bytes */
@@ -2814,6 +2907,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     free(hdr);
     e->in = NULL;
+    dbgmark(e, -4, 0);
+    emit_prep_entry(e, body);
     dbgmark(e, -2, 0);
     free(e->pad);
     e->pad = NULL;

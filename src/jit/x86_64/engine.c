@@ -22,7 +22,7 @@ jit_globals jit_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 typedef int (*enter_fn)(kp_exec *, kp_fn *, const uint64_t *, uint64_t *);
-typedef void (*unwind_fn)(uint64_t, int) __attribute__((noreturn));
+typedef void (*unwind_fn)(jit_frame *, int) __attribute__((noreturn));
 
 static int jit_call_slow(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret);
 
@@ -56,7 +56,7 @@ static void trap_restore(xbuf *b)
     x_store(b, 0, xm(RCX, offsetof(kp_exec, depth)), RDX);
 }
 
-_Static_assert(offsetof(jit_frame, saved_rsp) == JF_SAVED_RSP && offsetof(jit_frame, ex) == JF_EX &&
+_Static_assert(offsetof(jit_frame, ex) == JF_EX &&
                    offsetof(jit_frame, ret) == JF_RET && offsetof(jit_frame, prev) == JF_PREV &&
                    offsetof(jit_frame, fn) == JF_FN && offsetof(jit_frame, sp0) == JF_SP0 &&
                    offsetof(jit_frame, depth0) == JF_DEPTH0,
@@ -73,8 +73,8 @@ static void gen_trampolines(void)
      * call itself (kp_engine_ops.call), so that a host -> plugin call
      * builds no C frame of its own: it checks the function (else, and on
      * a thread not set up yet, jit_call_slow), builds the jit_frame as
-     * its own frame's bottom (saved_rsp = its address: the signal stub,
-     * resumed at saved_rsp, calls below it), links it into jit_tls_frame_
+     * its own frame's bottom (rsp = its address: the signal stub, resumed
+     * there, calls below it), links it into jit_tls_frame_
      * and unlinks it on return (on a trap: unwind(), jit_sig_continue()). */
     size_t o_enter = b->n;
     x_load(b, 1, RAX, xm(RSI, offsetof(kp_fn, code)));
@@ -95,7 +95,6 @@ static void gen_trampolines(void)
     x_push(b, R15);
     x_alu_ri(b, 1, ALU_SUB, RSP, JF_ROOM);
     x_mov_rr(b, 1, RBX, RSP);
-    x_store(b, 1, xm(RBX, JF_SAVED_RSP), RSP);
     size_t o_cfi = b->n;
     x_store(b, 1, xm(RBX, JF_EX), RDI);
     x_store(b, 1, xm(RBX, JF_RET), RCX);
@@ -160,7 +159,7 @@ static void gen_trampolines(void)
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)jit_call_slow);
     x_jmp_r(b, RAX);
     size_t o_enter_end = b->n;
-    /* unwind(rdi = saved rsp, esi = status) */
+    /* unwind(rdi = jit_frame *, esi = status) */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_unwind = b->n;
@@ -168,7 +167,7 @@ static void gen_trampolines(void)
     x_mov_rr(b, 0, RAX, RSI);
     trap_restore(b);
     epilogue_restore(b);
-    /* signal stub: rsp = saved rsp, rdi = jit_frame * */
+    /* signal stub: rsp = rdi = jit_frame * */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_sig = b->n;
@@ -242,7 +241,7 @@ static __attribute__((noreturn)) void unwind(kp_exec *ex, int status)
     if (!status)
         status = KP_TRAP_BAD_CALL;
     jit_tls_set_frame(jf->prev);
-    ((unwind_fn)jit_g.unwind)(jf->saved_rsp, status);
+    ((unwind_fn)jit_g.unwind)(jf, status);
 }
 
 void jit_h_trap(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col, int status)
@@ -559,8 +558,11 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         jm_free(jm);
         return rc;
     }
-    for (uint32_t i = 0; i < m->nfuncs; i++)
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
         mod->fns[i].code = &jm->fns[i];
+        mod->fns[i].prep_entry =
+            jm->fns[i].prep_off ? (const void *)(jm->code + jm->fns[i].prep_off) : jm->fns[i].entry;
+    }
     mod->engine_data = jm;
     mod->code_bytes = jm->code_size + jm->npc * sizeof *jm->pcmap +
                       jm->nsites * sizeof *jm->sites + ntypes + jm->nfns * sizeof *jm->fns;
@@ -581,8 +583,10 @@ static void jit_unload(kp_module *mod)
         return;
     jit_registry_remove(jm);
     jit_gdb_unregister(jm);
-    for (uint32_t i = 0; i < mod->nfns; i++)
+    for (uint32_t i = 0; i < mod->nfns; i++) {
         mod->fns[i].code = NULL;
+        mod->fns[i].prep_entry = NULL;
+    }
     mod->engine_data = NULL;
     jm_free(jm);
 }

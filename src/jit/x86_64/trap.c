@@ -132,7 +132,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
         for (int i = 0; i < 16; i++)
             jf->regs[i] = (uint64_t)uc->uc_mcontext.gregs[greg_of[i]];
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)jit_g.sigstub;
-        uc->uc_mcontext.gregs[REG_RSP] = (greg_t)jf->saved_rsp;
+        uc->uc_mcontext.gregs[REG_RSP] = (greg_t)(uintptr_t)jf;
         uc->uc_mcontext.gregs[REG_RDI] = (greg_t)(uintptr_t)jf;
         return;
     }

@@ -66,15 +66,17 @@ typedef struct jit_fn {
 } jit_fn;
 
 /* The prepared-call convention (stub.c calls, emit.c's prepared entry
- * receives): arguments in registers, integers and pointers in rdi, rsi,
- * rdx, rcx, r8, r9 and floats in xmm0..xmm7, each class in order, already
+ * receives): arguments in registers, integers and pointers in rsi, rdi,
+ * r8, r9, r10, r11 (the allocator's first choices for values not live
+ * across calls, so that most parameters need no move) and floats in
+ * xmm0..xmm7, each class in order, already
  * at their width (32-bit values zero-extended). Fills reg[i] with the
  * register of argument i (a GPR number, or 16 + the xmm number) and
  * returns 1, or 0 if the prototype does not fit (such functions are
  * called with their arguments on the stack, as by every other caller). */
 static inline int jit_prep_regs(const uint8_t *types, int n, int8_t *reg)
 {
-    static const int8_t gpr[6] = {7, 6, 2, 1, 8, 9}; /* rdi rsi rdx rcx r8 r9 */
+    static const int8_t gpr[6] = {6, 7, 8, 9, 10, 11}; /* rsi rdi r8 r9 r10 r11 */
     int ni = 0, nx = 0;
     for (int i = 0; i < n; i++) {
         if (types[i] == IR_F32 || types[i] == IR_F64) {
@@ -168,6 +170,16 @@ typedef struct jit_frame {
     uint64_t fault_pc, fault_addr;
     uint64_t regs[16];          /* rax..r15 at the fault */
 } jit_frame;
+
+/* jit_frame.prev of a prepared call's stub frame (stub.c): no enclosing
+ * frame (the stub runs only outside any call), and a trap ends in the
+ * stub's C end (jit_g.prep_end) instead of returning to the host. */
+#define JF_PREV_STUB ((jit_frame *)1)
+
+static inline jit_frame *jit_frame_prev(const jit_frame *jf)
+{
+    return jf->prev == JF_PREV_STUB ? NULL : jf->prev;
+}
 
 /* Offsets the trampolines use. */
 #define JF_EX 0
@@ -315,6 +327,11 @@ typedef struct jit_globals {
     unsigned long counted_loops; /* loops emitted in the counted form (tests) */
     uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
     uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
+    /* where a trap through a stub frame ends: int end(p, status, 0, NULL)
+     * with p = the frame's exec - prep_ex_off (kp_prep_desc; the same for
+     * every stub, set by the first jit_prepare) */
+    const void *_Atomic prep_end;
+    _Atomic uint32_t prep_ex_off;
 } jit_globals;
 extern jit_globals jit_g;
 int jit_init(void);

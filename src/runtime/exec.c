@@ -551,9 +551,15 @@ int kp_exec_check(kp_exec *ex)
 
 void kp_interrupt(kp_runtime *rt)
 {
-    /* Lock-free atomics only: callable from a signal handler. */
-    if (rt)
+    /* Lock-free atomics only: callable from a signal handler. Then the
+     * call generation (even steps keep its parity): a prepared call's
+     * next call takes the C path, which takes the new interrupt
+     * generation into its record, so an earlier interrupt does not stop
+     * it while a later one does, and the stub need not reload it. */
+    if (rt) {
         atomic_fetch_add_explicit(&rt->interrupt, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&rt->callgen, 2, memory_order_release);
+    }
 }
 
 kp_call_token *kp_call_token_new(void)
@@ -1515,7 +1521,6 @@ static void prepared_stub(kp_prepared *p)
     d.p_entry = offsetof(kp_prepared, entry);
     d.p_ex = offsetof(kp_prepared, ex);
     d.rt_gen = offsetof(kp_runtime, callgen);
-    d.rt_interrupt = offsetof(kp_runtime, interrupt);
     d.rt_nretired = offsetof(kp_runtime, nretired);
     d.ex_cleanups = offsetof(kp_exec, cleanups);
     d.poll = POLL_INTERVAL;

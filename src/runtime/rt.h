@@ -259,9 +259,9 @@ typedef struct kp_prep_desc {
      * odd: not now), the linked function's prep_entry while it is, and
      * the kp_exec */
     uint32_t p_gen, p_entry, p_ex;
-    /* offsets in the runtime (uint64_t call generation, atomic_uint
-     * interrupt generation, atomic_int retired modules) */
-    uint32_t rt_gen, rt_interrupt, rt_nretired;
+    /* offsets in the runtime (uint64_t call generation, atomic_int
+     * retired modules) */
+    uint32_t rt_gen, rt_nretired;
     /* the runtime-only kp_exec field the stub reads */
     uint32_t ex_cleanups;
     uint32_t poll;               /* the poll countdown a call starts with */

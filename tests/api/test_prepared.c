@@ -479,7 +479,86 @@ static const char *src_regs =
     "double mixed(int a, double b, char *p, float c, long d, double e, int f, float g,\n"
     "             unsigned h, double i) {\n"
     "  return a + 2 * b + (long)p * 4 + 8 * c + 16 * d + 32 * e + 64 * f + 128 * g +\n"
-    "         256.0 * h + 512 * i; }\n";
+    "         256.0 * h + 512 * i; }\n"
+    "long busy(int n, int *p, int d) {\n"
+    "  long a = id(n), b = id(n + 1), c = id(n + 2), s = a * b + c;\n"
+    "  if (n > 0) s += busy(n - 1, p, d);\n"
+    "  return s + *p / d + a + b + c; }\n";
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* call_keeping(a, b, c, d, fn) = fn(a, b, c, d) with the host's
+ * callee-saved registers (rbx, rbp, r12-r15) holding known values; bit 32
+ * of the result is set if any came back changed (a trap unwinds through
+ * frames that saved and used them). */
+uint64_t call_keeping(void *a, const void *b, void *c, void *d, void *fn);
+__asm__(".text\n"
+        ".type call_keeping, @function\n"
+        "call_keeping:\n"
+        "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        "  sub $8, %rsp\n"
+        "  mov %r8, %rax\n"
+        "  movabs $0x1111111111111111, %rbx\n"
+        "  movabs $0x2222222222222222, %rbp\n"
+        "  movabs $0x3333333333333333, %r12\n"
+        "  movabs $0x4444444444444444, %r13\n"
+        "  movabs $0x5555555555555555, %r14\n"
+        "  movabs $0x6666666666666666, %r15\n"
+        "  call *%rax\n"
+        "  xor %ecx, %ecx\n"
+        "  movabs $0x1111111111111111, %rdx\n xor %rbx, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x2222222222222222, %rdx\n xor %rbp, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x3333333333333333, %rdx\n xor %r12, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x4444444444444444, %rdx\n xor %r13, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x5555555555555555, %rdx\n xor %r14, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x6666666666666666, %rdx\n xor %r15, %rdx\n or %rdx, %rcx\n"
+        "  test %rcx, %rcx\n setne %cl\n movzbl %cl, %ecx\n shl $32, %rcx\n"
+        "  mov %eax, %eax\n or %rcx, %rax\n"
+        "  add $8, %rsp\n"
+        "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+        "  ret\n"
+        ".size call_keeping, .-call_keeping\n");
+
+/* Traps unwind through plugin frames that saved the host's registers and
+ * used them: every one comes back, through the stub and the trampoline. */
+static void host_registers(kp_runtime *rt)
+{
+    kp_func *f = NULL;
+    kp_prepared *p = NULL;
+    static const kp_type pt[3] = {KP_T_I32, KP_T_PTR, KP_T_I32};
+    if (kp_lookup(rt, "busy", &f) != KP_OK || kp_prepare(f, KP_T_I64, pt, 3, &p) != KP_OK) {
+        CHECK("host registers: busy", 0);
+        return;
+    }
+    kp_ptr cell = 0;
+    kp_value a[3] = {KP_I32(6), KP_PTR(8), KP_I32(1)}, r;
+    CHECK("host registers: through the stub", armed(p, 2));
+    for (int round = 0; round < 2; round++) {
+        const char *how = round ? "kp_call" : "stub";
+        char what[96];
+        uint64_t x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                           : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: memory trap (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_TRAP_MEMORY && !(x >> 32));
+        a[2] = KP_I32(0);
+        if (!cell)
+            cell = kp_alloc(rt, 4);
+        a[1] = KP_PTR(cell);
+        x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                  : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: division trap (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_TRAP_DIV && !(x >> 32));
+        a[2] = KP_I32(1);
+        x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                  : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: return (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_OK && !(x >> 32) && r.v.i64 > 0);
+        a[1] = KP_PTR(8);
+    }
+    kp_prepared_free(p);
+}
+#else
+static void host_registers(kp_runtime *rt) { (void)rt; }
+#endif
 
 static void regargs(kp_runtime *rt)
 {
@@ -545,6 +624,7 @@ static void regargs(kp_runtime *rt)
         CHECK(what, ok);
         kp_prepared_free(p);
     }
+    host_registers(rt);
 }
 
 /* a thread that prepares a call and exits: its handle outlives it */
@@ -585,12 +665,17 @@ static void stub(kp_runtime *rt)
     CHECK("void: ret NULL", p && kp_call_prepared(p, NULL, NULL) == KP_OK);
     kp_prepared_free(p);
 
-    /* interrupts: one before the call does not stop it, one during does */
+    /* interrupts: one before the call does not stop it, one during does;
+     * kp_interrupt moves the call generation, so the next call takes the
+     * C path, which takes the new interrupt generation and re-arms */
     p = prep(rt, "add2", KP_T_I32, T_II, 2);
     a[0] = KP_I32(1), a[1] = KP_I32(2);
+    CHECK("armed before the interrupt", p && armed(p, 2));
     kp_interrupt(rt);
-    CHECK("interrupt before the call", p && armed(p, 2) && kp_call_prepared(p, a, &r) == KP_OK &&
-                                           r.v.i32 == 3);
+    CHECK("interrupt before the call", p && armed(p, 1) && kp_call_prepared(p, a, &r) == KP_OK &&
+                                           r.v.i32 == 3 && armed(p, 2));
+    CHECK("interrupt before the stub's call", p && kp_call_prepared(p, a, &r) == KP_OK &&
+                                                  r.v.i32 == 3);
     kp_prepared *s = prep(rt, "spin", KP_T_I32, &T_I, 1);
     pthread_t th;
     pthread_create(&th, NULL, interrupter, rt);
@@ -598,8 +683,8 @@ static void stub(kp_runtime *rt)
     pthread_join(th, NULL);
     CHECK("interrupt from another thread", rc == KP_TRAP_INTERRUPTED &&
                                                !strcmp(kp_last_error()->function, "spin"));
-    CHECK("still armed after a trap", armed(s, 2));
-    CHECK("after the interrupt", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3);
+    CHECK("after the interrupt", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3 &&
+                                     armed(p, 2));
 
     /* the default deadline: the C path (the clock), and the stub again
      * once it is off */

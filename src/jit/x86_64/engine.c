@@ -46,14 +46,19 @@ static void x_fs_mov(xbuf *b, int store, int reg, int32_t off)
 }
 
 /* A trap left the trampoline's frame at rsp: ex->sp and ex->depth back to
- * what they were at the entry (rax, the status, is kept). */
-static void trap_restore(xbuf *b)
+ * what they were at the entry (rax, the status, is kept; rcx = ex). A
+ * stub's frame (prev = JF_PREV_STUB) goes on at the label whose jump this
+ * returns instead: its end writes those (the stub leaves them unset). */
+static size_t trap_restore(xbuf *b)
 {
     x_load(b, 1, RCX, xm(RSP, JF_EX));
+    x_alu_mi(b, 1, ALU_CMP, xm(RSP, JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
+    size_t j_stub = x_jcc32(b, CC_E);
     x_load(b, 0, RDX, xm(RSP, JF_SP0));
     x_store(b, 0, xm(RCX, offsetof(kp_exec, sp)), RDX);
     x_load(b, 0, RDX, xm(RSP, JF_DEPTH0));
     x_store(b, 0, xm(RCX, offsetof(kp_exec, depth)), RDX);
+    return j_stub;
 }
 
 _Static_assert(offsetof(jit_frame, ex) == JF_EX &&
@@ -165,15 +170,37 @@ static void gen_trampolines(void)
     size_t o_unwind = b->n;
     x_mov_rr(b, 1, RSP, RDI);
     x_mov_rr(b, 0, RAX, RSI);
-    trap_restore(b);
+    size_t j_stub1 = trap_restore(b);
     epilogue_restore(b);
     /* signal stub: rsp = rdi = jit_frame * */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_sig = b->n;
     x_call_abs(b, (const void *)jit_sig_continue);
-    trap_restore(b);
+    size_t j_stub2 = trap_restore(b);
     epilogue_restore(b);
+    /* a stub's frame: the host's registers back, then, with the host's
+     * return address on the stack, prep_end(ex - prep_ex_off, status, 0,
+     * NULL) returns the call's result to the host */
+    x_bind(b, j_stub1, b->n);
+    x_bind(b, j_stub2, b->n);
+    x_mov_rr(b, 0, RSI, RAX);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)&jit_g.prep_ex_off);
+    x_load(b, 0, RAX, xm(RAX, 0));
+    x_mov_rr(b, 1, RDI, RCX);
+    x_alu_rr(b, 1, ALU_SUB, RDI, RAX);
+    x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
+    x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)&jit_g.prep_end);
+    x_load(b, 1, RAX, xm(RAX, 0));
+    x_alu_ri(b, 1, ALU_ADD, RSP, JF_ROOM);
+    x_pop(b, R15);
+    x_pop(b, R14);
+    x_pop(b, R13);
+    x_pop(b, R12);
+    x_pop(b, RBP);
+    x_pop(b, RBX);
+    x_jmp_r(b, RAX);
     /* poll thunk: keeps every allocatable register */
     while (b->n % 16)
         xb1(b, 0xCC);
@@ -240,7 +267,7 @@ static __attribute__((noreturn)) void unwind(kp_exec *ex, int status)
         status = ex->trap_code;
     if (!status)
         status = KP_TRAP_BAD_CALL;
-    jit_tls_set_frame(jf->prev);
+    jit_tls_set_frame(jit_frame_prev(jf));
     ((unwind_fn)jit_g.unwind)(jf, status);
 }
 
@@ -412,7 +439,7 @@ uint64_t jit_sig_continue(jit_frame *jf)
                 }
         }
     }
-    jit_tls_set_frame(jf->prev); /* the stub returns from the trampoline */
+    jit_tls_set_frame(jit_frame_prev(jf)); /* the stub returns from the trampoline */
     return (uint64_t)(uint32_t)(ex->trap_code ? ex->trap_code : KP_TRAP_MEMORY);
 }
 

@@ -76,17 +76,16 @@ static int is32(uint8_t t)
  * stack:
  *
  *   host's return address
- *   trap continuation      <- pushed: a trap's unwind "returns" here
  *   rbx rbp r12 r13 r14 r15 (the host's)
  *   jit_frame (JF_ROOM)    <- rbx
- *   8 bytes of padding
  *   outgoing arguments     <- rsp at the call (none: in registers)
  *
  * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
- * unwind() and the signal stub restore and return as they do for it (the
- * frame's sp0/depth0 are not written: what they restore into ex->sp and
- * ex->depth on a trap, prepared_end overwrites with the right values
- * before anything reads them).
+ * unwind() and the signal stub restore the host's registers as they do
+ * for it; the frame's prev, JF_PREV_STUB, sends them on to prepared_end
+ * (with the host's return address still on the stack) instead of
+ * returning, and keeps them from restoring ex->sp/depth from the frame's
+ * sp0/depth0, which the stub does not write (prepared_end does).
  *
  * What it leaves out of the C path, and why that is safe: p->busy (on
  * the owner thread busy implies an announced call, nest > 0, which sends
@@ -95,8 +94,10 @@ static int is32(uint8_t t)
  * prototype, the limits and the rest of the call record (unchanged while
  * rt->callgen is, see exec.c), ex->sp and ex->depth (every return and
  * every trap restores them), ex->caller (generated code sets it before
- * each call out, which is where it is read), ex->rt_interrupt_gen (only
- * read for an exec whose interrupt word is not the runtime's).
+ * each call out, which is where it is read), ex->interrupt_gen (the C
+ * path wrote the runtime's, and kp_interrupt moves rt->callgen),
+ * ex->rt_interrupt_gen (only read for an exec whose interrupt word is not
+ * the runtime's).
  *
  * The path is bound by its memory operations and taken branches more
  * than by its instruction count (bench/RESULTS.md).
@@ -109,7 +110,7 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     int8_t areg[IR_MAX_PARAMS];
     int inregs = jit_prep_regs(d->params, n, areg);
     int32_t out = inregs ? 0 : (int32_t)((8 * (n ? n : 1) + 15) & ~15);
-    int32_t room = JF_ROOM + 8 + out;
+    int32_t room = JF_ROOM + out;
     static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
 
     /* ---- may the stub serve this call? (else the C path, untouched) */
@@ -162,23 +163,17 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     size_t j_ann = x_jcc32(b, CC_NE);
     x_load(b, 1, RAX, xm(RDI, (int32_t)d->p_entry));
 
-    /* ---- the frame: trap continuation, the host's registers, jit_frame */
-    xb1(b, 0x4C), xb1(b, 0x8D), xb1(b, 0x05); /* lea r8, [rip + trap] */
-    size_t l_trap = b->n;
-    xb4(b, 0);
-    x_push(b, R8);
+    /* ---- the frame: the host's registers, jit_frame */
     for (int i = 0; i < 6; i++)
         x_push(b, saved[i]);
     x_alu_ri(b, 1, ALU_SUB, RSP, room);
-    x_lea(b, 1, RBX, xm(RSP, out + 8));
+    x_lea(b, 1, RBX, xm(RSP, out));
     x_lea(b, 1, R14, xm(RDI, (int32_t)d->p_ex));
-    /* this call's interrupt generation: kp_interrupt from now on stops it */
-    x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
-    x_store(b, 0, xm(R14, offsetof(kp_exec, interrupt_gen)), R8);
     fs_store(b, d->tls_cur, R14);
     x_store(b, 1, xm(RBX, JF_EX), R14);
-    /* the outermost call on this thread (nest was 0): no enclosing frame */
-    mov_mi(b, 1, xm(RBX, JF_PREV), 0);
+    /* the outermost call on this thread (nest was 0): no enclosing frame,
+     * and a trap ends in prepared_end (engine.c, trap_restore) */
+    mov_mi(b, 1, xm(RBX, JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
     fs_store(b, jit_g.tls_frame_off, RBX);
     x_mov_rr(b, 1, RBP, RDX);
     x_mov_ri(b, 1, R15, (uint64_t)(uintptr_t)d->mem);
@@ -218,7 +213,8 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, (int32_t)d->ex_cleanups));
     x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, offsetof(kp_exec, trap_code)));
     j_fin[nf++] = x_jcc32(b, CC_NE);
-    fs_mov_i(b, 1, jit_g.tls_frame_off, 0);
+    /* the frame stays in jit_tls_frame_: it is read only while JIT code
+     * runs, and every entry into JIT code links its own frame first */
     x_test_rr(b, 1, RBP, RBP);
     size_t j_noret = x_jcc32(b, CC_E);
     /* kp_value: type, 4 bytes of padding (zero), the union */
@@ -249,7 +245,6 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
     for (int i = 6; i-- > 0;)
         x_pop(b, saved[i]);
-    x_pop(b, RCX); /* the trap continuation */
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_ret(b);
 
@@ -264,21 +259,9 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
     for (int i = 6; i-- > 0;)
         x_pop(b, saved[i]);
-    x_pop(b, R8);
     jmp_abs(b, d->end);
     for (int i = 0; i < nf; i++)
         x_bind(b, j_fin[i], l_fin);
-
-    /* ---- a trap: unwind()/the signal stub restored ex->sp/depth from the
-     * frame, unlinked it, popped the host's registers and returned here
-     * with the status in eax: prepared_end(p, status, 0, NULL) */
-    size_t l_trapc = b->n;
-    x_mov_ri(b, 1, RDI, (uint64_t)(uintptr_t)d->p);
-    x_mov_rr(b, 0, RSI, RAX);
-    x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
-    x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
-    jmp_abs(b, d->end);
-    xpatch4(b, l_trap, (uint32_t)(int32_t)((int64_t)l_trapc - (int64_t)(l_trap + 4)));
 
     x_bind(b, j_other, b->n);
     fs_store(b, d->tls_rdrt, RCX);
@@ -300,6 +283,9 @@ void *jit_prepare(const kp_prep_desc *d, size_t *size)
      * not check them per call as the entry trampoline does */
     if (jit_init() != 0 || jit_thread_init() != 0)
         return NULL;
+    /* the same for every stub: a trap's end (engine.c) reads them */
+    atomic_store_explicit(&jit_g.prep_ex_off, d->p_ex, memory_order_relaxed);
+    atomic_store_explicit(&jit_g.prep_end, d->end, memory_order_release);
     xbuf bb = {0}, *b = &bb;
     gen(b, d);
     if (b->nomem) {

@@ -401,8 +401,25 @@ KP_API int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparam
  * kp_call with the prepared types (so other threads may use p while its
  * own thread does). Not concurrently with kp_prepared_free of the same p,
  * and not after its runtime was destroyed.
- * Errors: as kp_call. */
+ * Errors: as kp_call.
+ *
+ * Compiled as C, calls go through the inline function below: a prepared
+ * call begins with the address of the code that runs it (part of this
+ * header's ABI), so the host calls that code directly instead of calling
+ * the library function that jumps there. (kp_call_prepared) or
+ * KPLUG_NO_INLINE_CALL defined before this header gives the function. */
 KP_API int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret);
+
+#if !defined(KPLUG_NO_INLINE_CALL) && !defined(__cplusplus)
+typedef int (*kp__prepared_entry)(kp_prepared *, const kp_value *, kp_value *);
+static inline int kp__call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+{
+    if (p)
+        return (*(kp__prepared_entry *)(void *)p)(p, args, ret);
+    return (kp_call_prepared)(p, args, ret); /* the error */
+}
+#define kp_call_prepared(p, args, ret) kp__call_prepared((p), (args), (ret))
+#endif
 
 /* Free a prepared call and give its plugin stack back to the runtime. No
  * call through p may be running. May be called after the runtime was

@@ -70,14 +70,14 @@ typedef struct kp_tls {
     _Alignas(16) kp_exec *exec; /* innermost exec on this thread */
     kp_reader rd;         /* right after exec: a stub clears exec and
                            * rd.epoch with one 16-byte store */
-    unsigned nest;        /* kp_enter_call depth */
     /* Non-zero once the thread is on the readers list, and not the same
      * for two threads of the process unless 2^32 threads registered in
      * between (a thread's TLS block, and with it its address, may be
      * reused by a later thread): what a prepared call's stub recognises
-     * its thread by. Right after nest: the stub checks both in one
-     * compare. */
+     * its thread by. Right before nest: the stub checks both in one
+     * compare with an immediate (id | nest << 32 == id). */
     uint32_t id;
+    unsigned nest;        /* kp_enter_call depth */
     int keyed;            /* the exit destructor is registered */
     int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
@@ -1178,8 +1178,9 @@ out:
  * size) goes through kp_call_ex, which reports the errors. */
 
 struct kp_prepared {
-    /* What kp_call_prepared jumps to: the engine's stub for this call, or
-     * prepared_call_c. First, so the jump is `jmp *(%rdi)`. */
+    /* What runs a call: the engine's stub for this call, or
+     * prepared_call_c. First: kplug.h's inline kp_call_prepared calls it
+     * (part of the header's ABI). */
     int (*call)(kp_prepared *p, const kp_value *args, kp_value *ret);
     kp_slot *slot;
     kp_runtime *rt;
@@ -1545,7 +1546,8 @@ int kp_prepared_armed(const kp_prepared *p)
     return p->gen == atomic_load_explicit(&p->rt->callgen, memory_order_acquire) ? 2 : 1;
 }
 
-int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+/* (the name in parentheses: kplug.h's inline version is a macro) */
+int (kp_call_prepared)(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
     if (__builtin_expect(!p, 0))
         return kp_err(KP_ERR_ARG, "kp_call_prepared: p is NULL");

@@ -70,14 +70,14 @@ static int is32(uint8_t t)
 /*
  * Entered as int stub(rdi = p, rsi = args, rdx = ret) by a jump from
  * kp_call_prepared. Registers: rcx = rt until the arguments, rax = the
- * armed entry (p->entry); from the frame on rbx = jit_frame, rbp = ret,
+ * armed entry (p->entry); from the frame on rbp = ret,
  * r13-r15 as emit.c expects (r14 = the call record, inside p); the
  * arguments in jit_prep_regs's registers where the prototype fits. The
  * stack:
  *
  *   host's return address
  *   rbx rbp r12 r13 r14 r15 (the host's)
- *   jit_frame (JF_ROOM)    <- rbx
+ *   jit_frame (JF_ROOM)
  *   outgoing arguments     <- rsp at the call (none: in registers)
  *
  * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
@@ -118,11 +118,17 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_test_rr(b, 1, RSI, RSI);
         j_slow[ns++] = x_jcc32(b, CC_E);
     }
-    if (d->tls_id == d->tls_nest + 4) {
-        /* nest == 0 and id == owner_id in one 8-byte compare */
-        x_mov_ri(b, 1, RAX, (uint64_t)d->owner_id << 32);
+    /* id, then nest: nest == 0 and id == owner_id are the 8 bytes at id
+     * reading owner_id, an immediate while it fits in 31 bits */
+    int paired = d->tls_nest == d->tls_id + 4;
+    int imm_id = d->owner_id <= INT32_MAX;
+    if (paired && imm_id) {
+        fs_cmp_i(b, 1, d->tls_id, (int32_t)d->owner_id);
+        j_slow[ns++] = x_jcc32(b, CC_NE);
+    } else if (paired) {
+        x_mov_ri(b, 0, RAX, d->owner_id);
         xb1(b, 0x64);
-        x_alu_rm(b, 1, ALU_CMP, RAX, fsm(d->tls_nest));
+        x_alu_rm(b, 1, ALU_CMP, RAX, fsm(d->tls_id));
         j_slow[ns++] = x_jcc32(b, CC_NE);
     } else {
         x_mov_ri(b, 0, RAX, d->owner_id);
@@ -167,14 +173,18 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     for (int i = 0; i < 6; i++)
         x_push(b, saved[i]);
     x_alu_ri(b, 1, ALU_SUB, RSP, room);
-    x_lea(b, 1, RBX, xm(RSP, out));
     x_lea(b, 1, R14, xm(RDI, (int32_t)d->p_ex));
     fs_store(b, d->tls_cur, R14);
-    x_store(b, 1, xm(RBX, JF_EX), R14);
+    x_store(b, 1, xm(RSP, out + JF_EX), R14);
     /* the outermost call on this thread (nest was 0): no enclosing frame,
      * and a trap ends in prepared_end (engine.c, trap_restore) */
-    mov_mi(b, 1, xm(RBX, JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
-    fs_store(b, jit_g.tls_frame_off, RBX);
+    mov_mi(b, 1, xm(RSP, out + JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
+    if (out) {
+        x_lea(b, 1, R8, xm(RSP, out));
+        fs_store(b, jit_g.tls_frame_off, R8);
+    } else {
+        fs_store(b, jit_g.tls_frame_off, RSP);
+    }
     x_mov_rr(b, 1, RBP, RDX);
     x_mov_ri(b, 1, R15, (uint64_t)(uintptr_t)d->mem);
     x_mov_ri_nf(b, 0, R13, d->poll);
@@ -233,12 +243,16 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         fs_mov_i(b, 1, d->tls_cur, 0);
         fs_mov_i(b, 1, d->tls_epoch, 0);
     }
-    if (d->tls_id == d->tls_nest + 4) {
-        /* nest = 0 as an 8-byte store (id unchanged): the next call's
-         * 8-byte load of both is forwarded from it; after a 4-byte store
-         * it would wait for the store to reach the cache (+4 ns here) */
-        x_mov_ri(b, 1, RCX, (uint64_t)d->owner_id << 32);
-        fs_store(b, d->tls_nest, RCX);
+    if (paired) {
+        /* nest = 0 as an 8-byte store with the id: the next call's 8-byte
+         * load of both is forwarded from it; after a 4-byte store it would
+         * wait for the store to reach the cache (+4 ns here) */
+        if (imm_id) {
+            fs_mov_i(b, 1, d->tls_id, (int32_t)d->owner_id);
+        } else {
+            x_mov_ri(b, 0, RCX, d->owner_id);
+            fs_store(b, d->tls_id, RCX);
+        }
     } else {
         fs_mov_i(b, 0, d->tls_nest, 0);
     }

@@ -279,7 +279,6 @@ typedef struct jit_globals {
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
-    int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
     int32_t tls_frame_off;/* fs-relative offset of jit_tls_frame_ */
     int32_t tls_ready_off;/* ... of jit_tls_ready_ */
     int ok;
@@ -315,7 +314,6 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
-int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
 int32_t jit_tls_frame_offset(void);  /* ... of jit_tls_frame_ */
 int32_t jit_tls_ready_offset(void);  /* ... of jit_tls_ready_ */
 /* The thread's innermost JIT activation and whether the thread is set up:

@@ -217,7 +217,6 @@ static void gen_trampolines(void)
     jit_g.sigstub = code + o_sig;
     jit_g.poll_thunk = code + o_poll;
     jit_g.tls_limit_off = jit_tls_limit_offset();
-    jit_g.tls_bfloor_off = jit_tls_bfloor_offset();
     jit_g.enter_len = (uint32_t)(o_enter_end - o_enter);
     jit_g.enter_cfi_off = (uint32_t)(o_cfi - o_enter);
     if (jit_signals_init() != 0)

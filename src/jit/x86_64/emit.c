@@ -96,6 +96,7 @@ typedef struct E {
     const ir_insn *in;       /* current insn (positions) */
     uint32_t pos;            /* its number, as regalloc counts */
     int nopoll;              /* no polls (jit_set_polling(0)): back-edges jump directly */
+    int plain_loops;         /* jit_set_loop_forms(0): no counted or unrolled loops */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
     /* The flags describe the value of IR register flag_reg (ZF and SF of
@@ -2572,7 +2573,7 @@ static void emit_stubs(E *e)
 static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll)
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || e->plain_loops)
         return 0;
     const ir_block *bl = &f->blocks[bi], *tb = NULL;
     const ir_insn *t = &bl->insns[bl->ninsns - 1];
@@ -2692,7 +2693,8 @@ typedef struct counted {
 static int counted_loop(E *e, uint32_t bi, const uint8_t *hdr, counted *cl)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || !e->pad || e->pad[bi] == NOPAD)
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || e->plain_loops || !e->pad ||
+        e->pad[bi] == NOPAD)
         return 0;
     const ir_block *bl = &f->blocks[bi];
     uint32_t n = bl->ninsns;
@@ -3031,6 +3033,7 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     e.kmod = jm->kmod;
     e.m = jm->kmod->ir;
     e.nopoll = jit_g.no_poll;
+    e.plain_loops = jit_g.plain_loops;
     int rc = 0;
     if (jit_g.keep_debug) {
         jm->dbg_ir = calloc(e.m->nfuncs ? e.m->nfuncs : 1, sizeof *jm->dbg_ir);

@@ -472,6 +472,7 @@ static void jm_free(jit_module *jm)
 
 void jit_debug_keep(int on) { jit_g.keep_debug = on; }
 void jit_set_polling(int on) { jit_g.no_poll = !on; }
+void jit_set_loop_forms(int on) { jit_g.plain_loops = !on; }
 
 static kp_modx *modx_of(kp_runtime *rt, const char *name)
 {
@@ -623,6 +624,7 @@ static int nojit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *re
 const kp_engine_ops kp_jit_engine = {"jit", nojit_load, nojit_unload, nojit_call};
 void jit_debug_keep(int on) { (void)on; }
 void jit_set_polling(int on) { (void)on; }
+void jit_set_loop_forms(int on) { (void)on; }
 const jit_module *jit_module_of(kp_runtime *rt, const char *name)
 {
     (void)rt, (void)name;

@@ -73,7 +73,11 @@ static int nest(int x) { return leaf(x) + 1; }
 
 static const char psrc[] =
     "long sig8(int a, long b, float c, double d, int e, long f, float g, double h);\n"
-    "int nest(int x);\n" STR(PLUGIN_CODE) "\n";
+    "int nest(int x);\n" STR(PLUGIN_CODE) "\n"
+    "int g0(void);\n"
+    "int g1(int n);\n"
+    "int t_g0(void) { return g0(); }\n"
+    "int t_g1(int n) { return g1(n); }\n";
 static const char qsrc[] =
     "long sig8(int a, long b, float c, double d, int e, long f, float g, double h) {"
     STR(SIG8_BODY) "}\n";
@@ -119,6 +123,30 @@ static int bi_nest(kp_callctx *cx, const kp_value *v, int n, kp_value *ret, void
     ret->v.i32 = r.v.i32 + 1;
     return KP_OK;
 }
+
+static int bi_g(kp_callctx *cx, const kp_value *v, int n, kp_value *ret, void *ud)
+{
+    (void)cx, (void)ud;
+    ret->v.i32 = n ? v[0].v.i32 + 100 : 100;
+    return KP_OK;
+}
+
+/* The prototype check compares the signature's bytes four at a time
+ * (emit.c, check_sig): a difference in any of them must trap, wherever
+ * it is. */
+static const char *const bad_protos[][2] = {
+    {"sig8", "long sig8(int a, long b, float c, double d, int e, long f, float g, float h)"},
+    {"sig8", "long sig8(int a, long b, float c, double d, int e, long f, float g)"},
+    {"sig8", "int sig8(int a, long b, float c, double d, int e, long f, float g, double h)"},
+    {"sig8", "long sig8(long a, long b, float c, double d, int e, long f, float g, double h)"},
+    {"sig8", "long sig8(int a, long b, float c, double d, int e, long f, float g, double h, ...)"},
+    {"g0", "void g0(void)"},
+    {"g0", "long g0(void)"},
+    {"g0", "int g0(int x)"},
+    {"g1", "int g1(int n, ...)"},
+    {"g1", "int g1(long n)"},
+    {"g1", "int g1(void)"},
+};
 
 static int run(kp_runtime *rt, const char *fn, int x, int nargs, int64_t *out)
 {
@@ -181,6 +209,24 @@ static void suite(kp_engine e, int ei)
                                                              "double d, int e, long f, float g, "
                                                              "double h)", bi_sig8, NULL) == KP_OK);
     CHECK("... and the built-in again", all_agree(rt, 1));
+    int64_t v = 0;
+    CHECK("0 and 1 parameters", kp_builtin_add(rt, "int g0(void)", bi_g, NULL) == KP_OK &&
+                                    kp_builtin_add(rt, "int g1(int n)", bi_g, NULL) == KP_OK &&
+                                    run(rt, "t_g0", 0, 0, &v) == KP_OK && v == 100 &&
+                                    run(rt, "t_g1", 7, 1, &v) == KP_OK && v == 107);
+    int traps = 1;
+    for (size_t i = 0; i < sizeof bad_protos / sizeof *bad_protos; i++) {
+        const char *name = bad_protos[i][0];
+        const char *t = !strcmp(name, "sig8") ? "t_consts" : !strcmp(name, "g0") ? "t_g0" : "t_g1";
+        int rc = kp_delete(rt, name) == KP_OK &&
+                 kp_builtin_add(rt, bad_protos[i][1], !strcmp(name, "sig8") ? bi_sig8 : bi_g,
+                                NULL) == KP_OK;
+        traps &= rc && run(rt, t, 1, !strcmp(name, "g1"), &v) == KP_TRAP_BAD_CALL &&
+                 strstr(kp_errmsg(), "prototype mismatch");
+        if (!traps)
+            printf("# %s\n", bad_protos[i][1]);
+    }
+    CHECK("any other prototype traps", traps);
 
     /* compiled with sig8 a plugin function: the plugin call in line */
     CHECK("plugin sig8, then the caller",

@@ -1677,46 +1677,27 @@ static int bi_now(const kp_slot *slot, const ir_sig *want, uint32_t nargs)
 }
 
 /* Compare the significant bytes of the callee's kp_fn.sig (rax) with
- * want's; a difference jumps to stub sg. Eight bytes with a register,
- * four, two or one with an immediate: one compare-and-branch for the
- * prototypes of up to one parameter, two for up to five. */
+ * want's; a difference jumps to stub sg. Four bytes at a time with an
+ * immediate, the last four overlapping the ones before, and three (no
+ * parameter) with the zero top byte of kp_fn.kind in front: one
+ * compare-and-branch for up to one parameter, two for up to five. */
+_Static_assert(offsetof(kp_fn, kind) == 0 && sizeof(kp_fn_kind) == 4 &&
+                   offsetof(kp_fn, sig) == 4 && KP_FN_PLUGIN < 256 && KP_FN_BUILTIN < 256,
+               "check_sig reads kind's top byte (zero) before the signature");
 static void check_sig(E *e, const ir_sig *want, uint32_t sg)
 {
     xbuf *b = &e->b;
-    uint8_t sb[sizeof(ir_sig) + 8];
+    uint8_t sb[1 + sizeof(ir_sig) + 8];
     memset(sb, 0, sizeof sb);
-    memcpy(sb, want, sizeof *want);
-    size_t nbytes = 3 + (size_t)want->nparams;
-    for (size_t off = 0; off < nbytes;) {
-        size_t left = nbytes - off;
-        int32_t d = (int32_t)(offsetof(kp_fn, sig) + off);
-        if (left >= 8) {
-            uint64_t k;
-            memcpy(&k, sb + off, 8);
-            if (fits32((int64_t)k)) {
-                x_alu_mi(b, 1, ALU_CMP, xm(RAX, d), (int32_t)k);
-            } else {
-                x_mov_ri_nf(b, 1, R11, k);
-                x_alu_rm(b, 1, ALU_CMP, R11, xm(RAX, d));
-            }
-            off += 8;
-        } else if (left >= 4) {
-            uint32_t k;
-            memcpy(&k, sb + off, 4);
-            x_alu_mi(b, 0, ALU_CMP, xm(RAX, d), (int32_t)k);
-            off += 4;
-        } else if (left >= 2) {
-            uint16_t k;
-            memcpy(&k, sb + off, 2);
-            x_rm(b, 0x66, 0, 0x81, 1, 7, xm(RAX, d), 0); /* cmp word [rax + d], imm16 */
-            xb1(b, (uint8_t)k);
-            xb1(b, (uint8_t)(k >> 8));
-            off += 2;
-        } else {
-            x_rm(b, 0, 0, 0x80, 1, 7, xm(RAX, d), 0); /* cmp byte [rax + d], imm8 */
-            xb1(b, sb[off]);
-            off += 1;
-        }
+    memcpy(sb + 1, want, sizeof *want); /* sb[0]: kind's top byte */
+    size_t nbytes = 3 + (size_t)want->nparams, from = nbytes < 4 ? 0 : 1;
+    size_t end = 1 + nbytes;
+    for (size_t off = from; off < end; off += 4) {
+        if (off + 4 > end)
+            off = end - 4;
+        uint32_t k;
+        memcpy(&k, sb + off, 4);
+        x_alu_mi(b, 0, ALU_CMP, xm(RAX, (int32_t)(offsetof(kp_fn, sig) + off) - 1), (int32_t)k);
         jcc_stub(e, CC_NE, sg);
     }
 }

@@ -24,7 +24,7 @@
         long r = 0;                                                                        \
         for (int i = 0; i < 4; i++) {                                                      \
             int a = x * i - 3;                                                             \
-            long b = ((long)x << 35) | i;                                                  \
+            long b = (long)x * 34359738368L + i;                                           \
             float c = (float)i / 4;                                                        \
             double d = x * 0.25 + i;                                                       \
             r = r * 31 + sig8(a, b, c, d, -x - i, b - 1, c * 2, d / 2);                    \
@@ -48,7 +48,7 @@
     }                                                                                      \
     long t_ptr(int x) {                                                                    \
         long (*fp)(int, long, float, double, int, long, float, double) = sig8;             \
-        return fp(-x, (long)x << 40, 0.75f, x * 0.5, x, -1L, -8.0f, 0.125);                \
+        return fp(-x, (long)x * 1099511627776L, 0.75f, x * 0.5, x, -1L, -8.0f, 0.125);     \
     }                                                                                      \
     int leaf(int x) {                                                                      \
         int t = 0;                                                                         \

@@ -318,12 +318,12 @@ typedef struct jit_globals {
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
-    int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
     int32_t tls_frame_off;/* fs-relative offset of jit_tls_frame_ */
     int32_t tls_ready_off;/* ... of jit_tls_ready_ */
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
+    int plain_loops;      /* jit_set_loop_forms(0): benchmarking only */
     unsigned long counted_loops; /* loops emitted in the counted form (tests) */
     uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
     uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
@@ -359,7 +359,6 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
-int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
 int32_t jit_tls_frame_offset(void);  /* ... of jit_tls_frame_ */
 int32_t jit_tls_ready_offset(void);  /* ... of jit_tls_ready_ */
 /* The thread's innermost JIT activation and whether the thread is set up:
@@ -390,6 +389,12 @@ void jit_debug_keep(int on);
  * depth and native/plugin stack stay. Read at load time; set it while no
  * other thread loads a module. Default on. */
 void jit_set_polling(int on);
+/* Benchmarking only (bench/bench.c section 3), never for hosts: with
+ * on = 0, modules loaded from now on (process-wide) keep every loop in
+ * its plain form -- a poll per iteration, no counted or unrolled loop --
+ * which is the form of a loop that calls out. Semantics are unchanged.
+ * Read at load time, like jit_set_polling. Default on. */
+void jit_set_loop_forms(int on);
 /* The JIT module of plugin `name` in rt (NULL if absent or not compiled by
  * the JIT). The caller must not link or unlink concurrently. */
 const jit_module *jit_module_of(kp_runtime *rt, const char *name);

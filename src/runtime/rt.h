@@ -115,7 +115,11 @@ struct kp_exec {
     char trap_msg[256];
     const char *trap_plugin, *trap_func;
     uint32_t trap_line, trap_col;
-    /* the built-in being run (for kp_callctx_*) */
+    /* The built-in being run (for kp_callctx_*): set before each call of
+     * a built-in on this exec, read only while one runs. Engines need not
+     * restore it after (the JIT does not): nothing runs a built-in on
+     * this exec while another runs (a nested call has an exec of its
+     * own), so after a call it still names that call's callee. */
     const kp_fn *cur_builtin;
     /* The plugin function that is calling out: engines set it before
      * kp_rt_call_builtin / kp_rt_invoke / kp_rt_rtlib (it tells the

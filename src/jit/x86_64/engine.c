@@ -243,7 +243,6 @@ static void gen_trampolines(void)
     jit_g.sigstub = code + o_sig;
     jit_g.poll_thunk = code + o_poll;
     jit_g.tls_limit_off = jit_tls_limit_offset();
-    jit_g.tls_bfloor_off = jit_tls_bfloor_offset();
     jit_g.enter_len = (uint32_t)(o_enter_end - o_enter);
     jit_g.enter_cfi_off = (uint32_t)(o_cfi - o_enter);
     if (jit_signals_init() != 0)
@@ -499,6 +498,7 @@ static void jm_free(jit_module *jm)
 
 void jit_debug_keep(int on) { jit_g.keep_debug = on; }
 void jit_set_polling(int on) { jit_g.no_poll = !on; }
+void jit_set_loop_forms(int on) { jit_g.plain_loops = !on; }
 
 static kp_modx *modx_of(kp_runtime *rt, const char *name)
 {
@@ -655,6 +655,7 @@ static int nojit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *re
 const kp_engine_ops kp_jit_engine = {"jit", nojit_load, nojit_unload, nojit_call};
 void jit_debug_keep(int on) { (void)on; }
 void jit_set_polling(int on) { (void)on; }
+void jit_set_loop_forms(int on) { (void)on; }
 const jit_module *jit_module_of(kp_runtime *rt, const char *name)
 {
     (void)rt, (void)name;

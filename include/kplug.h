@@ -361,10 +361,11 @@ KP_API int kp_call_ex(kp_func *f, const kp_value *args, int nargs, kp_value *ret
  * up for it, and is bound to the thread that prepared it: on that thread
  * a call only announces itself, sets its interrupt state and deadline,
  * passes the arguments and enters. On the JIT engine that path is machine
- * code generated for the prepared call at kp_prepare (a jump from
- * kp_call_prepared; about half the cost of kp_call); the first call after
- * a link, unlink, replace, limit change or deadline change, and every
- * call while a default deadline is set, take the C path instead. Every
+ * code generated for the prepared call at kp_prepare, which the host's
+ * call enters directly (about a third of the cost of kp_call); the first
+ * call after a link, unlink, replace, limit change, deadline change or
+ * kp_interrupt, and every call while a default deadline is set, take the
+ * C path instead. Every
  * guarantee of kp_call holds: the runtime's default deadline,
  * kp_interrupt, traps (KP_TRAP_* with plugin, function and line in
  * kp_last_error), cleanup hooks, a call in flight finishing on the code it

@@ -130,7 +130,12 @@ typedef struct E {
     int dbg;                 /* record jit_dbgline entries (tools) */
     jit_dbgline *dl;
     size_t ndl, dlcap;
+    /* the entry traps (native stack, plugin stack) of the function, shared
+     * by its two entries; NOSTUB: none yet */
+    uint32_t st_native, st_pstack;
 } E;
+
+#define NOSTUB UINT32_MAX
 
 static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
 {
@@ -355,7 +360,9 @@ static void emit_native_frame(E *e)
     /* native stack: cmp rsp, fs:[limit] ; jb trap */
     xb1(b, 0x64);
     x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
-    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, e->f->line, 0, 2, NULL, 0));
+    if (e->st_native == NOSTUB)
+        e->st_native = new_stub(e, ST_ENTRY, e->f->line, 0, 2, NULL, 0);
+    jcc_stub(e, CC_B, e->st_native);
 }
 
 /* The plugin frame, then the entry poll. */
@@ -371,7 +378,9 @@ static void emit_plugin_frame(E *e)
         x_alu_ri(b, 1, ALU_AND, RAX, (int32_t)~mask);
         x_load(b, 0, RCX, xm(R14, offsetof(kp_exec, stack_lo)));
         x_alu_rr(b, 1, ALU_CMP, RAX, RCX);
-        jcc_stub(e, CC_L, new_stub(e, ST_ENTRY, f->line, 0, 1, NULL, 0));
+        if (e->st_pstack == NOSTUB)
+            e->st_pstack = new_stub(e, ST_ENTRY, f->line, 0, 1, NULL, 0);
+        jcc_stub(e, CC_L, e->st_pstack);
         x_store(b, 0, xm(R14, offsetof(kp_exec, sp)), RAX);
         x_store(b, 0, xm(RSP, e->fpoff), RAX);
     } else if (e->uses_fp) {
@@ -383,8 +392,8 @@ static void emit_plugin_frame(E *e)
     emit_poll(e, f->line, 0);
 }
 
-/* Parameters the function never reads have a location too (JL_NONE
- * otherwise); registers read before written start at zero. */
+/* Registers read before they are written (the allocator lists them)
+ * start at zero. */
 static void emit_undef_init(E *e)
 {
     xbuf *b = &e->b;
@@ -464,7 +473,9 @@ static void emit_prep_entry(E *e, size_t body)
     int8_t arr[IR_MAX_PARAMS];
     jit_fn *jf = &e->jm->fns[e->fi];
     jf->prep_off = 0;
-    if (!jit_prep_regs(f->sig.params, f->sig.nparams, arr))
+    /* only what the host can look up and prepare: a static function has
+     * no name in the namespace */
+    if (f->is_static || !jit_prep_regs(f->sig.params, f->sig.nparams, arr))
         return;
     jf->prep_off = (uint32_t)b->n;
     emit_native_frame(e);
@@ -3014,6 +3025,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     e->nfx = 0;
     e->nst = 0;
+    e->st_native = e->st_pstack = NOSTUB;
     e->in = NULL;
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
     dbgmark(e, -1, 0);

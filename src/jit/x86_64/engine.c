@@ -26,7 +26,8 @@ typedef void (*unwind_fn)(jit_frame *, int) __attribute__((noreturn));
 
 static int jit_call_slow(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret);
 
-static void epilogue_restore(xbuf *b)
+/* rsp at the jit_frame: the frame goes, the host's registers come back */
+static void frame_pop(xbuf *b)
 {
     x_alu_ri(b, 1, ALU_ADD, RSP, JF_ROOM);
     x_pop(b, R15);
@@ -35,6 +36,11 @@ static void epilogue_restore(xbuf *b)
     x_pop(b, R12);
     x_pop(b, RBP);
     x_pop(b, RBX);
+}
+
+static void epilogue_restore(xbuf *b)
+{
+    frame_pop(b);
     x_ret(b);
 }
 
@@ -193,13 +199,7 @@ static void gen_trampolines(void)
     x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)&jit_g.prep_end);
     x_load(b, 1, RAX, xm(RAX, 0));
-    x_alu_ri(b, 1, ALU_ADD, RSP, JF_ROOM);
-    x_pop(b, R15);
-    x_pop(b, R14);
-    x_pop(b, R13);
-    x_pop(b, R12);
-    x_pop(b, RBP);
-    x_pop(b, RBX);
+    frame_pop(b);
     x_jmp_r(b, RAX);
     /* poll thunk: keeps every allocatable register */
     while (b->n % 16)

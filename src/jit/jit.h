@@ -405,5 +405,18 @@ const ir_module *jit_module_ir(kp_runtime *rt, const char *name);
 void jit_gdb_register(jit_module *jm);
 void jit_gdb_unregister(jit_module *jm);
 void jit_gdb_trampolines(void); /* once, when they are generated */
+/* A prepared call's stub (stub.c): its frame is the host's six registers
+ * pushed at push_at (offsets in the stub, each push 1-2 bytes), rsp
+ * lowered by room at frame_at (room + 56 above rsp is the CFA), raised
+ * at unframe_at and the six popped at pop_at[0..5]. */
+typedef struct jit_stub_cfi {
+    uint32_t push_end[6];    /* just after each push */
+    uint32_t frame_at;       /* just after sub rsp, room */
+    uint32_t unframe_at;     /* just after add rsp, room */
+    uint32_t pop_end[6];     /* just after each pop */
+    int32_t room;
+} jit_stub_cfi;
+void jit_gdb_stub_register(const void *code, size_t len, const jit_stub_cfi *cfi);
+void jit_gdb_stub_unregister(const void *code);
 
 #endif /* KP_JIT_H */

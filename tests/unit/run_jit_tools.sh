@@ -6,8 +6,9 @@
 #  2. the perf map (KPLUG_PERF_MAP=1): /tmp/perf-PID.map names each
 #     function as plugin:function;
 #  3. GDB's JIT interface (KPLUG_GDB=1): a backtrace from a breakpoint in a
-#     host built-in shows the plugin functions as plugin:function. Skipped,
-#     with a message, when gdb is not installed.
+#     host built-in shows the plugin functions as plugin:function and goes
+#     on through the entry trampoline or a prepared call's stub into the
+#     host. Skipped, with a message, when gdb is not installed.
 # Usage: tests/unit/run_jit_tools.sh   (KPLUG= the tool, OUT= scratch dir)
 set -e
 cd "$(dirname "$0")/../.."
@@ -88,6 +89,51 @@ done
 # (the trampoline is the engine's call: kp_call_ex or call_general above it)
 for fr in 'kplug:enter' 'kp_call_ex' 'main (argc'; do
     grep -q "$fr" "$OUT/gdb.txt" || fail "no frame '$fr' in the backtrace: $(grep '^#' "$OUT/gdb.txt" | tr '\n' ' ')"
+done
+# a prepared call's stub is described too: from a built-in called by the
+# plugin, through the plugin frames and the stub, into the host's main
+cat >"$OUT/gdbprep.c" <<'SRC'
+#include <kplug.h>
+#include <stdio.h>
+#include <string.h>
+static const char src[] =
+    "int mark(int x);\n"
+    "static int inner(int x) { mark(x); return x; }\n"
+    "int outer(int x) { return inner(x) + 1; }\n";
+static int bi_mark(kp_callctx *cx, const kp_value *a, int n, kp_value *ret, void *ud)
+{
+    (void)cx, (void)n, (void)ud;
+    *ret = KP_I32(a[0].v.i32);
+    return KP_OK;
+}
+int main(void)
+{
+    kp_runtime *rt;
+    kp_func *f;
+    kp_prepared *p;
+    static const kp_type pt[1] = {KP_T_I32};
+    if (kp_runtime_create(NULL, &rt) != KP_OK ||
+        kp_builtin_add(rt, "int mark(int x)", bi_mark, NULL) != KP_OK ||
+        kp_plugin_add(rt, "gdbprep", src, strlen(src)) != KP_OK ||
+        kp_lookup(rt, "outer", &f) != KP_OK || kp_prepare(f, KP_T_I32, pt, 1, &p) != KP_OK) {
+        fprintf(stderr, "%s\n", kp_errmsg());
+        return 1;
+    }
+    kp_value a = KP_I32(1), r;
+    int rc = kp_call_prepared(p, &a, &r);
+    kp_prepared_free(p);
+    kp_runtime_destroy(rt);
+    return rc == KP_OK && r.v.i32 == 2 ? 0 : 1;
+}
+SRC
+${CC:-cc} -std=gnu11 -g -O1 -Iinclude "$OUT/gdbprep.c" "${BUILD:-build}/libkplug.a" -lpthread -lm -o "$OUT/gdbprep" ||
+    fail "cannot build the prepared-call driver"
+"$OUT/gdbprep" || fail "the prepared-call driver failed"
+KPLUG_GDB=1 timeout 120 gdb -batch -nx -ex 'break bi_mark' -ex run -ex bt \
+    "$OUT/gdbprep" >"$OUT/gdbprep.txt" 2>&1 </dev/null || true
+for fr in '^#0 .*bi_mark' 'in gdbprep:inner ()' 'in gdbprep:outer ()' 'in kplug:prepared ()' 'main ()'; do
+    grep -q "$fr" "$OUT/gdbprep.txt" ||
+        fail "prepared call: no frame '$fr' in the backtrace: $(grep '^#' "$OUT/gdbprep.txt" | tr '\n' ' ')"
 done
 # without KPLUG_GDB nothing is registered
 env -u KPLUG_GDB timeout 120 gdb -batch -nx -ex 'break bi_putchar' -ex run -ex bt \

@@ -112,6 +112,21 @@ static void ob_patch32(obuf *b, size_t at, uint32_t v)
         memcpy(b->p + at, &v, 4);
 }
 
+/* DW_CFA_advance_loc by delta bytes (code alignment 1) */
+static void ob_advance(obuf *b, uint32_t delta)
+{
+    if (delta < 64) {
+        ob_u8(b, (uint8_t)(0x40 | delta));
+    } else if (delta < 256) {
+        ob_u8(b, 0x02);
+        ob_u8(b, (uint8_t)delta);
+    } else {
+        ob_u8(b, 0x03);
+        ob_u8(b, (uint8_t)delta);
+        ob_u8(b, (uint8_t)(delta >> 8));
+    }
+}
+
 /* DWARF numbers of our native registers (x64.h numbering = hardware). */
 static uint8_t dwreg(int r)
 {
@@ -124,6 +139,7 @@ typedef struct gsym {
     uint32_t off, len;       /* relative to base */
     const char *prefix, *name;
     const jit_fn *frame;     /* frame layout; NULL: the entry trampoline */
+    const jit_stub_cfi *stub; /* or a prepared call's stub */
 } gsym;
 
 typedef struct gobj {
@@ -160,7 +176,33 @@ static void eh_frame(obuf *b, const gobj *o)
         ob_u32(b, g->off);
         ob_u32(b, g->len);
         ob_uleb(b, 0); /* augmentation data */
-        if (f) {
+        if (g->stub) {
+            /* a prepared call's stub: every push, the frame, and back */
+            const jit_stub_cfi *c = g->stub;
+            static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
+            uint32_t at = 0;
+            for (int k = 0; k < 6; k++) {
+                ob_advance(b, c->push_end[k] - at);
+                at = c->push_end[k];
+                ob_u8(b, 0x0e);
+                ob_uleb(b, 8u * (uint32_t)k + 16);
+                ob_u8(b, (uint8_t)(0x80 | dwreg(saved[k])));
+                ob_uleb(b, (uint32_t)(2 + k));
+            }
+            ob_advance(b, c->frame_at - at);
+            ob_u8(b, 0x0e);
+            ob_uleb(b, (uint32_t)c->room + 56);
+            ob_advance(b, c->unframe_at - c->frame_at);
+            ob_u8(b, 0x0e);
+            ob_uleb(b, 56);
+            at = c->unframe_at;
+            for (int k = 0; k < 6; k++) {
+                ob_advance(b, c->pop_end[k] - at);
+                at = c->pop_end[k];
+                ob_u8(b, 0x0e);
+                ob_uleb(b, 48u - 8u * (uint32_t)k);
+            }
+        } else if (f) {
             /* from the end of the prologue on (rsp is constant in the body) */
             ob_u8(b, 0x02); /* advance_loc1 */
             ob_u8(b, (uint8_t)(f->prologue_len > 255 ? 255 : f->prologue_len));
@@ -325,9 +367,58 @@ void jit_gdb_trampolines(void)
     pthread_once(&gdb_once, gdb_init);
     if (!gdb_on)
         return;
-    gsym g = {0, jit_g.enter_len, "kplug", "enter", NULL};
+    gsym g = {0, jit_g.enter_len, "kplug", "enter", NULL, NULL};
     gobj o = {jit_g.enter, jit_g.enter_len, 1, &g};
     gdb_add(&o); /* lives as long as the process, like the trampolines */
+}
+
+/* Stubs registered: their code and entry, to unregister by address. */
+typedef struct gstub {
+    const void *code;
+    struct jit_code_entry *ce;
+    struct gstub *next;
+} gstub;
+static gstub *gstubs;
+
+void jit_gdb_stub_register(const void *code, size_t len, const jit_stub_cfi *cfi)
+{
+    pthread_once(&gdb_once, gdb_init);
+    if (!gdb_on)
+        return;
+    gstub *s = malloc(sizeof *s);
+    if (!s)
+        return;
+    gsym g = {0, (uint32_t)len, "kplug", "prepared", NULL, cfi};
+    gobj o = {code, len, 1, &g};
+    s->code = code;
+    s->ce = gdb_add(&o);
+    if (!s->ce) {
+        free(s);
+        return;
+    }
+    pthread_mutex_lock(&gdb_lock);
+    s->next = gstubs;
+    gstubs = s;
+    pthread_mutex_unlock(&gdb_lock);
+}
+
+static void gdb_remove(struct jit_code_entry *ce);
+
+void jit_gdb_stub_unregister(const void *code)
+{
+    if (!gdb_on)
+        return;
+    pthread_mutex_lock(&gdb_lock);
+    gstub **pp = &gstubs, *s;
+    while ((s = *pp) && s->code != code)
+        pp = &s->next;
+    if (s)
+        *pp = s->next;
+    pthread_mutex_unlock(&gdb_lock);
+    if (s) {
+        gdb_remove(s->ce);
+        free(s);
+    }
 }
 
 void jit_gdb_register(jit_module *jm)
@@ -341,7 +432,7 @@ void jit_gdb_register(jit_module *jm)
     const char *plugin = jm->kmod->name ? jm->kmod->name : "?";
     for (uint32_t i = 0; i < jm->nfns; i++)
         g[i] = (gsym){jm->fns[i].code_off, jm->fns[i].code_len, plugin,
-                      jm->kmod->fns[i].name ? jm->kmod->fns[i].name : "?", &jm->fns[i]};
+                      jm->kmod->fns[i].name ? jm->kmod->fns[i].name : "?", &jm->fns[i], NULL};
     gobj o = {jm->code, jm->fns[jm->nfns - 1].code_off + jm->fns[jm->nfns - 1].code_len,
               jm->nfns, g};
     jm->gdb_entry = gdb_add(&o);
@@ -350,9 +441,14 @@ void jit_gdb_register(jit_module *jm)
 
 void jit_gdb_unregister(jit_module *jm)
 {
-    struct jit_code_entry *ce = jm->gdb_entry;
-    if (!ce)
+    if (!jm->gdb_entry)
         return;
+    gdb_remove(jm->gdb_entry);
+    jm->gdb_entry = NULL;
+}
+
+static void gdb_remove(struct jit_code_entry *ce)
+{
     pthread_mutex_lock(&gdb_lock);
     if (ce->prev_entry)
         ce->prev_entry->next_entry = ce->next_entry;
@@ -367,6 +463,5 @@ void jit_gdb_unregister(jit_module *jm)
     pthread_mutex_unlock(&gdb_lock);
     free((void *)ce->symfile_addr);
     free(ce);
-    jm->gdb_entry = NULL;
 }
 #endif

@@ -102,7 +102,7 @@ static int is32(uint8_t t)
  * The path is bound by its memory operations and taken branches more
  * than by its instruction count (bench/RESULTS.md).
  */
-static void gen(xbuf *b, const kp_prep_desc *d)
+static void gen(xbuf *b, const kp_prep_desc *d, jit_stub_cfi *cfi)
 {
     size_t j_slow[4], j_fin[3];
     int ns = 0, nf = 0;
@@ -170,9 +170,13 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_load(b, 1, RAX, xm(RDI, (int32_t)d->p_entry));
 
     /* ---- the frame: the host's registers, jit_frame */
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 6; i++) {
         x_push(b, saved[i]);
+        cfi->push_end[i] = (uint32_t)b->n;
+    }
     x_alu_ri(b, 1, ALU_SUB, RSP, room);
+    cfi->frame_at = (uint32_t)b->n;
+    cfi->room = room;
     x_lea(b, 1, R14, xm(RDI, (int32_t)d->p_ex));
     fs_store(b, d->tls_cur, R14);
     x_store(b, 1, xm(RSP, out + JF_EX), R14);
@@ -257,8 +261,11 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         fs_mov_i(b, 0, d->tls_nest, 0);
     }
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
-    for (int i = 6; i-- > 0;)
+    cfi->unframe_at = (uint32_t)b->n;
+    for (int i = 6; i-- > 0;) {
         x_pop(b, saved[i]);
+        cfi->pop_end[5 - i] = (uint32_t)b->n;
+    }
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_ret(b);
 
@@ -301,7 +308,8 @@ void *jit_prepare(const kp_prep_desc *d, size_t *size)
     atomic_store_explicit(&jit_g.prep_ex_off, d->p_ex, memory_order_relaxed);
     atomic_store_explicit(&jit_g.prep_end, d->end, memory_order_release);
     xbuf bb = {0}, *b = &bb;
-    gen(b, d);
+    jit_stub_cfi cfi;
+    gen(b, d, &cfi);
     if (b->nomem) {
         free(b->p);
         return NULL;
@@ -318,12 +326,15 @@ void *jit_prepare(const kp_prep_desc *d, size_t *size)
         jit_code_free(code, got);
         return NULL;
     }
+    /* debuggers unwind through it (KPLUG_GDB=1; else nothing happens) */
+    jit_gdb_stub_register(code, b->n, &cfi);
     *size = got;
     return code;
 }
 
 void jit_unprepare(void *stub, size_t size)
 {
+    jit_gdb_stub_unregister(stub);
     jit_code_free(stub, size);
 }
 #endif

@@ -37,6 +37,15 @@ static int is_call_like(int op)
            op == IR_COPY || op == IR_ZERO;
 }
 
+/* What the allocator learns about one IR register, in one record: the
+ * walk over the instructions updates several of these per operand. */
+typedef struct rinfo {
+    int64_t s, e; /* live interval (e < 0: never seen) */
+    double w;     /* use weight */
+    uint32_t uses, ndefs;
+    const ir_insn *defin; /* the last definition */
+} rinfo;
+
 typedef struct itv {
     uint32_t v;
     int64_t s, e;
@@ -133,13 +142,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     kp_arena sa;
     kp_arena_init(&sa, 0);
     size_t bits = ((size_t)nb * W + 1) * 8;
-    uint32_t *ndefs = kp_arena_alloc(&sa, nr * sizeof *ndefs);
-    const ir_insn **defin = kp_arena_alloc_raw(&sa, nr * sizeof *defin);
+    rinfo *R = kp_arena_alloc_raw(&sa, nr * sizeof *R);
     uint64_t *use = kp_arena_alloc(&sa, 4 * bits);
     uint64_t *defs = use + bits / 8, *lin = defs + bits / 8, *lout = lin + bits / 8;
     uint32_t *first = kp_arena_alloc_raw(&sa, (nb + 1) * sizeof *first);
     uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
-    double *w = kp_arena_alloc(&sa, nr * sizeof *w);
     itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
     size_t ninsns = 0;
     for (uint32_t b = 0; b < nb; b++)
@@ -147,7 +154,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     int64_t *calls = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *calls);
     const ir_insn **callin = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *callin);
     size_t ncalls = 0;
-    if (!res || !ndefs || !defin || !use || !first || !depth || !w || !iv || !calls || !callin) {
+    if (!res || !R || !use || !first || !depth || !iv || !calls || !callin) {
         free(res);
         goto out;
     }
@@ -159,8 +166,6 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     ra->saved = ra->uses + nr;
     ra->undef = ra->saved + nr;
     memset(ra->loc, 0, nr * sizeof *ra->loc);
-    memset(ra->uses, 0, nr * sizeof *ra->uses);
-    int64_t *s = ra->s, *e = ra->e;
 
     /* loop depth: blocks between a back-edge's target and source */
     uint8_t *btarget = kp_arena_alloc(&sa, nb + 1); /* targets of back-edges */
@@ -188,11 +193,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 
     /* definitions, uses, local use/def sets, weights */
     for (uint32_t r = 0; r < nr; r++)
-        s[r] = INT64_MAX, e[r] = -1;
+        R[r] = (rinfo){.s = INT64_MAX, .e = -1};
     for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++) {
-        ndefs[p] = 2; /* parameters are never constants */
-        s[p] = 0;
-        e[p] = 0;
+        R[p].ndefs = 2; /* parameters are never constants */
+        R[p].s = 0;
+        R[p].e = 0;
     }
     uint32_t k = 1;
     for (uint32_t b = 0; b < nb; b++) {
@@ -200,9 +205,8 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         uint64_t *U = use + (size_t)b * W, *D = defs + (size_t)b * W;
         first[b] = k;
         double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
-        /* locals: stores through the arrays below may alias the block */
         const ir_insn *ins = bl->insns;
-        uint32_t nins = bl->ninsns, *uses = ra->uses;
+        uint32_t nins = bl->ninsns;
         for (uint32_t i = 0; i < nins; i++, k++) {
             const ir_insn *in = &ins[i];
             unsigned sh = jit_op_shape(in->op);
@@ -212,13 +216,14 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     do {                                                                       \
         ir_reg r_ = (rr);                                                      \
         if (r_ && r_ < nr) {                                                   \
-            uses[r_]++;                                                        \
-            w[r_] += wt;                                                       \
+            rinfo *x_ = &R[r_];                                                \
+            x_->uses++;                                                        \
+            x_->w += wt;                                                       \
             if (!(D[r_ / 64] >> (r_ % 64) & 1))                                \
                 U[r_ / 64] |= 1ull << (r_ % 64);                               \
-            if (s[r_] > pu)                                                    \
-                s[r_] = pu;                                                    \
-            e[r_] = pu;                                                        \
+            if (x_->s > pu)                                                    \
+                x_->s = pu;                                                    \
+            x_->e = pu;                                                        \
         }                                                                      \
     } while (0)
             if (sh & JIT_RD_A)
@@ -231,13 +236,14 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 #undef RA_USE
             ir_reg d = (sh & JIT_WR_DST) ? in->dst : 0;
             if (d && d < nr) {
-                ndefs[d]++;
-                defin[d] = in;
-                w[d] += wt;
+                rinfo *x = &R[d];
+                x->ndefs++;
+                x->defin = in;
+                x->w += wt;
                 D[d / 64] |= 1ull << (d % 64);
-                if (s[d] > pu + 1)
-                    s[d] = pu + 1;
-                e[d] = pu + 1;
+                if (x->s > pu + 1)
+                    x->s = pu + 1;
+                x->e = pu + 1;
             }
             if (is_call_like(in->op)) {
                 callin[ncalls] = in;
@@ -294,12 +300,12 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
                 m &= m - 1;
                 uint32_t r = (uint32_t)(x * 64 + (size_t)bit);
                 if (I[x] >> bit & 1) {
-                    if (s[r] > bs) s[r] = bs;
-                    if (e[r] < bs) e[r] = bs;
+                    if (R[r].s > bs) R[r].s = bs;
+                    if (R[r].e < bs) R[r].e = bs;
                 }
                 if (O[x] >> bit & 1) {
-                    if (s[r] > be) s[r] = be;
-                    if (e[r] < be) e[r] = be;
+                    if (R[r].s > be) R[r].s = be;
+                    if (R[r].e < be) R[r].e = be;
                 }
             }
         }
@@ -307,10 +313,10 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 
     /* constants */
     for (uint32_t r = 1; r < nr; r++) {
-        if (ndefs[r] == 1 && defin[r] &&
-            (defin[r]->op == IR_CONST || defin[r]->op == IR_GADDR || defin[r]->op == IR_FADDR)) {
+        const ir_insn *dn = R[r].defin;
+        if (R[r].ndefs == 1 && dn && (dn->op == IR_CONST || dn->op == IR_GADDR || dn->op == IR_FADDR)) {
             ra->loc[r].kind = JL_CONST;
-            ra->loc[r].k = const_bits(defin[r], kmod, f->reg_types[r]);
+            ra->loc[r].k = const_bits(dn, kmod, f->reg_types[r]);
         }
     }
 
@@ -330,14 +336,14 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         goto out;
     size_t ngp = 0, nfp = 0;
     for (uint32_t r = 1; r < nr; r++) {
-        if (e[r] < 0 || ra->loc[r].kind == JL_CONST)
+        if (R[r].e < 0 || ra->loc[r].kind == JL_CONST)
             continue;
         int t = f->reg_types[r];
         itv *it = (t == IR_F32 || t == IR_F64) ? &iv[nr - 1 - nfp++] : &iv[ngp++];
         it->v = r;
-        it->s = s[r];
-        it->e = e[r];
-        it->w = w[r] + 1;
+        it->s = R[r].s;
+        it->e = R[r].e;
+        it->w = R[r].w + 1;
         /* first call with position >= s */
         size_t lo = 0, hi = ncalls;
         while (lo < hi) {
@@ -453,13 +459,16 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
      * which would expose whatever the native register held: the emitter
      * zeroes them, which keeps I32 registers zero-extended (addresses!);
      * values kept in clobbered registers across calls, which get a save
-     * slot (after every spill slot). */
+     * slot (after every spill slot). The intervals and use counts are
+     * copied out here. */
+    ra->s[0] = R[0].s, ra->e[0] = R[0].e, ra->uses[0] = R[0].uses;
     for (uint32_t r = 1; r < nr; r++) {
         jit_loc *l = &ra->loc[r];
+        ra->s[r] = R[r].s, ra->e[r] = R[r].e, ra->uses[r] = R[r].uses;
         if (nb > 0 && r > f->sig.nparams && (lin[r / 64] >> (r % 64) & 1) &&
             l->kind != JL_CONST)
             ra->undef[ra->nundef++] = r;
-        if (l->kind != JL_REG || e[r] < 0)
+        if (l->kind != JL_REG || R[r].e < 0)
             continue;
         int t = f->reg_types[r];
         int isx = t == IR_F32 || t == IR_F64;

@@ -184,6 +184,7 @@ typedef struct jit_ra {
     ir_reg *undef;           /* non-parameters that may be read before any
                                 definition: zeroed at entry (isolation) */
     uint32_t nundef;
+    kp_arena mem;            /* holds all of the above; jit_ra_free frees it */
 } jit_ra;
 
 /* Allocate registers for f. Constants (single definition by CONST/GADDR/

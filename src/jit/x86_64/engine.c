@@ -515,12 +515,15 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         goto nomem;
     /* call sites: CALLI/CALLP in emission order */
     size_t nsites = 0, ntypes = 0;
+    uint32_t fi0 = m->nfuncs; /* the first function with a site */
     for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
         const ir_func *f = m->funcs[fi];
         for (uint32_t bi = 0; bi < f->nblocks; bi++)
             for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
                 const ir_insn *in = &f->blocks[bi].insns[i];
                 if (in->op == IR_CALLI || in->op == IR_CALLP) {
+                    if (!nsites)
+                        fi0 = fi;
                     nsites++;
                     ntypes += in->nargs;
                 }
@@ -532,9 +535,11 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         goto nomem;
     jm->nsites = (uint32_t)nsites;
     size_t si = 0, ti = 0;
-    for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
+    /* the walk again, only over the functions from the first site on and
+     * up to the last (a plugin without built-in calls skips it) */
+    for (uint32_t fi = fi0; fi < m->nfuncs && si < nsites; fi++) {
         const ir_func *f = m->funcs[fi];
-        for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        for (uint32_t bi = 0; bi < f->nblocks && si < nsites; bi++)
             for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
                 const ir_insn *in = &f->blocks[bi].insns[i];
                 if (in->op != IR_CALLI && in->op != IR_CALLP)

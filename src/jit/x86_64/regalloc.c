@@ -288,24 +288,46 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             }
         }
     }
-    /* extend intervals over live-in/live-out blocks */
+    /* Extend intervals over live-in/live-out blocks. Positions grow with
+     * the block number (bs < be < the next block's bs), so a register's
+     * start is set by the first block where it is live (bs if live-in,
+     * else be) and its end by the last one (be if live-out, else bs):
+     * one forward and one backward walk, each register's bits handled
+     * once per walk instead of once per block it is live in. */
+    uint64_t *seen = kp_arena_alloc_raw(sa, W * sizeof *seen);
+    if (!seen)
+        goto out;
+    memset(seen, 0, W * sizeof *seen);
     for (uint32_t b = 0; b < nb; b++) {
         int64_t bs = 2 * (int64_t)first[b], be = 2 * (int64_t)first[b + 1] - 1;
         const uint64_t *I = lin + (size_t)b * W, *O = lout + (size_t)b * W;
         for (size_t x = 0; x < W; x++) {
-            uint64_t m = I[x] | O[x];
+            uint64_t m = (I[x] | O[x]) & ~seen[x];
+            seen[x] |= m;
             while (m) {
                 int bit = __builtin_ctzll(m);
                 m &= m - 1;
-                uint32_t r = (uint32_t)(x * 64 + (size_t)bit);
-                if (I[x] >> bit & 1) {
-                    if (R[r].s > bs) R[r].s = bs;
-                    if (R[r].e < bs) R[r].e = bs;
-                }
-                if (O[x] >> bit & 1) {
-                    if (R[r].s > be) R[r].s = be;
-                    if (R[r].e < be) R[r].e = be;
-                }
+                rinfo *ri = &R[x * 64 + (size_t)bit];
+                int64_t v = (I[x] >> bit & 1) ? bs : be;
+                if (ri->s > v)
+                    ri->s = v;
+            }
+        }
+    }
+    memset(seen, 0, W * sizeof *seen);
+    for (uint32_t b = nb; b-- > 0;) {
+        int64_t bs = 2 * (int64_t)first[b], be = 2 * (int64_t)first[b + 1] - 1;
+        const uint64_t *I = lin + (size_t)b * W, *O = lout + (size_t)b * W;
+        for (size_t x = 0; x < W; x++) {
+            uint64_t m = (I[x] | O[x]) & ~seen[x];
+            seen[x] |= m;
+            while (m) {
+                int bit = __builtin_ctzll(m);
+                m &= m - 1;
+                rinfo *ri = &R[x * 64 + (size_t)bit];
+                int64_t v = (O[x] >> bit & 1) ? be : bs;
+                if (ri->e < v)
+                    ri->e = v;
             }
         }
     }

@@ -87,6 +87,16 @@ static void itv_sort(itv *v, size_t n)
 /* R13 is not allocated: it holds the poll countdown (emit.c, JIT_CD) */
 static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12};
 static const int gp_order_cross[] = {RBX, RBP, R12, RSI, RDI, R8, R9, R10};
+/* a register's bit in the free masks of the scan: its index in the orders
+ * above (GP), or its number (xmm0..13 are taken in order) */
+static const uint16_t gp_bit_free[16] = {[RSI] = 1 << 0, [RDI] = 1 << 1, [R8] = 1 << 2,
+                                         [R9] = 1 << 3,  [R10] = 1 << 4, [RBX] = 1 << 5,
+                                         [RBP] = 1 << 6, [R12] = 1 << 7};
+static const uint16_t gp_bit_cross[16] = {[RBX] = 1 << 0, [RBP] = 1 << 1, [R12] = 1 << 2,
+                                          [RSI] = 1 << 3, [RDI] = 1 << 4, [R8] = 1 << 5,
+                                          [R9] = 1 << 6,  [R10] = 1 << 7};
+static const uint16_t x_bit[16] = {1 << 0, 1 << 1, 1 << 2,  1 << 3,  1 << 4,  1 << 5,  1 << 6,
+                                   1 << 7, 1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12, 1 << 13};
 
 static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 {
@@ -390,21 +400,17 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         int actreg[16], nact = 0;
         int64_t actend[16]; /* v[act[a]].e, at hand */
         /* the registers of the class (both GP orders hold the same eight) */
-        uint32_t allowed = 0;
-        for (int x = 0; x < (cls ? 14 : 8); x++)
-            allowed |= 1u << (cls ? x : gp_order_free[x]);
+        uint32_t allowed = cls ? 0x3FFFu
+                               : 1u << RSI | 1u << RDI | 1u << R8 | 1u << R9 | 1u << R10 |
+                                     1u << RBX | 1u << RBP | 1u << R12;
         int64_t minend = INT64_MAX; /* <= every active interval's end */
         /* free registers as bits in the priority orders (bit i: order[i]);
          * floats take xmm0..13 in order, one mask */
         static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-        uint8_t posf[16] = {0}, posc[16] = {0};
-        for (int x = 0; x < 8; x++) {
-            posf[gp_order_free[x]] = (uint8_t)x;
-            posc[gp_order_cross[x]] = (uint8_t)x;
-        }
+        const uint16_t *bf = cls ? x_bit : gp_bit_free, *bc = cls ? x_bit : gp_bit_cross;
         uint32_t mf = cls ? 0x3FFFu : 0xFFu, mc = cls ? 0x3FFFu : 0xFFu;
-#define RA_TAKE(g) (cls ? (mf &= ~(1u << (g))) : (mf &= ~(1u << posf[g]), mc &= ~(1u << posc[g])))
-#define RA_FREE(g) (cls ? (mf |= 1u << (g)) : (mf |= 1u << posf[g], mc |= 1u << posc[g]))
+#define RA_TAKE(g) (mf &= ~(uint32_t)bf[g], mc &= ~(uint32_t)bc[g])
+#define RA_FREE(g) (mf |= bf[g], mc |= bc[g])
         for (size_t i = 0; i < n; i++) {
             itv *cur = &v[i];
             /* expire */

@@ -41,7 +41,7 @@ static int is_call_like(int op)
  * walk over the instructions updates several of these per operand. */
 typedef struct rinfo {
     int64_t s, e; /* live interval (e < 0: never seen) */
-    double w;     /* use weight */
+    uint64_t w;   /* use weight (an integer: exact, and one add) */
     uint32_t uses, ndefs;
     const ir_insn *defin; /* the last definition */
 } rinfo;
@@ -49,7 +49,7 @@ typedef struct rinfo {
 typedef struct itv {
     uint32_t v;
     int64_t s, e;
-    double w;
+    uint64_t w;
     int cross;
 } itv;
 
@@ -213,7 +213,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         const ir_block *bl = &f->blocks[b];
         uint64_t *U = use + (size_t)b * W, *D = defs + (size_t)b * W;
         first[b] = k;
-        double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
+        uint64_t wt = 1u << (depth[b] > 8 ? 24 : 3 * depth[b]);
         const ir_insn *ins = bl->insns;
         uint32_t nins = bl->ninsns;
         for (uint32_t i = 0; i < nins; i++, k++) {

@@ -459,10 +459,7 @@ static void jm_free(jit_module *jm)
         return;
     if (jm->code)
         jit_code_free(jm->code, jm->code_size);
-    free(jm->fns);
-    free(jm->pcmap);
-    free(jm->sites);
-    free(jm->types);
+    free(jm->pcmap); /* fns, sites and types are in jm's block */
     if (jm->dbg_ir)
         for (uint32_t i = 0; i < jm->nfns; i++)
             jit_opt_free(jm->dbg_ir[i]);
@@ -504,15 +501,7 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         return KP_ERR_NOMEM;
     }
     const ir_module *m = mod->ir;
-    jit_module *jm = calloc(1, sizeof *jm);
-    if (!jm)
-        goto nomem;
-    jm->ops = &kp_jit_engine;
-    jm->kmod = mod;
-    jm->nfns = m->nfuncs;
-    jm->fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->fns);
-    if (!jm->fns)
-        goto nomem;
+    jit_module *jm = NULL;
     /* call sites: CALLI/CALLP in emission order */
     size_t nsites = 0, ntypes = 0;
     uint32_t fi0 = m->nfuncs; /* the first function with a site */
@@ -529,10 +518,19 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
                 }
             }
     }
-    jm->sites = calloc(nsites ? nsites : 1, sizeof *jm->sites);
-    jm->types = calloc(ntypes ? ntypes : 1, 1);
-    if (!jm->sites || !jm->types)
+    /* the module, its functions, sites and argument types in one block
+     * (jm_free frees jm only) */
+    size_t nfa = m->nfuncs ? m->nfuncs : 1, nsa = nsites ? nsites : 1;
+    jm = calloc(1, sizeof *jm + nfa * sizeof *jm->fns + nsa * sizeof *jm->sites +
+                       (ntypes ? ntypes : 1));
+    if (!jm)
         goto nomem;
+    jm->ops = &kp_jit_engine;
+    jm->kmod = mod;
+    jm->nfns = m->nfuncs;
+    jm->fns = (jit_fn *)(jm + 1);
+    jm->sites = (jit_callsite *)(jm->fns + nfa);
+    jm->types = (uint8_t *)(jm->sites + nsa);
     jm->nsites = (uint32_t)nsites;
     size_t si = 0, ti = 0;
     /* the walk again, only over the functions from the first site on and

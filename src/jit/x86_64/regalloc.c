@@ -342,21 +342,29 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         }
     }
 
-    /* constants */
-    for (uint32_t r = 1; r < nr; r++) {
-        const ir_insn *dn = R[r].defin;
-        if (R[r].ndefs == 1 && dn && (dn->op == IR_CONST || dn->op == IR_GADDR || dn->op == IR_FADDR)) {
-            ra->loc[r].kind = JL_CONST;
-            ra->loc[r].k = const_bits(dn, kmod, f->reg_types[r]);
-        }
-    }
+    /* Constants are found in the gathering walk below; the calls' filter
+     * needs them first only for the size of an inline memcpy/memset (the
+     * one loc jit_mem_inline reads). */
+#define RA_CONST(r)                                                                      \
+    do {                                                                                 \
+        const ir_insn *dn_ = R[r].defin;                                                 \
+        if (R[r].ndefs == 1 && dn_ &&                                                    \
+            (dn_->op == IR_CONST || dn_->op == IR_GADDR || dn_->op == IR_FADDR)) {       \
+            ra->loc[r].kind = JL_CONST;                                                  \
+            ra->loc[r].k = const_bits(dn_, kmod, f->reg_types[r]);                       \
+        }                                                                                \
+    } while (0)
 
     /* small copies and fills the emitter expands inline clobber nothing */
     {
         size_t nk = 0;
-        for (size_t c = 0; c < ncalls; c++)
-            if (jit_mem_inline(callin[c], ra->loc) < 0)
+        for (size_t c = 0; c < ncalls; c++) {
+            const ir_insn *in = callin[c];
+            if (in->op == IR_CALLR && in->nargs == 3 && in->args[2] && in->args[2] < nr)
+                RA_CONST(in->args[2]);
+            if (jit_mem_inline(in, ra->loc) < 0)
                 calls[nk++] = calls[c];
+        }
         ncalls = nk;
     }
 
@@ -367,7 +375,10 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         goto out;
     size_t ngp = 0, nfp = 0;
     for (uint32_t r = 1; r < nr; r++) {
-        if (R[r].e < 0 || ra->loc[r].kind == JL_CONST)
+        if (R[r].e < 0) /* never seen: no interval, and not a constant */
+            continue;
+        RA_CONST(r);
+        if (ra->loc[r].kind == JL_CONST)
             continue;
         int t = f->reg_types[r];
         itv *it = (t == IR_F32 || t == IR_F64) ? &iv[nr - 1 - nfp++] : &iv[ngp++];
@@ -387,6 +398,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
         cross[r] = (uint8_t)it->cross;
     }
+#undef RA_CONST
     for (size_t x = 0; x < nfp / 2; x++) { /* back to register order */
         itv tmp = iv[nr - 1 - x];
         iv[nr - 1 - x] = iv[nr - nfp + x];

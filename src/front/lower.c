@@ -302,6 +302,10 @@ static inline void cse_add(lw *L, const ir_insn *in)
 
 static inline ir_reg cse_find(const lw *L, const ir_insn *in)
 {
+    /* an operand newer than every register the table mentions (a temp
+     * just made, often a constant's) matches no entry: no scan */
+    if (in->a > L->cse_hi || in->b > L->cse_hi)
+        return 0;
     uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
     uint64_t k = cse_key(in);
     for (uint32_t i = 0; i < n; i++) {

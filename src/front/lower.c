@@ -249,6 +249,18 @@ void lw_blk_start(lw *L, uint32_t b)
         L->cse_next = 0;
         L->cse_hi = 0;
     }
+    /* the block's instruction array now, as ir_emit would make it for
+     * the first instruction: then every lw_emit takes its inline path */
+    ir_block *bl = &L->f->blocks[b];
+    if (!bl->cap) {
+        ir_insn *ni = kp_arena_realloc_raw(&L->m->arena, NULL, 0, IR_BLOCK_CAP0 * sizeof *ni);
+        if (!ni) {
+            lw_nomem(L);
+            return;
+        }
+        bl->insns = ni;
+        bl->cap = IR_BLOCK_CAP0;
+    }
 }
 
 /* Pure operations as a bit mask: asked on every emitted instruction. */

@@ -154,7 +154,10 @@ typedef struct jit_frame {
 #define JF_ROOM 216
 
 /* ---- codemem.c ---- */
-/* A chunk of at least size bytes, readable+writable (not executable). */
+/* A chunk of at least size bytes, readable+writable (not executable).
+ * The caller writes at most size bytes of it (*got is the chunk's size,
+ * for seal and free): a reused chunk's next user overwrites the old
+ * code with int3 only that far. */
 uint8_t *jit_code_alloc(size_t size, size_t *got);
 /* Make a chunk read+exec (never writable again). 0 on success. */
 int jit_code_seal(uint8_t *p, size_t size);

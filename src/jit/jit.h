@@ -50,6 +50,9 @@ typedef struct jit_module jit_module;
 typedef struct jit_fn {
     uint64_t magic;          /* JIT_FN_MAGIC */
     void *entry;             /* machine code entry point */
+    /* the prepared-call entry (emit.c, emit_prep_entry): chunk offset, 0
+     * if the prototype's arguments do not fit in registers */
+    uint32_t prep_off;
     kp_fn *kfn;
     jit_module *jm;
     uint32_t code_off, code_len; /* inside jm's chunk */
@@ -61,6 +64,33 @@ typedef struct jit_fn {
     uint16_t prologue_len;
     uint8_t npush, pushed[4];
 } jit_fn;
+
+/* The prepared-call convention (stub.c calls, emit.c's prepared entry
+ * receives): arguments in registers, integers and pointers in rsi, rdi,
+ * r8, r9, r10, r11 (the allocator's first choices for values not live
+ * across calls, so that most parameters need no move) and floats in
+ * xmm0..xmm7, each class in order, already
+ * at their width (32-bit values zero-extended). Fills reg[i] with the
+ * register of argument i (a GPR number, or 16 + the xmm number) and
+ * returns 1, or 0 if the prototype does not fit (such functions are
+ * called with their arguments on the stack, as by every other caller). */
+static inline int jit_prep_regs(const uint8_t *types, int n, int8_t *reg)
+{
+    static const int8_t gpr[6] = {6, 7, 8, 9, 10, 11}; /* rsi rdi r8 r9 r10 r11 */
+    int ni = 0, nx = 0;
+    for (int i = 0; i < n; i++) {
+        if (types[i] == IR_F32 || types[i] == IR_F64) {
+            if (nx == 8)
+                return 0;
+            reg[i] = (int8_t)(16 + nx++);
+        } else {
+            if (ni == 6)
+                return 0;
+            reg[i] = gpr[ni++];
+        }
+    }
+    return 1;
+}
 
 /* What a faulting instruction was (pc map entry, sorted by off). */
 /* JIT_PC_RTLIB: an inlined memcpy/memmove/memset (emit.c, jit_mem_inline):
@@ -116,7 +146,7 @@ struct jit_module {
 /* Machine code from dbg.off up to the next entry's off was emitted for
  * instruction `insn` of block `block` of function `fn` (block -1: the
  * prologue; -2: out-of-line stubs; -3: the poll pad of loop header block
- * `insn`). */
+ * `insn`; -4: the prepared-call entry). */
 typedef struct jit_dbgline {
     uint32_t off;
     uint32_t fn;
@@ -127,9 +157,9 @@ typedef struct jit_dbgline {
 /* Per-activation record of the entry trampoline (host -> plugin call). */
 /* Lives in the entry trampoline's own stack frame (it links and unlinks
  * it in jit_tls_frame_), so that a host -> plugin call builds no second
- * frame in C. */
+ * frame in C. Its address is the trampoline's rsp after the frame is
+ * made: a trap's unwind resumes there. */
 typedef struct jit_frame {
-    uint64_t saved_rsp;         /* entry trampoline's rsp (= this frame), for unwinding */
     kp_exec *ex;
     uint64_t *ret;              /* the caller's result, or NULL */
     struct jit_frame *prev;     /* enclosing activation on this thread */
@@ -141,14 +171,23 @@ typedef struct jit_frame {
     uint64_t regs[16];          /* rax..r15 at the fault */
 } jit_frame;
 
+/* jit_frame.prev of a prepared call's stub frame (stub.c): no enclosing
+ * frame (the stub runs only outside any call), and a trap ends in the
+ * stub's C end (jit_g.prep_end) instead of returning to the host. */
+#define JF_PREV_STUB ((jit_frame *)1)
+
+static inline jit_frame *jit_frame_prev(const jit_frame *jf)
+{
+    return jf->prev == JF_PREV_STUB ? NULL : jf->prev;
+}
+
 /* Offsets the trampolines use. */
-#define JF_SAVED_RSP 0
-#define JF_EX 8
-#define JF_RET 16
-#define JF_PREV 24
-#define JF_FN 32
-#define JF_SP0 40
-#define JF_DEPTH0 44
+#define JF_EX 0
+#define JF_RET 8
+#define JF_PREV 16
+#define JF_FN 24
+#define JF_SP0 32
+#define JF_DEPTH0 36
 /* Bytes the entry trampoline reserves below its 6 pushes: the frame, and
  * 16-byte alignment of the stack at the call of the plugin function. */
 #define JF_ROOM 216
@@ -279,19 +318,24 @@ int jit_mem_inline(const ir_insn *in, const jit_loc *loc);
 typedef struct jit_globals {
     void *enter;          /* kp_engine_ops.call: int enter(kp_exec *, kp_fn *,
                              const uint64_t *args, uint64_t *ret) */
-    void *unwind;         /* void unwind(uint64_t saved_rsp, int status) */
+    void *unwind;         /* void unwind(jit_frame *, int status) */
     void *sigstub;        /* resumed into by the signal handler (rdi = jit_frame *) */
     void *poll_thunk;     /* saves clobbered registers, kp_exec_poll_slow(r14) */
     int32_t tls_limit_off;/* fs-relative offset of the native stack limit */
-    int32_t tls_bfloor_off;/* fs-relative offset of the built-in stack floor */
     int32_t tls_frame_off;/* fs-relative offset of jit_tls_frame_ */
     int32_t tls_ready_off;/* ... of jit_tls_ready_ */
     int ok;
     int keep_debug;       /* jit_debug_keep */
     int no_poll;          /* jit_set_polling(0): benchmarking only */
+    int plain_loops;      /* jit_set_loop_forms(0): benchmarking only */
     unsigned long counted_loops; /* loops emitted in the counted form (tests) */
     uint32_t enter_len;   /* bytes of the entry trampoline (gdb.c) */
     uint32_t enter_cfi_off; /* from there on rbx = jit_frame * (gdb.c) */
+    /* where a trap through a stub frame ends: int end(p, status, 0, NULL)
+     * with p = the frame's exec - prep_ex_off (kp_prep_desc; the same for
+     * every stub, set by the first jit_prepare) */
+    const void *_Atomic prep_end;
+    _Atomic uint32_t prep_ex_off;
 } jit_globals;
 extern jit_globals jit_g;
 int jit_init(void);
@@ -319,7 +363,6 @@ uint64_t jit_sig_continue(jit_frame *jf);
 /* ---- trap.c ---- */
 int jit_signals_init(void);       /* once per process */
 int32_t jit_tls_limit_offset(void); /* fs-relative offset of the native stack limit */
-int32_t jit_tls_bfloor_offset(void); /* ... of the lowest rsp to call a built-in at */
 int32_t jit_tls_frame_offset(void);  /* ... of jit_tls_frame_ */
 int32_t jit_tls_ready_offset(void);  /* ... of jit_tls_ready_ */
 /* The thread's innermost JIT activation and whether the thread is set up:
@@ -350,6 +393,12 @@ void jit_debug_keep(int on);
  * depth and native/plugin stack stay. Read at load time; set it while no
  * other thread loads a module. Default on. */
 void jit_set_polling(int on);
+/* Benchmarking only (bench/bench.c section 3), never for hosts: with
+ * on = 0, modules loaded from now on (process-wide) keep every loop in
+ * its plain form -- a poll per iteration, no counted or unrolled loop --
+ * which is the form of a loop that calls out. Semantics are unchanged.
+ * Read at load time, like jit_set_polling. Default on. */
+void jit_set_loop_forms(int on);
 /* The JIT module of plugin `name` in rt (NULL if absent or not compiled by
  * the JIT). The caller must not link or unlink concurrently. */
 const jit_module *jit_module_of(kp_runtime *rt, const char *name);

@@ -70,14 +70,14 @@ typedef struct kp_tls {
     _Alignas(16) kp_exec *exec; /* innermost exec on this thread */
     kp_reader rd;         /* right after exec: a stub clears exec and
                            * rd.epoch with one 16-byte store */
-    unsigned nest;        /* kp_enter_call depth */
     /* Non-zero once the thread is on the readers list, and not the same
      * for two threads of the process unless 2^32 threads registered in
      * between (a thread's TLS block, and with it its address, may be
      * reused by a later thread): what a prepared call's stub recognises
-     * its thread by. Right after nest: the stub checks both in one
-     * compare. */
+     * its thread by. Right before nest: the stub checks both in one
+     * compare with an immediate (id | nest << 32 == id). */
     uint32_t id;
+    unsigned nest;        /* kp_enter_call depth */
     int keyed;            /* the exit destructor is registered */
     int reading;          /* rd is on the readers list */
     uint64_t destroys;    /* registry.destroys when the slots were last checked */
@@ -551,9 +551,15 @@ int kp_exec_check(kp_exec *ex)
 
 void kp_interrupt(kp_runtime *rt)
 {
-    /* Lock-free atomics only: callable from a signal handler. */
-    if (rt)
+    /* Lock-free atomics only: callable from a signal handler. Then the
+     * call generation (even steps keep its parity): a prepared call's
+     * next call takes the C path, which takes the new interrupt
+     * generation into its record, so an earlier interrupt does not stop
+     * it while a later one does, and the stub need not reload it. */
+    if (rt) {
         atomic_fetch_add_explicit(&rt->interrupt, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&rt->callgen, 2, memory_order_release);
+    }
 }
 
 kp_call_token *kp_call_token_new(void)
@@ -1172,8 +1178,9 @@ out:
  * size) goes through kp_call_ex, which reports the errors. */
 
 struct kp_prepared {
-    /* What kp_call_prepared jumps to: the engine's stub for this call, or
-     * prepared_call_c. First, so the jump is `jmp *(%rdi)`. */
+    /* What runs a call: the engine's stub for this call, or
+     * prepared_call_c. First: kplug.h's inline kp_call_prepared calls it
+     * (part of the header's ABI). */
     int (*call)(kp_prepared *p, const kp_value *args, kp_value *ret);
     kp_slot *slot;
     kp_runtime *rt;
@@ -1197,6 +1204,7 @@ struct kp_prepared {
     size_t stub_size;
     const kp_engine_ops *engine;   /* the stub's (rt may be gone at free) */
     uint64_t gen;
+    const void *entry;    /* the armed function's prep_entry */
     uint64_t spd;         /* ex.sp at entry: prepared_end restores it after a trap */
     kp_exec ex;
 };
@@ -1218,10 +1226,14 @@ static inline int prepared_fn_ok(const kp_prepared *p, const kp_fn *fn)
 /* Let the stub run from the next call (p->ex ready for fn, g1 = the call
  * generation read before the stack check and the slot load) if nothing
  * moved since g1. */
-static void prepared_arm(kp_prepared *p, uint64_t g1, unsigned deadline_ms)
+static void prepared_arm(kp_prepared *p, const kp_fn *fn, uint64_t g1, unsigned deadline_ms)
 {
     uint64_t g2 = atomic_load_explicit(&p->rt->callgen, memory_order_acquire);
-    p->gen = g1 == g2 && !(g1 & 1) && !deadline_ms ? g1 : 1;
+    /* the entry goes with the generation: while rt->callgen stays g1 the
+     * slot holds fn (the stub does not load the slot) */
+    p->entry = fn->prep_entry;
+    /* the engine's prepared entry may count on the depth check passing */
+    p->gen = g1 == g2 && !(g1 & 1) && !deadline_ms && p->entry && p->ex.max_depth >= 1 ? g1 : 1;
     p->spd = p->ex.sp;
 }
 
@@ -1361,7 +1373,7 @@ int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
             exec_ready(ex, rt, p->lo + (uint32_t)p->tag, fn);
             ex->deadline_ns = 0;
             ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
-            prepared_arm(p, g1, atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed));
+            prepared_arm(p, fn, g1, atomic_load_explicit(&rt->deadline_ms, memory_order_relaxed));
         }
         rd_leave(&tls, rt);
     }
@@ -1413,7 +1425,7 @@ static int prepared_call_c(kp_prepared *p, const kp_value *args, kp_value *ret)
         ex->poll_interval = ex->poll_countdown = POLL_INTERVAL;
     }
     if (p->stub)
-        prepared_arm(p, g1, ms);
+        prepared_arm(p, fn, g1, ms);
     uint64_t rv = 0;
     int code = exec_run(t, rt, ex, fn, raw, &rv);
     p->busy = 0;
@@ -1505,12 +1517,11 @@ static void prepared_stub(kp_prepared *p)
     d.fenced = readers.fenced;
     d.epoch_now = &epoch_now;
     d.rt = p->rt;
-    d.slot_fn = &p->slot->fn;
     d.mem = p->rt->seg.base;
     d.p_gen = offsetof(kp_prepared, gen);
+    d.p_entry = offsetof(kp_prepared, entry);
     d.p_ex = offsetof(kp_prepared, ex);
     d.rt_gen = offsetof(kp_runtime, callgen);
-    d.rt_interrupt = offsetof(kp_runtime, interrupt);
     d.rt_nretired = offsetof(kp_runtime, nretired);
     d.ex_cleanups = offsetof(kp_exec, cleanups);
     d.poll = POLL_INTERVAL;
@@ -1535,7 +1546,8 @@ int kp_prepared_armed(const kp_prepared *p)
     return p->gen == atomic_load_explicit(&p->rt->callgen, memory_order_acquire) ? 2 : 1;
 }
 
-int kp_call_prepared(kp_prepared *p, const kp_value *args, kp_value *ret)
+/* (the name in parentheses: kplug.h's inline version is a macro) */
+int (kp_call_prepared)(kp_prepared *p, const kp_value *args, kp_value *ret)
 {
     if (__builtin_expect(!p, 0))
         return kp_err(KP_ERR_ARG, "kp_call_prepared: p is NULL");

@@ -54,6 +54,9 @@ struct kp_fn {
     /* Handle of this function inside plugins (a function pointer value);
      * for exported functions, the handle of their namespace slot. */
     uint32_t handle;
+    /* KP_FN_PLUGIN: the entry a prepared call's stub calls (the engine's
+     * convention, see kp_engine_ops.prepare), or NULL: no stub runs it */
+    const void *prep_entry;
 };
 
 /* A namespace name, or an anonymous handle (a private function whose
@@ -112,7 +115,11 @@ struct kp_exec {
     char trap_msg[256];
     const char *trap_plugin, *trap_func;
     uint32_t trap_line, trap_col;
-    /* the built-in being run (for kp_callctx_*) */
+    /* The built-in being run (for kp_callctx_*): set before each call of
+     * a built-in on this exec, read only while one runs. Engines need not
+     * restore it after (the JIT does not): nothing runs a built-in on
+     * this exec while another runs (a nested call has an exec of its
+     * own), so after a call it still names that call's callee. */
     const kp_fn *cur_builtin;
     /* The plugin function that is calling out: engines set it before
      * kp_rt_call_builtin / kp_rt_invoke / kp_rt_rtlib (it tells the
@@ -251,14 +258,14 @@ typedef struct kp_prep_desc {
     int fenced;                  /* readers fence after the announcement */
     const void *epoch_now;       /* uint64_t: the reclamation epoch */
     kp_runtime *rt;
-    const void *slot_fn;         /* &slot->fn */
     uint8_t *mem;                /* the segment base */
     /* offsets in p: the call generation the stub may run at (uint64_t,
-     * odd: not now) and the kp_exec */
-    uint32_t p_gen, p_ex;
-    /* offsets in the runtime (uint64_t call generation, atomic_uint
-     * interrupt generation, atomic_int retired modules) */
-    uint32_t rt_gen, rt_interrupt, rt_nretired;
+     * odd: not now), the linked function's prep_entry while it is, and
+     * the kp_exec */
+    uint32_t p_gen, p_entry, p_ex;
+    /* offsets in the runtime (uint64_t call generation, atomic_int
+     * retired modules) */
+    uint32_t rt_gen, rt_nretired;
     /* the runtime-only kp_exec field the stub reads */
     uint32_t ex_cleanups;
     uint32_t poll;               /* the poll countdown a call starts with */

@@ -170,7 +170,9 @@ struct kp_runtime {
      * the value its last C-path call saw (exec.c). +1 before and after
      * every store to a slot's fn (odd while one is in progress: a
      * seqlock), +2 after a change of memory size, stack size, depth limit
-     * or default deadline (kp_rt_cfg_changed). */
+     * or default deadline (kp_rt_cfg_changed) and after kp_interrupt (so
+     * the interrupt generation a stub's call record was armed with is
+     * the runtime's while the stub runs). */
     _Atomic uint64_t callgen;
     atomic_uint deadline_ms;
     /* deferred reclamation (ns.c, exec.c) */

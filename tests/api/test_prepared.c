@@ -455,6 +455,178 @@ static int same_as_kp_call(kp_runtime *rt, const char *name, kp_type rett, const
     return ok;
 }
 
+/* Prototypes around the JIT's register convention for prepared calls
+ * (jit_prep_regs: 6 integer, 8 float registers; beyond, the stack). Each
+ * function weighs every parameter differently, so a parameter that
+ * arrives in another's place changes the result; "live" keeps them across
+ * a call (callee-saved registers), "swap" takes them in the order that
+ * makes the arrival registers a cycle. */
+static const char *src_regs =
+    "long id(long x) { return x; }\n"
+    "long i6(int a, int b, int c, int d, int e, int f) {\n"
+    "  return a + 3L * b + 9L * c + 27L * d + 81L * e + 243L * f; }\n"
+    "long i7(int a, long b, int c, long d, int e, long f, int g) {\n"
+    "  return a + 3 * b + 9 * c + 27 * d + 81 * e + 243 * f + 729L * g; }\n"
+    "long live(int a, long b, int c, long d, int e, long f) {\n"
+    "  long s = id(a) + id(b) * 3;\n"
+    "  return s + id(c) * 9 + id(d) * 27 + id(e) * 81 + f * 243 + a * b * c; }\n"
+    "long swap(long a, long b) { return id(b - a) * 7 + a * 5 + b; }\n"
+    "double f8(double a, float b, double c, float d, double e, float f, double g, float h) {\n"
+    "  return a + 2 * b + 4 * c + 8 * d + 16 * e + 32 * f + 64 * g + 128 * h; }\n"
+    "double f9(double a, double b, double c, double d, double e, double f, double g,\n"
+    "          double h, double i) {\n"
+    "  return a + 2 * b + 4 * c + 8 * d + 16 * e + 32 * f + 64 * g + 128 * h + 256 * i; }\n"
+    "double mixed(int a, double b, char *p, float c, long d, double e, int f, float g,\n"
+    "             unsigned h, double i) {\n"
+    "  return a + 2 * b + (long)p * 4 + 8 * c + 16 * d + 32 * e + 64 * f + 128 * g +\n"
+    "         256.0 * h + 512 * i; }\n"
+    "long busy(int n, int *p, int d) {\n"
+    "  long a = id(n), b = id(n + 1), c = id(n + 2), s = a * b + c;\n"
+    "  if (n > 0) s += busy(n - 1, p, d);\n"
+    "  return s + *p / d + a + b + c; }\n";
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* call_keeping(a, b, c, d, fn) = fn(a, b, c, d) with the host's
+ * callee-saved registers (rbx, rbp, r12-r15) holding known values; bit 32
+ * of the result is set if any came back changed (a trap unwinds through
+ * frames that saved and used them). */
+uint64_t call_keeping(void *a, const void *b, void *c, void *d, void *fn);
+__asm__(".text\n"
+        ".type call_keeping, @function\n"
+        "call_keeping:\n"
+        "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+        "  sub $8, %rsp\n"
+        "  mov %r8, %rax\n"
+        "  movabs $0x1111111111111111, %rbx\n"
+        "  movabs $0x2222222222222222, %rbp\n"
+        "  movabs $0x3333333333333333, %r12\n"
+        "  movabs $0x4444444444444444, %r13\n"
+        "  movabs $0x5555555555555555, %r14\n"
+        "  movabs $0x6666666666666666, %r15\n"
+        "  call *%rax\n"
+        "  xor %ecx, %ecx\n"
+        "  movabs $0x1111111111111111, %rdx\n xor %rbx, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x2222222222222222, %rdx\n xor %rbp, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x3333333333333333, %rdx\n xor %r12, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x4444444444444444, %rdx\n xor %r13, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x5555555555555555, %rdx\n xor %r14, %rdx\n or %rdx, %rcx\n"
+        "  movabs $0x6666666666666666, %rdx\n xor %r15, %rdx\n or %rdx, %rcx\n"
+        "  test %rcx, %rcx\n setne %cl\n movzbl %cl, %ecx\n shl $32, %rcx\n"
+        "  mov %eax, %eax\n or %rcx, %rax\n"
+        "  add $8, %rsp\n"
+        "  pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+        "  ret\n"
+        ".size call_keeping, .-call_keeping\n");
+
+/* Traps unwind through plugin frames that saved the host's registers and
+ * used them: every one comes back, through the stub and the trampoline. */
+static void host_registers(kp_runtime *rt)
+{
+    kp_func *f = NULL;
+    kp_prepared *p = NULL;
+    static const kp_type pt[3] = {KP_T_I32, KP_T_PTR, KP_T_I32};
+    if (kp_lookup(rt, "busy", &f) != KP_OK || kp_prepare(f, KP_T_I64, pt, 3, &p) != KP_OK) {
+        CHECK("host registers: busy", 0);
+        return;
+    }
+    kp_ptr cell = 0;
+    kp_value a[3] = {KP_I32(6), KP_PTR(8), KP_I32(1)}, r;
+    CHECK("host registers: through the stub", armed(p, 2));
+    for (int round = 0; round < 2; round++) {
+        const char *how = round ? "kp_call" : "stub";
+        char what[96];
+        uint64_t x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                           : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: memory trap (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_TRAP_MEMORY && !(x >> 32));
+        a[2] = KP_I32(0);
+        if (!cell)
+            cell = kp_alloc(rt, 4);
+        a[1] = KP_PTR(cell);
+        x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                  : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: division trap (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_TRAP_DIV && !(x >> 32));
+        a[2] = KP_I32(1);
+        x = round ? call_keeping(f, a, (void *)(intptr_t)3, &r, (void *)kp_call)
+                  : call_keeping(p, a, &r, NULL, (void *)kp_call_prepared);
+        snprintf(what, sizeof what, "host registers kept: return (%s)", how);
+        CHECK(what, (int)(uint32_t)x == KP_OK && !(x >> 32) && r.v.i64 > 0);
+        a[1] = KP_PTR(8);
+    }
+    kp_prepared_free(p);
+}
+#else
+static void host_registers(kp_runtime *rt) { (void)rt; }
+#endif
+
+static void regargs(kp_runtime *rt)
+{
+    if (kp_plugin_add(rt, "regs", src_regs, strlen(src_regs)) != KP_OK) {
+        CHECK("regargs plugin", 0);
+        return;
+    }
+    static const struct {
+        const char *name;
+        kp_type ret;
+        int n;
+        kp_type pt[10];
+    } cases[] = {
+        {"i6", KP_T_I64, 6, {KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32}},
+        {"i7", KP_T_I64, 7,
+         {KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32}},
+        {"live", KP_T_I64, 6, {KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64, KP_T_I32, KP_T_I64}},
+        {"swap", KP_T_I64, 2, {KP_T_I64, KP_T_I64}},
+        {"f8", KP_T_F64, 8,
+         {KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32, KP_T_F64, KP_T_F32}},
+        {"f9", KP_T_F64, 9,
+         {KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64, KP_T_F64,
+          KP_T_F64}},
+        {"mixed", KP_T_F64, 10,
+         {KP_T_I32, KP_T_F64, KP_T_PTR, KP_T_F32, KP_T_I64, KP_T_F64, KP_T_I32, KP_T_F32,
+          KP_T_I32, KP_T_F64}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        kp_func *f = NULL;
+        kp_prepared *p = NULL;
+        int ok = kp_lookup(rt, cases[c].name, &f) == KP_OK &&
+                 kp_prepare(f, cases[c].ret, cases[c].pt, cases[c].n, &p) == KP_OK;
+        for (int round = 0; ok && round < 3; round++) {
+            kp_value a[10], g[10], want, got;
+            for (int i = 0; i < cases[c].n; i++) {
+                int64_t v = (int64_t)(i + 1) * (round ? -7 : 11) + round;
+                kp_type t = cases[c].pt[i];
+                a[i].type = t;
+                a[i].v.i64 = 0;
+                if (t == KP_T_F64)
+                    a[i].v.f64 = (double)v / 3;
+                else if (t == KP_T_F32)
+                    a[i].v.f32 = (float)v / 3;
+                else if (t == KP_T_I64)
+                    a[i].v.i64 = v * 1000003;
+                else
+                    a[i].v.i32 = (int32_t)v;
+                g[i] = a[i];
+                if (t == KP_T_I32 || t == KP_T_F32 || t == KP_T_PTR)
+                    g[i].v.i64 = (int64_t)(((uint64_t)0xdeadbeefu << 32) | (uint32_t)a[i].v.i64);
+            }
+            memset(&want, 0x5a, sizeof want);
+            memset(&got, 0xa5, sizeof got);
+            ok = kp_call(f, a, cases[c].n, &want) == KP_OK &&
+                 kp_call_prepared(p, g, &got) == KP_OK && !memcmp(&want, &got, sizeof got) &&
+                 armed(p, 2);
+            if (!ok)
+                fprintf(stderr, "%s round %d: %llx / %llx\n", cases[c].name, round,
+                        (unsigned long long)want.v.i64, (unsigned long long)got.v.i64);
+        }
+        char what[64];
+        snprintf(what, sizeof what, "register arguments: %s", cases[c].name);
+        CHECK(what, ok);
+        kp_prepared_free(p);
+    }
+    host_registers(rt);
+}
+
 /* a thread that prepares a call and exits: its handle outlives it */
 static void *preparer(void *arg)
 {
@@ -493,12 +665,17 @@ static void stub(kp_runtime *rt)
     CHECK("void: ret NULL", p && kp_call_prepared(p, NULL, NULL) == KP_OK);
     kp_prepared_free(p);
 
-    /* interrupts: one before the call does not stop it, one during does */
+    /* interrupts: one before the call does not stop it, one during does;
+     * kp_interrupt moves the call generation, so the next call takes the
+     * C path, which takes the new interrupt generation and re-arms */
     p = prep(rt, "add2", KP_T_I32, T_II, 2);
     a[0] = KP_I32(1), a[1] = KP_I32(2);
+    CHECK("armed before the interrupt", p && armed(p, 2));
     kp_interrupt(rt);
-    CHECK("interrupt before the call", p && armed(p, 2) && kp_call_prepared(p, a, &r) == KP_OK &&
-                                           r.v.i32 == 3);
+    CHECK("interrupt before the call", p && armed(p, 1) && kp_call_prepared(p, a, &r) == KP_OK &&
+                                           r.v.i32 == 3 && armed(p, 2));
+    CHECK("interrupt before the stub's call", p && kp_call_prepared(p, a, &r) == KP_OK &&
+                                                  r.v.i32 == 3);
     kp_prepared *s = prep(rt, "spin", KP_T_I32, &T_I, 1);
     pthread_t th;
     pthread_create(&th, NULL, interrupter, rt);
@@ -506,8 +683,8 @@ static void stub(kp_runtime *rt)
     pthread_join(th, NULL);
     CHECK("interrupt from another thread", rc == KP_TRAP_INTERRUPTED &&
                                                !strcmp(kp_last_error()->function, "spin"));
-    CHECK("still armed after a trap", armed(s, 2));
-    CHECK("after the interrupt", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3);
+    CHECK("after the interrupt", kp_call_prepared(p, a, &r) == KP_OK && r.v.i32 == 3 &&
+                                     armed(p, 2));
 
     /* the default deadline: the C path (the clock), and the stub again
      * once it is off */
@@ -586,6 +763,7 @@ static void run(kp_engine e, const char *prefix)
     jit = e == KP_ENGINE_JIT && !getenv("KPLUG_NO_PREP_STUB");
     results(rt);
     stub(rt);
+    regargs(rt);
     refused(rt);
     traps(rt);
     nesting(rt);

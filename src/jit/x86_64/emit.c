@@ -35,7 +35,11 @@ enum {
                         built-in whose prototype matched) */
     ST_ENTRY,        /* entry trap: extra = 0 depth, 1 plugin stack, 2 native stack */
     ST_BUILTIN,      /* CALLI/CALLP of a built-in, prototype checked, callee in rax */
-    ST_UNROLL_EXIT   /* leave an unrolled loop: r13 += extra, jump to block back */
+    ST_UNROLL_EXIT,  /* leave an unrolled loop: r13 += extra, jump to block back */
+    ST_PLUGIN,       /* CALLI/CALLP of a plugin function out of line (the
+                        built-in path is in line), callee in rax */
+    ST_BIFAIL,       /* a built-in returned nonzero (eax): its trap */
+    ST_CDIN          /* reload r13 from ex->poll_countdown, then back */
 };
 
 typedef struct stub {
@@ -47,6 +51,11 @@ typedef struct stub {
     uint32_t extra;
     const void *ptr;
     int emitted;
+    const ir_insn *call; /* a CALLI whose arguments are still in their
+                            registers at the stub; ST_GENERIC, ST_PLUGIN:
+                            and not yet in their raw slots (store them) */
+    const ir_insn *res;  /* ST_GENERIC, ST_PLUGIN: set this call's result
+                            (call_result) before going back */
 } stub;
 
 enum { FX_BLOCK = 0, FX_STUB = 1, FX_FUNC = 2 };
@@ -87,6 +96,7 @@ typedef struct E {
     const ir_insn *in;       /* current insn (positions) */
     uint32_t pos;            /* its number, as regalloc counts */
     int nopoll;              /* no polls (jit_set_polling(0)): back-edges jump directly */
+    int plain_loops;         /* jit_set_loop_forms(0): no counted or unrolled loops */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
     /* The flags describe the value of IR register flag_reg (ZF and SF of
@@ -162,7 +172,7 @@ static uint32_t new_stub(E *e, int kind, uint32_t line, uint32_t col, uint32_t e
     if (!n)
         return 0;
     e->st = n;
-    e->st[e->nst] = (stub){kind, e->fi, 0, back, line, col, extra, ptr, 0};
+    e->st[e->nst] = (stub){kind, e->fi, 0, back, line, col, extra, ptr, 0, NULL, NULL};
     return (uint32_t)e->nst++;
 }
 
@@ -333,37 +343,26 @@ static void emit_poll(E *e, uint32_t line, uint32_t col)
 
 /* ---- prologue / epilogue ---- */
 
-static void emit_prologue(E *e)
+/* The native frame: the callee-saved registers the function uses, its
+ * spill area, then the native stack check. */
+static void emit_native_frame(E *e)
 {
     xbuf *b = &e->b;
-    const ir_func *f = e->f;
     for (int i = 0; i < e->npush; i++)
         x_push(b, e->pushed[i]);
     if (e->frame_total)
         x_alu_ri(b, 1, ALU_SUB, RSP, e->frame_total);
-    {
-        jit_fn *jf = &e->jm->fns[e->fi];
-        jf->frame_bytes = (uint32_t)e->frame_total;
-        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
-        jf->npush = (uint8_t)e->npush;
-        for (int i = 0; i < e->npush; i++)
-            jf->pushed[i] = (uint8_t)e->pushed[i];
-    }
     /* native stack: cmp rsp, fs:[limit] ; jb trap */
     xb1(b, 0x64);
     x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
-    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, f->line, 0, 2, NULL, 0));
-    /* call depth */
-    x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
-    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
-    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
-    /* A leaf runs no plugin code that could read the depth (traps restore
-     * it from the entry trampoline), so it only checks the limit. */
-    if (!e->leaf) {
-        x_alu_ri(b, 0, ALU_ADD, RAX, 1);
-        x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
-    }
-    /* plugin frame */
+    jcc_stub(e, CC_B, new_stub(e, ST_ENTRY, e->f->line, 0, 2, NULL, 0));
+}
+
+/* The plugin frame, then the entry poll. */
+static void emit_plugin_frame(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
     if (e->has_frame) {
         uint32_t mask = (f->frame_align > 16 ? f->frame_align : 16) - 1;
         x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, sp)));
@@ -382,6 +381,52 @@ static void emit_prologue(E *e)
     /* every entry polls, leaves too: with a fuel budget the cut-off is a
      * count of polls, which must match the interpreter's exactly */
     emit_poll(e, f->line, 0);
+}
+
+/* Parameters the function never reads have a location too (JL_NONE
+ * otherwise); registers read before written start at zero. */
+static void emit_undef_init(E *e)
+{
+    xbuf *b = &e->b;
+    for (uint32_t i = 0; i < e->ra.nundef; i++) {
+        ir_reg v = e->ra.undef[i];
+        const jit_loc *l = L(e, v);
+        if (l->kind == JL_REG) {
+            if (isx(rtype(e, v)))
+                x_xorps(b, l->reg, l->reg);
+            else
+                x_rr(b, 0, 0, 0x31, 1, l->reg, l->reg);
+        } else if (l->kind == JL_SPILL) {
+            x_rm(b, 0, 1, 0xC7, 1, 0, slotm(e, l->slot), 0);
+            xb4(b, 0);
+        }
+    }
+}
+
+static void emit_prologue(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    emit_native_frame(e);
+    {
+        jit_fn *jf = &e->jm->fns[e->fi];
+        jf->frame_bytes = (uint32_t)e->frame_total;
+        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
+        jf->npush = (uint8_t)e->npush;
+        for (int i = 0; i < e->npush; i++)
+            jf->pushed[i] = (uint8_t)e->pushed[i];
+    }
+    /* call depth */
+    x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
+    x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
+    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
+    /* A leaf runs no plugin code that could read the depth (traps restore
+     * it from the entry trampoline), so it only checks the limit. */
+    if (!e->leaf) {
+        x_alu_ri(b, 0, ALU_ADD, RAX, 1);
+        x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
+    }
+    emit_plugin_frame(e);
     /* parameters */
     int32_t inc = e->frame_total + 8 * e->npush + 8;
     for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
@@ -401,19 +446,76 @@ static void emit_prologue(E *e)
             x_store(b, 1, slotm(e, l->slot), RAX);
         }
     }
-    for (uint32_t i = 0; i < e->ra.nundef; i++) {
-        ir_reg v = e->ra.undef[i];
-        const jit_loc *l = L(e, v);
-        if (l->kind == JL_REG) {
-            if (isx(rtype(e, v)))
-                x_xorps(b, l->reg, l->reg);
+    emit_undef_init(e);
+}
+
+/*
+ * The entry a prepared call's stub calls (stub.c, jit_prep_regs): the
+ * arguments arrive in registers, the call is the outermost on its exec
+ * (ex->depth is 0, and the C path arms the stub only while max_depth is at
+ * least 1, so the depth check cannot fail). The same frame as the
+ * prologue's, then a jump to the body. Emitted after the body: the
+ * prologue stays where calls between plugins enter.
+ */
+static void emit_prep_entry(E *e, size_t body)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    int8_t arr[IR_MAX_PARAMS];
+    jit_fn *jf = &e->jm->fns[e->fi];
+    jf->prep_off = 0;
+    if (!jit_prep_regs(f->sig.params, f->sig.nparams, arr))
+        return;
+    jf->prep_off = (uint32_t)b->n;
+    emit_native_frame(e);
+    if (!e->leaf)
+    {
+        x_rm(b, 0, 0, 0xC7, 1, 0, xm(R14, offsetof(kp_exec, depth)), 0);
+        xb4(b, 1);
+    }
+    emit_plugin_frame(e);
+    /* the parameters from their registers: spilled ones first (they only
+     * read), then a parallel move per class, cycles broken through rax or
+     * xmm15 (neither is ever allocated) */
+    int src[IR_MAX_PARAMS], dst[IR_MAX_PARAMS], fp[IR_MAX_PARAMS], n = 0;
+    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+        const jit_loc *l = L(e, p);
+        int x = arr[p - 1] >= 16, r = arr[p - 1] & 15;
+        if (l->kind == JL_SPILL) {
+            if (x)
+                x_fstore(b, rtype(e, p) == IR_F64, slotm(e, l->slot), r);
             else
-                x_rr(b, 0, 0, 0x31, 1, l->reg, l->reg);
-        } else if (l->kind == JL_SPILL) {
-            x_rm(b, 0, 1, 0xC7, 1, 0, slotm(e, l->slot), 0);
-            xb4(b, 0);
+                x_store(b, 1, slotm(e, l->slot), r);
+        } else if (l->kind == JL_REG && l->reg != r) {
+            src[n] = r, dst[n] = l->reg, fp[n] = x, n++;
         }
     }
+    while (n) {
+        int done = 0;
+        for (int i = 0; i < n && !done; i++) {
+            int blocked = 0;
+            for (int j = 0; j < n; j++)
+                blocked |= j != i && fp[j] == fp[i] && src[j] == dst[i];
+            if (blocked)
+                continue;
+            if (fp[i])
+                x_movaps(b, dst[i], src[i]);
+            else
+                x_mov_rr(b, 1, dst[i], src[i]);
+            src[i] = src[n - 1], dst[i] = dst[n - 1], fp[i] = fp[n - 1], n--;
+            done = 1;
+        }
+        if (!done) { /* only cycles left: park one source */
+            int t = fp[0] ? 15 : RAX;
+            if (fp[0])
+                x_movaps(b, t, src[0]);
+            else
+                x_mov_rr(b, 1, t, src[0]);
+            src[0] = t;
+        }
+    }
+    emit_undef_init(e);
+    x_bind(b, x_jmp32(b), body);
 }
 
 static void emit_epilogue(E *e)
@@ -1580,7 +1682,8 @@ static void emit_conv(E *e, const ir_insn *in)
 
 /* ---- calls ---- */
 
-static void store_args(E *e, const ir_insn *in)
+/* The raw argument slots of a call; tmp: a scratch register to use. */
+static void store_args_via(E *e, const ir_insn *in, int tmp)
 {
     xbuf *b = &e->b;
     for (uint32_t i = 0; i < in->nargs; i++) {
@@ -1592,17 +1695,19 @@ static void store_args(E *e, const ir_insn *in)
                 x_rm(b, 0, 1, 0xC7, 1, 0, dst, 0);
                 xb4(b, (uint32_t)l->k);
             } else {
-                x_mov_ri_nf(b, 1, RAX, l->k);
-                x_store(b, 1, dst, RAX);
+                x_mov_ri_nf(b, 1, tmp, l->k);
+                x_store(b, 1, dst, tmp);
             }
         } else if (l->kind == JL_REG && isx(rtype(e, v))) {
             x_fstore(b, 1, dst, l->reg);
         } else {
-            int r = gsrc(e, v, RAX);
+            int r = gsrc(e, v, tmp);
             x_store(b, 1, dst, r);
         }
     }
 }
+
+static void store_args(E *e, const ir_insn *in) { store_args_via(e, in, RAX); }
 
 static void call_result(E *e, const ir_insn *in)
 {
@@ -1622,8 +1727,8 @@ static void call_result(E *e, const ir_insn *in)
  * called from generated code directly (ST_BUILTIN), with the host ABI
  * kp_rt_call_builtin implements: a kp_value per argument, one for the
  * result. They are built in the outgoing area, above the raw arguments:
- * [bi_vals(n)] kp_value args[max(n,1)], then the result, then the kp_fn
- * and the saved cur_builtin (bi_area(n) bytes in all). */
+ * [bi_vals(n)] kp_value args[max(n,1)], then the result (bi_area(n)
+ * bytes in all). */
 #define BI_INLINE_ARGS 8
 
 static int bi_inline(const ir_sig *want, uint32_t nargs)
@@ -1636,41 +1741,16 @@ _Static_assert(sizeof(kp_value) == 16 && offsetof(kp_value, v) == 8,
 
 static int32_t bi_vals(uint32_t n) { return (int32_t)((8 * n + 15) & ~15u); }
 static int32_t bi_ret(uint32_t n) { return bi_vals(n) + 16 * (int32_t)(n ? n : 1); }
-static int32_t bi_area(uint32_t n) { return bi_ret(n) + 32; }
+static int32_t bi_area(uint32_t n) { return bi_ret(n) + 16; }
 
-/* rax = callee kp_fn (non-NULL). The prototype is checked here, inline,
- * for every callee; then a function of this engine is called directly, a
- * built-in from its ST_BUILTIN stub or through jit_h_builtin (no second
- * prototype check), anything else (and every mismatch, to report it)
- * through jit_h_generic. */
-static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site)
+static void emit_bi_call(E *e, const jit_callsite *site, const ir_insn *in, int res,
+                         uint32_t line, uint32_t col);
+
+/* The plugin path of a call: a function of this engine is called
+ * directly, anything else through its ST_GENERIC stub sg. */
+static void call_plugin_in_rax(E *e, uint32_t sg)
 {
     xbuf *b = &e->b;
-    uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
-    uint32_t sbi = bi_inline(want, site->nargs)
-                       ? new_stub(e, ST_BUILTIN, in->line, in->col, 0, site, 0)
-                       : new_stub(e, ST_GENERIC, in->line, in->col, 1, site, 0);
-    /* prototype: compare the significant bytes of kp_fn.sig */
-    uint8_t sb[sizeof(ir_sig) + 8];
-    memset(sb, 0, sizeof sb);
-    memcpy(sb, want, sizeof *want);
-    size_t nbytes = 3 + (size_t)want->nparams;
-    for (size_t off = 0; off < nbytes; off += 8) {
-        size_t len = nbytes - off < 8 ? nbytes - off : 8;
-        uint64_t k;
-        memcpy(&k, sb + off, 8);
-        x_load(b, 1, RDX, xm(RAX, (int32_t)(offsetof(kp_fn, sig) + off)));
-        if (len < 8) {
-            int sh = (int)(64 - 8 * len);
-            x_shift_i(b, 1, 4, RDX, sh);
-            k <<= sh;
-        }
-        x_mov_ri_nf(b, 1, R11, k);
-        x_alu_rr(b, 1, ALU_CMP, RDX, R11);
-        jcc_stub(e, CC_NE, sg);
-    }
-    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
-    jcc_stub(e, CC_NE, sbi);
     x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
     x_test_rr(b, 1, RCX, RCX);
     jcc_stub(e, CC_E, sg);
@@ -1678,9 +1758,83 @@ static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const ji
     x_alu_rm(b, 1, ALU_CMP, RDX, xm(RCX, offsetof(jit_fn, magic)));
     jcc_stub(e, CC_NE, sg);
     x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
-    e->st[sg].back = b->n;
-    e->st[sbi].back = b->n;
-    call_result(e, in);
+}
+
+/* Is the name linked to a built-in the ST_BUILTIN code can call, now (at
+ * compile time)? Then its call is laid out in line (call_fn_in_rax). */
+static int bi_now(const kp_slot *slot, const ir_sig *want, uint32_t nargs)
+{
+    const kp_fn *now = slot ? atomic_load_explicit(&slot->fn, memory_order_relaxed) : NULL;
+    return bi_inline(want, nargs) && now && now->kind == KP_FN_BUILTIN;
+}
+
+/* Compare the significant bytes of the callee's kp_fn.sig (rax) with
+ * want's; a difference jumps to stub sg. Four bytes at a time with an
+ * immediate, the last four overlapping the ones before, and three (no
+ * parameter) with the zero top byte of kp_fn.kind in front: one
+ * compare-and-branch for up to one parameter, two for up to five. */
+_Static_assert(offsetof(kp_fn, kind) == 0 && sizeof(kp_fn_kind) == 4 &&
+                   offsetof(kp_fn, sig) == 4 && KP_FN_PLUGIN < 256 && KP_FN_BUILTIN < 256,
+               "check_sig reads kind's top byte (zero) before the signature");
+static void check_sig(E *e, const ir_sig *want, uint32_t sg)
+{
+    xbuf *b = &e->b;
+    uint8_t sb[1 + sizeof(ir_sig) + 8];
+    memset(sb, 0, sizeof sb);
+    memcpy(sb + 1, want, sizeof *want); /* sb[0]: kind's top byte */
+    size_t nbytes = 3 + (size_t)want->nparams, from = nbytes < 4 ? 0 : 1;
+    size_t end = 1 + nbytes;
+    for (size_t off = from; off < end; off += 4) {
+        if (off + 4 > end)
+            off = end - 4;
+        uint32_t k;
+        memcpy(&k, sb + off, 4);
+        x_alu_mi(b, 0, ALU_CMP, xm(RAX, (int32_t)(offsetof(kp_fn, sig) + off) - 1), (int32_t)k);
+        jcc_stub(e, CC_NE, sg);
+    }
+}
+
+/* rax = callee kp_fn (non-NULL). The prototype is checked here, inline,
+ * for every callee; then a function of this engine is called directly, a
+ * built-in with emit_bi_call's code or through jit_h_builtin (no second
+ * prototype check), anything else (and every mismatch, to report it)
+ * through jit_h_generic. When the name is linked to a built-in at compile
+ * time (bi_here), the built-in's call is laid out in line and the plugin
+ * path out of line, and the raw argument slots are written only on the
+ * paths that read them (the out-of-line stubs): the call then takes no
+ * jump but its call and return. Otherwise the plugin path is in line.
+ * The code is right for either callee; only the layout guesses. */
+static void call_fn_in_rax(E *e, const ir_insn *in, const ir_sig *want, const jit_callsite *site,
+                           int bi_here)
+{
+    xbuf *b = &e->b;
+    const ir_insn *regs = in->op == IR_CALLI ? in : NULL; /* CALLP's helper
+                                                             clobbered them */
+    uint32_t sg = new_stub(e, ST_GENERIC, in->line, in->col, 0, site, 0);
+    uint32_t sother = bi_here                      ? new_stub(e, ST_PLUGIN, in->line, in->col, sg, site, 0)
+                      : bi_inline(want, site->nargs) ? new_stub(e, ST_BUILTIN, in->line, in->col, 0, site, 0)
+                                                     : new_stub(e, ST_GENERIC, in->line, in->col, 1, site, 0);
+    if (bi_here) {
+        e->st[sg].call = e->st[sother].call = regs;
+        e->st[sg].res = e->st[sother].res = in;
+    } else if (e->st[sother].kind == ST_BUILTIN) {
+        e->st[sother].call = regs;
+    }
+    check_sig(e, want, sg);
+    x_alu_mi(b, 0, ALU_CMP, xm(RAX, offsetof(kp_fn, kind)), KP_FN_PLUGIN);
+    if (bi_here) {
+        jcc_stub(e, CC_E, sother);
+        emit_bi_call(e, site, regs, 1, in->line, in->col);
+        /* after the result: these stubs set it themselves (res) */
+        e->st[sg].back = b->n;
+        e->st[sother].back = b->n;
+    } else {
+        jcc_stub(e, CC_NE, sother);
+        call_plugin_in_rax(e, sg);
+        e->st[sg].back = b->n;
+        e->st[sother].back = b->n;
+        call_result(e, in);
+    }
 }
 
 /* Values live across the call at e->pos that sit in clobbered registers:
@@ -1738,12 +1892,15 @@ static void emit_call1(E *e, const ir_insn *in)
     case IR_CALLI: {
         jit_callsite *site = &e->jm->sites[e->nsite++];
         kp_slot *slot = e->kmod->imports[in->imm];
-        store_args(e, in);
-        x_mov_ri_nf(b, 1, RAX, (uint64_t)(uintptr_t)&slot->fn);
-        x_load(b, 1, RAX, xm(RAX, 0));
+        int bi_here = bi_now(slot, site->want, site->nargs);
+        if (!bi_here)
+            store_args(e, in);
+        xb1(b, 0x48); /* mov rax, [&slot->fn] */
+        xb1(b, 0xA1);
+        xb8(b, (uint64_t)(uintptr_t)&slot->fn);
         x_test_rr(b, 1, RAX, RAX);
         jcc_stub(e, CC_E, new_stub(e, ST_UNLINKED, in->line, in->col, 0, slot, 0));
-        call_fn_in_rax(e, in, site->want, site);
+        call_fn_in_rax(e, in, site->want, site, bi_here);
         return;
     }
     case IR_CALLP: {
@@ -1756,7 +1913,7 @@ static void emit_call1(E *e, const ir_insn *in)
         x_call_abs(b, (const void *)jit_h_handle);
         x_test_rr(b, 1, RAX, RAX);
         jcc_stub(e, CC_E, new_stub(e, ST_TRAP, in->line, in->col, 0, NULL, 0));
-        call_fn_in_rax(e, in, site->want, site);
+        call_fn_in_rax(e, in, site->want, site, 0);
         return;
     }
     default: /* CALLR */
@@ -2207,6 +2364,140 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
     }
 }
 
+/* The call of a built-in whose prototype was checked, callee in rax:
+ * kp_rt_call_builtin in line, same conversions, same traps. In line after
+ * the checks, or in an ST_BUILTIN stub. The result ends in the call's
+ * destination (res, in != NULL) or in rax / xmm0. This path is bound by
+ * its instructions (measured: each one fewer in the loop of bench section
+ * 3 was worth up to a cycle, the loop being limited by how fast its code
+ * is fetched) and by its memory operations (Zen 4: three a cycle, at
+ * most two of them stores), so it keeps few of either:
+ * - an argument goes from where the allocator keeps it straight into its
+ *   kp_value (in: the CALLI, whose arguments are still there; NULL: a
+ *   CALLP's, from their raw slots);
+ * - no native-stack check: the function's entry checked rsp against the
+ *   thread's limit, which is never below the built-in floor (trap.c), and
+ *   rsp does not move in the body;
+ * - ex->cur_builtin is set, not saved and restored: it is read only while
+ *   a built-in runs (kp_fail, messages), and a nested call from a
+ *   built-in runs on an exec of its own, so it still names the callee
+ *   when the call returns (the failure path takes it from there);
+ * - r13 (callee-saved) keeps the countdown across the host call: it is
+ *   compared with ex->poll_countdown and reloaded only if the built-in
+ *   changed it (it polled, or ran a nested call), so the loop's countdown
+ *   does not go through memory;
+ * - the status and ex->trap_code are tested at once: nonzero either way
+ *   goes to kp_rt_builtin_failed, which returns the recorded trap, or
+ *   records the status's (exact when no trap was recorded);
+ * - the rare cases are out of line: a failure, a changed countdown. */
+static void emit_bi_call(E *e, const jit_callsite *site, const ir_insn *in, int res,
+                         uint32_t line, uint32_t col)
+{
+    xbuf *b = &e->b;
+    const ir_sig *sig = site->want;
+    uint32_t n = site->nargs;
+    int32_t V = bi_vals(n), R = bi_ret(n);
+    for (uint32_t a = 0; a < n; a++) {
+        int t = sig->params[a];
+        int w = t == IR_I64 || t == IR_F64;
+        xmem tv = xm(RSP, V + 16 * (int32_t)a), vv = xm(RSP, V + 16 * (int32_t)a + 8);
+        x_rm(b, 0, 0, 0xC7, 1, 0, tv, 0);
+        xb4(b, (uint32_t)t);
+        /* 32-bit values zero-extended, as kp_rt_call_builtin: an I32 in a
+         * register is (docs/jit.md), the upper half of a raw slot, a spill
+         * slot or an xmm register is junk */
+        if (!in) {
+            x_load(b, w, RCX, xm(RSP, 8 * (int32_t)a));
+            x_store(b, 1, vv, RCX);
+            continue;
+        }
+        ir_reg v = in->args[a];
+        const jit_loc *l = L(e, v);
+        int rt = rtype(e, v);
+        if (l->kind == JL_REG && !isx(rt)) {
+            if ((rt == IR_I64) == (w != 0)) {
+                x_store(b, 1, vv, l->reg);
+            } else { /* not met: the front end converts to the prototype */
+                x_mov_rr(b, 0, RCX, l->reg);
+                x_store(b, 1, vv, RCX);
+            }
+        } else if (l->kind == JL_REG) {
+            if (rt == IR_F64) {
+                x_fstore(b, 1, vv, l->reg);
+            } else {
+                x_movd_gx(b, 0, RCX, l->reg);
+                x_store(b, 1, vv, RCX);
+            }
+        } else if (l->kind == JL_SPILL) {
+            x_load(b, w && (rt == IR_I64 || rt == IR_F64), RCX, slotm(e, l->slot));
+            x_store(b, 1, vv, RCX);
+        } else {
+            uint64_t k = l->kind == JL_CONST ? l->k : 0;
+            if (!w)
+                k = (uint32_t)k;
+            if (fits32((int64_t)k)) {
+                x_rm(b, 0, 1, 0xC7, 1, 0, vv, 0);
+                xb4(b, (uint32_t)k);
+            } else {
+                x_mov_ri_nf(b, 1, RCX, k);
+                x_store(b, 1, vv, RCX);
+            }
+        }
+    }
+    /* args[0] (defined even when nargs == 0) and a void result are all
+     * zero: one 16-byte store each. (A typed result keeps its two
+     * immediate stores: building {type, 0} in xmm14 measured slower.) */
+    if (n == 0 || sig->ret == IR_VOID)
+        x_xorps(b, XT1, XT1);
+    if (n == 0)
+        x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, V), 0); /* movups */
+    if (sig->ret == IR_VOID) {
+        x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, R), 0);
+    } else {
+        x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, R), 0);
+        xb4(b, sig->ret);
+        x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, R + 8), 0);
+        xb4(b, 0);
+    }
+    x_store(b, 1, xm(R14, offsetof(kp_exec, cur_builtin)), RAX);
+    x_mov_ri_nf(b, 1, R11, (uint64_t)(uintptr_t)site->caller);
+    x_store(b, 1, xm(R14, offsetof(kp_exec, caller)), R11);
+    cd_out(b);
+    x_mov_rr(b, 1, RDI, R14);
+    x_lea(b, 1, RSI, xm(RSP, V));
+    if (n)
+        x_mov_ri_nf(b, 0, RDX, n);
+    else
+        x_rr(b, 0, 0, 0x31, 1, RDX, RDX); /* xor edx, edx */
+    x_lea(b, 1, RCX, xm(RSP, R));
+    x_load(b, 1, R8, xm(RAX, offsetof(kp_fn, userdata)));
+    x_call_m(b, xm(RAX, offsetof(kp_fn, host)));
+    x_alu_rm(b, 0, ALU_OR, RAX, xm(R14, offsetof(kp_exec, trap_code)));
+    jcc_stub(e, CC_NE, new_stub(e, ST_BIFAIL, line, col, 0, NULL, 0));
+    x_alu_rm(b, 0, ALU_CMP, R13, xm(R14, offsetof(kp_exec, poll_countdown)));
+    uint32_t cd = new_stub(e, ST_CDIN, line, col, 0, NULL, 0);
+    jcc_stub(e, CC_NE, cd);
+    e->st[cd].back = b->n;
+    xmem rv = xm(RSP, R + 8);
+    if (res && in->dst) {
+        ir_reg d = in->dst;
+        if (isx(rtype(e, d))) {
+            int dd = xdst(e, d, 0);
+            x_fload(b, rtype(e, d) == IR_F64, dd, rv);
+            xfin(e, d, dd);
+        } else {
+            int dd = gdst(e, d, RAX);
+            x_load(b, rtype(e, d) == IR_I64, dd, rv); /* 32 bits: zero-extended */
+            gfin(e, d, dd);
+        }
+    } else if (!res) {
+        if (isx(sig->ret))
+            x_fload(b, sig->ret == IR_F64, 0, rv);
+        else if (sig->ret != IR_VOID)
+            x_load(b, sig->ret == IR_I64, RAX, rv);
+    }
+}
+
 /* ---- stubs ---- */
 
 static void emit_stubs(E *e)
@@ -2254,6 +2545,8 @@ static void emit_stubs(E *e)
             x_call_abs(b, (const void *)jit_h_unlinked);
             break;
         case ST_GENERIC: {
+            if (s->call)
+                store_args_via(e, s->call, RCX);
             x_mov_rr(b, 1, RDI, R14);
             x_mov_rr(b, 1, RSI, RAX);
             x_mov_ri_nf(b, 1, RDX, (uint64_t)(uintptr_t)s->ptr);
@@ -2267,80 +2560,45 @@ static void emit_stubs(E *e)
             jcc_stub(e, CC_NE, t);
             x_load(b, 1, RAX, xm(RSP, 0));
             x_movd_xg(b, 1, 0, RAX);
+            if (s->res)
+                call_result(e, s->res);
             x_bind(b, x_jmp32(b), s->back);
             break;
         }
         case ST_BUILTIN: {
-            /* kp_rt_call_builtin in line: same conversions, same traps */
-            const jit_callsite *site = s->ptr;
-            const ir_sig *sig = site->want;
-            uint32_t n = site->nargs, line = s->line, col = s->col;
             size_t back = s->back;
-            int32_t V = bi_vals(n), R = bi_ret(n), FN = R + 16, CB = R + 24;
-            /* short of the native-stack margin: the C path reports it */
-            uint32_t slow = new_stub(e, ST_GENERIC, line, col, 1, site, back);
-            xb1(b, 0x64); /* cmp rsp, fs:[bfloor] */
-            x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_bfloor_off}, 0);
-            jcc_stub(e, CC_B, slow);
-            for (uint32_t a = 0; a < n; a++) {
-                int t = sig->params[a];
-                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, V + 16 * (int32_t)a), 0);
-                xb4(b, (uint32_t)t);
-                /* 32-bit values zero-extended: the raw slot's upper half is junk */
-                x_load(b, t == IR_I64 || t == IR_F64, RCX, xm(RSP, 8 * (int32_t)a));
-                x_store(b, 1, xm(RSP, V + 16 * (int32_t)a + 8), RCX);
-            }
-            /* args[0] (defined even when nargs == 0) and a void result
-             * are all zero: one 16-byte store each, the path being bound
-             * by its stores. (A typed result keeps its two immediate
-             * stores: building {type, 0} in xmm14 measured slower.) */
-            if (n == 0 || sig->ret == IR_VOID)
-                x_xorps(b, XT1, XT1);
-            if (n == 0)
-                x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, V), 0); /* movups */
-            if (sig->ret == IR_VOID) {
-                x_rm(b, 0, 0, 0x0F11, 2, XT1, xm(RSP, R), 0);
-            } else {
-                x_rm(b, 0, 0, 0xC7, 1, 0, xm(RSP, R), 0);
-                xb4(b, sig->ret);
-                x_rm(b, 0, 1, 0xC7, 1, 0, xm(RSP, R + 8), 0);
-                xb4(b, 0);
-            }
-            x_store(b, 1, xm(RSP, FN), RAX);
-            x_load(b, 1, RCX, xm(R14, offsetof(kp_exec, cur_builtin)));
-            x_store(b, 1, xm(RSP, CB), RCX);
-            x_store(b, 1, xm(R14, offsetof(kp_exec, cur_builtin)), RAX);
-            x_mov_ri_nf(b, 1, R11, (uint64_t)(uintptr_t)site->caller);
-            x_store(b, 1, xm(R14, offsetof(kp_exec, caller)), R11);
-            cd_out(b);
-            x_mov_rr(b, 1, RDI, R14);
-            x_lea(b, 1, RSI, xm(RSP, V));
-            x_mov_ri_nf(b, 0, RDX, n);
-            x_lea(b, 1, RCX, xm(RSP, R));
-            x_load(b, 1, R8, xm(RAX, offsetof(kp_fn, userdata)));
-            x_call_m(b, xm(RAX, offsetof(kp_fn, host)));
-            x_load(b, 1, RCX, xm(RSP, CB));
-            x_store(b, 1, xm(R14, offsetof(kp_exec, cur_builtin)), RCX);
-            cd_in(b);
-            x_test_rr(b, 0, RAX, RAX);
-            size_t jfail = x_jcc32(b, CC_NE);
-            /* kp_fail() but KP_OK returned: the failure wins (eax = 0:
-             * the trap stub takes ex->trap_code) */
-            x_alu_mi(b, 0, ALU_CMP, xm(R14, offsetof(kp_exec, trap_code)), 0);
-            uint32_t t = new_stub(e, ST_TRAP, line, col, 0, NULL, 0);
-            jcc_stub(e, CC_NE, t);
-            if (sig->ret == IR_VOID)
-                x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
-            else
-                x_load(b, sig->ret == IR_I64 || sig->ret == IR_F64, RAX, xm(RSP, R + 8));
-            x_movd_xg(b, 1, 0, RAX);
+            emit_bi_call(e, s->ptr, s->call, 0, s->line, s->col);
             x_bind(b, x_jmp32(b), back);
-            x_bind(b, jfail, b->n);
+            break;
+        }
+        case ST_PLUGIN: {
+            size_t back = s->back;
+            uint32_t sg = s->extra;
+            const ir_insn *res = s->res;
+            if (s->call)
+                store_args_via(e, s->call, RCX);
+            call_plugin_in_rax(e, sg);
+            if (res)
+                call_result(e, res);
+            x_bind(b, x_jmp32(b), back);
+            break;
+        }
+        case ST_BIFAIL: {
+            /* eax = status | ex->trap_code; the callee is still
+             * ex->cur_builtin (emit_bi_call) */
+            uint32_t t = new_stub(e, ST_TRAP, s->line, s->col, 0, NULL, 0);
+            cd_in(b);
             x_mov_rr(b, 0, RDX, RAX);
             x_mov_rr(b, 1, RDI, R14);
-            x_load(b, 1, RSI, xm(RSP, FN));
+            x_load(b, 1, RSI, xm(R14, offsetof(kp_exec, cur_builtin)));
             x_call_abs(b, (const void *)kp_rt_builtin_failed);
             jmp_stub(e, t);
+            break;
+        }
+        case ST_CDIN: {
+            size_t back = s->back;
+            cd_in(b);
+            x_bind(b, x_jmp32(b), back);
             break;
         }
         case ST_UNROLL_EXIT:
@@ -2388,7 +2646,7 @@ static void emit_stubs(E *e)
 static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll)
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || e->plain_loops)
         return 0;
     const ir_block *bl = &f->blocks[bi], *tb = NULL;
     const ir_insn *t = &bl->insns[bl->ninsns - 1];
@@ -2508,7 +2766,8 @@ typedef struct counted {
 static int counted_loop(E *e, uint32_t bi, const uint8_t *hdr, counted *cl)
 {
     const ir_func *f = e->f;
-    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || !e->pad || e->pad[bi] == NOPAD)
+    if (bi == 0 || !hdr || !hdr[bi] || e->nopoll || e->plain_loops || !e->pad ||
+        e->pad[bi] == NOPAD)
         return 0;
     const ir_block *bl = &f->blocks[bi];
     uint32_t n = bl->ninsns;
@@ -2760,6 +3019,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
     dbgmark(e, -1, 0);
     emit_prologue(e);
+    size_t body = e->b.n;
     uint32_t pos = 1;
     /* loop headers (targets of back-edges) start on a 32-byte boundary:
      * the front end of the CPU fetches and caches decoded code by 32 bytes */
@@ -2814,6 +3074,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
         }
     }
     e->in = NULL;
+    dbgmark(e, -4, 0);
+    emit_prep_entry(e, body);
     dbgmark(e, -2, 0);
     e->pad = NULL;
     emit_stubs(e);
@@ -2844,6 +3106,7 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     e.kmod = jm->kmod;
     e.m = jm->kmod->ir;
     e.nopoll = jit_g.no_poll;
+    e.plain_loops = jit_g.plain_loops;
     int rc = 0;
     if (jit_g.keep_debug) {
         jm->dbg_ir = calloc(e.m->nfuncs ? e.m->nfuncs : 1, sizeof *jm->dbg_ir);

@@ -22,7 +22,7 @@ jit_globals jit_g;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 typedef int (*enter_fn)(kp_exec *, kp_fn *, const uint64_t *, uint64_t *);
-typedef void (*unwind_fn)(uint64_t, int) __attribute__((noreturn));
+typedef void (*unwind_fn)(jit_frame *, int) __attribute__((noreturn));
 
 static int jit_call_slow(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *ret);
 
@@ -46,17 +46,22 @@ static void x_fs_mov(xbuf *b, int store, int reg, int32_t off)
 }
 
 /* A trap left the trampoline's frame at rsp: ex->sp and ex->depth back to
- * what they were at the entry (rax, the status, is kept). */
-static void trap_restore(xbuf *b)
+ * what they were at the entry (rax, the status, is kept; rcx = ex). A
+ * stub's frame (prev = JF_PREV_STUB) goes on at the label whose jump this
+ * returns instead: its end writes those (the stub leaves them unset). */
+static size_t trap_restore(xbuf *b)
 {
     x_load(b, 1, RCX, xm(RSP, JF_EX));
+    x_alu_mi(b, 1, ALU_CMP, xm(RSP, JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
+    size_t j_stub = x_jcc32(b, CC_E);
     x_load(b, 0, RDX, xm(RSP, JF_SP0));
     x_store(b, 0, xm(RCX, offsetof(kp_exec, sp)), RDX);
     x_load(b, 0, RDX, xm(RSP, JF_DEPTH0));
     x_store(b, 0, xm(RCX, offsetof(kp_exec, depth)), RDX);
+    return j_stub;
 }
 
-_Static_assert(offsetof(jit_frame, saved_rsp) == JF_SAVED_RSP && offsetof(jit_frame, ex) == JF_EX &&
+_Static_assert(offsetof(jit_frame, ex) == JF_EX &&
                    offsetof(jit_frame, ret) == JF_RET && offsetof(jit_frame, prev) == JF_PREV &&
                    offsetof(jit_frame, fn) == JF_FN && offsetof(jit_frame, sp0) == JF_SP0 &&
                    offsetof(jit_frame, depth0) == JF_DEPTH0,
@@ -73,8 +78,8 @@ static void gen_trampolines(void)
      * call itself (kp_engine_ops.call), so that a host -> plugin call
      * builds no C frame of its own: it checks the function (else, and on
      * a thread not set up yet, jit_call_slow), builds the jit_frame as
-     * its own frame's bottom (saved_rsp = its address: the signal stub,
-     * resumed at saved_rsp, calls below it), links it into jit_tls_frame_
+     * its own frame's bottom (rsp = its address: the signal stub, resumed
+     * there, calls below it), links it into jit_tls_frame_
      * and unlinks it on return (on a trap: unwind(), jit_sig_continue()). */
     size_t o_enter = b->n;
     x_load(b, 1, RAX, xm(RSI, offsetof(kp_fn, code)));
@@ -95,7 +100,6 @@ static void gen_trampolines(void)
     x_push(b, R15);
     x_alu_ri(b, 1, ALU_SUB, RSP, JF_ROOM);
     x_mov_rr(b, 1, RBX, RSP);
-    x_store(b, 1, xm(RBX, JF_SAVED_RSP), RSP);
     size_t o_cfi = b->n;
     x_store(b, 1, xm(RBX, JF_EX), RDI);
     x_store(b, 1, xm(RBX, JF_RET), RCX);
@@ -160,21 +164,43 @@ static void gen_trampolines(void)
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)jit_call_slow);
     x_jmp_r(b, RAX);
     size_t o_enter_end = b->n;
-    /* unwind(rdi = saved rsp, esi = status) */
+    /* unwind(rdi = jit_frame *, esi = status) */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_unwind = b->n;
     x_mov_rr(b, 1, RSP, RDI);
     x_mov_rr(b, 0, RAX, RSI);
-    trap_restore(b);
+    size_t j_stub1 = trap_restore(b);
     epilogue_restore(b);
-    /* signal stub: rsp = saved rsp, rdi = jit_frame * */
+    /* signal stub: rsp = rdi = jit_frame * */
     while (b->n % 16)
         xb1(b, 0xCC);
     size_t o_sig = b->n;
     x_call_abs(b, (const void *)jit_sig_continue);
-    trap_restore(b);
+    size_t j_stub2 = trap_restore(b);
     epilogue_restore(b);
+    /* a stub's frame: the host's registers back, then, with the host's
+     * return address on the stack, prep_end(ex - prep_ex_off, status, 0,
+     * NULL) returns the call's result to the host */
+    x_bind(b, j_stub1, b->n);
+    x_bind(b, j_stub2, b->n);
+    x_mov_rr(b, 0, RSI, RAX);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)&jit_g.prep_ex_off);
+    x_load(b, 0, RAX, xm(RAX, 0));
+    x_mov_rr(b, 1, RDI, RCX);
+    x_alu_rr(b, 1, ALU_SUB, RDI, RAX);
+    x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
+    x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
+    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)&jit_g.prep_end);
+    x_load(b, 1, RAX, xm(RAX, 0));
+    x_alu_ri(b, 1, ALU_ADD, RSP, JF_ROOM);
+    x_pop(b, R15);
+    x_pop(b, R14);
+    x_pop(b, R13);
+    x_pop(b, R12);
+    x_pop(b, RBP);
+    x_pop(b, RBX);
+    x_jmp_r(b, RAX);
     /* poll thunk: keeps every allocatable register */
     while (b->n % 16)
         xb1(b, 0xCC);
@@ -217,7 +243,6 @@ static void gen_trampolines(void)
     jit_g.sigstub = code + o_sig;
     jit_g.poll_thunk = code + o_poll;
     jit_g.tls_limit_off = jit_tls_limit_offset();
-    jit_g.tls_bfloor_off = jit_tls_bfloor_offset();
     jit_g.enter_len = (uint32_t)(o_enter_end - o_enter);
     jit_g.enter_cfi_off = (uint32_t)(o_cfi - o_enter);
     if (jit_signals_init() != 0)
@@ -241,8 +266,8 @@ static __attribute__((noreturn)) void unwind(kp_exec *ex, int status)
         status = ex->trap_code;
     if (!status)
         status = KP_TRAP_BAD_CALL;
-    jit_tls_set_frame(jf->prev);
-    ((unwind_fn)jit_g.unwind)(jf->saved_rsp, status);
+    jit_tls_set_frame(jit_frame_prev(jf));
+    ((unwind_fn)jit_g.unwind)(jf, status);
 }
 
 void jit_h_trap(kp_exec *ex, const kp_fn *fn, uint32_t line, uint32_t col, int status)
@@ -413,7 +438,7 @@ uint64_t jit_sig_continue(jit_frame *jf)
                 }
         }
     }
-    jit_tls_set_frame(jf->prev); /* the stub returns from the trampoline */
+    jit_tls_set_frame(jit_frame_prev(jf)); /* the stub returns from the trampoline */
     return (uint64_t)(uint32_t)(ex->trap_code ? ex->trap_code : KP_TRAP_MEMORY);
 }
 
@@ -470,6 +495,7 @@ static void jm_free(jit_module *jm)
 
 void jit_debug_keep(int on) { jit_g.keep_debug = on; }
 void jit_set_polling(int on) { jit_g.no_poll = !on; }
+void jit_set_loop_forms(int on) { jit_g.plain_loops = !on; }
 
 static kp_modx *modx_of(kp_runtime *rt, const char *name)
 {
@@ -562,8 +588,11 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         jm_free(jm);
         return rc;
     }
-    for (uint32_t i = 0; i < m->nfuncs; i++)
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
         mod->fns[i].code = &jm->fns[i];
+        mod->fns[i].prep_entry =
+            jm->fns[i].prep_off ? (const void *)(jm->code + jm->fns[i].prep_off) : jm->fns[i].entry;
+    }
     mod->engine_data = jm;
     mod->code_bytes = jm->code_size + jm->npc * sizeof *jm->pcmap +
                       jm->nsites * sizeof *jm->sites + ntypes + jm->nfns * sizeof *jm->fns;
@@ -584,8 +613,10 @@ static void jit_unload(kp_module *mod)
         return;
     jit_registry_remove(jm);
     jit_gdb_unregister(jm);
-    for (uint32_t i = 0; i < mod->nfns; i++)
+    for (uint32_t i = 0; i < mod->nfns; i++) {
         mod->fns[i].code = NULL;
+        mod->fns[i].prep_entry = NULL;
+    }
     mod->engine_data = NULL;
     jm_free(jm);
 }
@@ -627,6 +658,7 @@ static int nojit_call(kp_exec *ex, kp_fn *fn, const uint64_t *args, uint64_t *re
 const kp_engine_ops kp_jit_engine = {"jit", nojit_load, nojit_unload, nojit_call};
 void jit_debug_keep(int on) { (void)on; }
 void jit_set_polling(int on) { (void)on; }
+void jit_set_loop_forms(int on) { (void)on; }
 const jit_module *jit_module_of(kp_runtime *rt, const char *name)
 {
     (void)rt, (void)name;

@@ -172,16 +172,13 @@ static void eh_frame(obuf *b, const gobj *o)
             }
         } else {
             /* entry trampoline: once rbx holds the jit_frame, the CFA is
-             * jf->saved_rsp + JF_ROOM + 56 (the frame, 6 pushes, the return
-             * address), whatever the outgoing area took */
+             * rbx + JF_ROOM + 56 (the frame, 6 pushes, the return address),
+             * whatever the outgoing area took */
             ob_u8(b, 0x02);
             ob_u8(b, (uint8_t)jit_g.enter_cfi_off);
-            ob_u8(b, 0x0f); /* def_cfa_expression */
-            ob_uleb(b, 6); /* JF_ROOM + 56 takes a 2-byte uleb */
-            ob_u8(b, 0x73); ob_u8(b, 0); /* breg3 (rbx) + 0 */
-            ob_u8(b, 0x06);              /* deref */
-            ob_u8(b, 0x23); ob_uleb(b, JF_ROOM + 56); /* plus_uconst */
-            _Static_assert(JF_ROOM + 56 >= 128 && JF_ROOM + 56 < 16384, "2-byte uleb");
+            ob_u8(b, 0x0c); /* def_cfa */
+            ob_uleb(b, (uint32_t)dwreg(RBX));
+            ob_uleb(b, JF_ROOM + 56);
             static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
             for (int k = 0; k < 6; k++) {
                 ob_u8(b, (uint8_t)(0x80 | dwreg(saved[k])));

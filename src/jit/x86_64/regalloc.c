@@ -261,6 +261,11 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         }
     }
     first[nb] = k;
+    /* a parameter nothing reads needs no register (the prologue loads
+     * only parameters that have a location) */
+    for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++)
+        if (!R[p].uses)
+            R[p].s = INT64_MAX, R[p].e = -1;
     /* Liveness to a fixed point, blocks in reverse order: a block's live-in
      * reaches its forward predecessors (lower numbers) in the same pass,
      * so another pass is needed only when a back-edge target's changed. */

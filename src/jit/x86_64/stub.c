@@ -36,7 +36,7 @@ static void fs_cmp_i(xbuf *b, int w, int32_t off, int32_t imm)
     x_alu_mi(b, w, ALU_CMP, fsm(off), imm);
 }
 
-static void fs_load(xbuf *b, int reg, int32_t off)
+static __attribute__((unused)) void fs_load(xbuf *b, int reg, int32_t off)
 {
     xb1(b, 0x64);
     x_load(b, 1, reg, fsm(off));
@@ -69,23 +69,23 @@ static int is32(uint8_t t)
 
 /*
  * Entered as int stub(rdi = p, rsi = args, rdx = ret) by a jump from
- * kp_call_prepared. Registers: rcx = rt and rax = the linked kp_fn until
- * the call; from the frame on rbx = jit_frame, r12 = the enclosing frame
- * (jit_tls_frame_ before), rbp = ret, r13-r15 as emit.c expects (r14 =
- * the call record, inside p). The stack:
+ * kp_call_prepared. Registers: rcx = rt until the arguments, rax = the
+ * armed entry (p->entry); from the frame on rbp = ret,
+ * r13-r15 as emit.c expects (r14 = the call record, inside p); the
+ * arguments in jit_prep_regs's registers where the prototype fits. The
+ * stack:
  *
  *   host's return address
- *   trap continuation      <- pushed: a trap's unwind "returns" here
  *   rbx rbp r12 r13 r14 r15 (the host's)
- *   jit_frame (JF_ROOM)    <- rbx = saved_rsp
- *   8 bytes of padding
- *   outgoing arguments     <- rsp at the call
+ *   jit_frame (JF_ROOM)
+ *   outgoing arguments     <- rsp at the call (none: in registers)
  *
  * which is the entry trampoline's frame shape (six pushes, JF_ROOM), so
- * unwind() and the signal stub restore and return as they do for it (the
- * frame's sp0/depth0 are not written: what they restore into ex->sp and
- * ex->depth on a trap, prepared_end overwrites with the right values
- * before anything reads them).
+ * unwind() and the signal stub restore the host's registers as they do
+ * for it; the frame's prev, JF_PREV_STUB, sends them on to prepared_end
+ * (with the host's return address still on the stack) instead of
+ * returning, and keeps them from restoring ex->sp/depth from the frame's
+ * sp0/depth0, which the stub does not write (prepared_end does).
  *
  * What it leaves out of the C path, and why that is safe: p->busy (on
  * the owner thread busy implies an announced call, nest > 0, which sends
@@ -94,19 +94,23 @@ static int is32(uint8_t t)
  * prototype, the limits and the rest of the call record (unchanged while
  * rt->callgen is, see exec.c), ex->sp and ex->depth (every return and
  * every trap restores them), ex->caller (generated code sets it before
- * each call out, which is where it is read), ex->rt_interrupt_gen (only
- * read for an exec whose interrupt word is not the runtime's).
+ * each call out, which is where it is read), ex->interrupt_gen (the C
+ * path wrote the runtime's, and kp_interrupt moves rt->callgen),
+ * ex->rt_interrupt_gen (only read for an exec whose interrupt word is not
+ * the runtime's).
  *
- * The path is bound by its stores (about 24 at 0 arguments, two per
- * cycle at best): a store saved is worth more than an instruction.
+ * The path is bound by its memory operations and taken branches more
+ * than by its instruction count (bench/RESULTS.md).
  */
 static void gen(xbuf *b, const kp_prep_desc *d)
 {
     size_t j_slow[4], j_fin[3];
     int ns = 0, nf = 0;
     int n = d->nparams;
-    int32_t out = (int32_t)((8 * (n ? n : 1) + 15) & ~15);
-    int32_t room = JF_ROOM + 8 + out;
+    int8_t areg[IR_MAX_PARAMS];
+    int inregs = jit_prep_regs(d->params, n, areg);
+    int32_t out = inregs ? 0 : (int32_t)((8 * (n ? n : 1) + 15) & ~15);
+    int32_t room = JF_ROOM + out;
     static const int saved[6] = {RBX, RBP, R12, R13, R14, R15};
 
     /* ---- may the stub serve this call? (else the C path, untouched) */
@@ -114,11 +118,17 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         x_test_rr(b, 1, RSI, RSI);
         j_slow[ns++] = x_jcc32(b, CC_E);
     }
-    if (d->tls_id == d->tls_nest + 4) {
-        /* nest == 0 and id == owner_id in one 8-byte compare */
-        x_mov_ri(b, 1, RAX, (uint64_t)d->owner_id << 32);
+    /* id, then nest: nest == 0 and id == owner_id are the 8 bytes at id
+     * reading owner_id, an immediate while it fits in 31 bits */
+    int paired = d->tls_nest == d->tls_id + 4;
+    int imm_id = d->owner_id <= INT32_MAX;
+    if (paired && imm_id) {
+        fs_cmp_i(b, 1, d->tls_id, (int32_t)d->owner_id);
+        j_slow[ns++] = x_jcc32(b, CC_NE);
+    } else if (paired) {
+        x_mov_ri(b, 0, RAX, d->owner_id);
         xb1(b, 0x64);
-        x_alu_rm(b, 1, ALU_CMP, RAX, fsm(d->tls_nest));
+        x_alu_rm(b, 1, ALU_CMP, RAX, fsm(d->tls_id));
         j_slow[ns++] = x_jcc32(b, CC_NE);
     } else {
         x_mov_ri(b, 0, RAX, d->owner_id);
@@ -138,9 +148,9 @@ static void gen(xbuf *b, const kp_prep_desc *d)
      * path is bound by its stores) */
     xb1(b, 0x64);
     x_alu_rm(b, 1, ALU_CMP, RCX, fsm(d->tls_rdrt));
-    size_t j_same = x_jcc32(b, CC_E);
-    fs_store(b, d->tls_rdrt, RCX);
-    x_bind(b, j_same, b->n);
+    size_t j_other = x_jcc32(b, CC_NE); /* the store is out of line: a
+                                          taken branch costs more here */
+    size_t l_same = b->n;
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->epoch_now);
     x_load(b, 1, RAX, xm(RAX, 0));
     fs_store(b, d->tls_epoch, RAX);
@@ -149,47 +159,55 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     }
     fs_mov_i(b, 0, d->tls_nest, 1);
 
-    /* ---- the binding: fn, then the generation (a seqlock read: a store
-     * to the slot moves the generation before and after, so an unchanged
-     * even generation read after fn means fn is the one the C path
-     * checked, with the limits it loaded into the call record) */
-    x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->slot_fn);
-    x_load(b, 1, RAX, xm(RAX, 0));
+    /* ---- the binding: the generation the C path armed p at (a store to
+     * the slot moves it before and after, limit changes move it), so the
+     * slot holds the function whose entry it recorded, with the limits it
+     * loaded into the call record; read after the announcement, which
+     * keeps that function's code from being freed */
     x_load(b, 1, R8, xm(RCX, (int32_t)d->rt_gen));
     x_alu_rm(b, 1, ALU_CMP, R8, xm(RDI, (int32_t)d->p_gen));
     size_t j_ann = x_jcc32(b, CC_NE);
+    x_load(b, 1, RAX, xm(RDI, (int32_t)d->p_entry));
 
-    /* ---- the frame: trap continuation, the host's registers, jit_frame */
-    xb1(b, 0x4C), xb1(b, 0x8D), xb1(b, 0x05); /* lea r8, [rip + trap] */
-    size_t l_trap = b->n;
-    xb4(b, 0);
-    x_push(b, R8);
+    /* ---- the frame: the host's registers, jit_frame */
     for (int i = 0; i < 6; i++)
         x_push(b, saved[i]);
     x_alu_ri(b, 1, ALU_SUB, RSP, room);
-    x_lea(b, 1, RBX, xm(RSP, out + 8));
     x_lea(b, 1, R14, xm(RDI, (int32_t)d->p_ex));
-    /* this call's interrupt generation: kp_interrupt from now on stops it */
-    x_load(b, 0, R8, xm(RCX, (int32_t)d->rt_interrupt));
-    x_store(b, 0, xm(R14, offsetof(kp_exec, interrupt_gen)), R8);
     fs_store(b, d->tls_cur, R14);
-    x_store(b, 1, xm(RBX, JF_SAVED_RSP), RBX);
-    x_store(b, 1, xm(RBX, JF_EX), R14);
-    fs_load(b, R12, jit_g.tls_frame_off);
-    x_store(b, 1, xm(RBX, JF_PREV), R12);
-    fs_store(b, jit_g.tls_frame_off, RBX);
+    x_store(b, 1, xm(RSP, out + JF_EX), R14);
+    /* the outermost call on this thread (nest was 0): no enclosing frame,
+     * and a trap ends in prepared_end (engine.c, trap_restore) */
+    mov_mi(b, 1, xm(RSP, out + JF_PREV), (int32_t)(intptr_t)JF_PREV_STUB);
+    if (out) {
+        x_lea(b, 1, R8, xm(RSP, out));
+        fs_store(b, jit_g.tls_frame_off, R8);
+    } else {
+        fs_store(b, jit_g.tls_frame_off, RSP);
+    }
     x_mov_rr(b, 1, RBP, RDX);
     x_mov_ri(b, 1, R15, (uint64_t)(uintptr_t)d->mem);
     x_mov_ri_nf(b, 0, R13, d->poll);
     /* arguments straight into the callee's slots, read at their width
      * (a 32-bit load zero-extends: the upper half of a kp_value holding
      * a 32-bit value is the host's garbage) */
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !inregs; i++) {
         x_load(b, !is32(d->params[i]), R8, xm(RSI, 16 * i + (int32_t)offsetof(kp_value, v)));
         x_store(b, 1, xm(RSP, 8 * i), R8);
     }
-    x_load(b, 1, RCX, xm(RAX, offsetof(kp_fn, code)));
-    x_call_m(b, xm(RCX, offsetof(jit_fn, entry)));
+    /* or into their registers (jit_prep_regs), rsi's last: it points at
+     * them */
+    for (int pass = 0; pass < 2 && inregs; pass++)
+        for (int i = 0; i < n; i++) {
+            xmem src = xm(RSI, 16 * i + (int32_t)offsetof(kp_value, v));
+            if ((areg[i] == RSI) != pass)
+                continue;
+            if (areg[i] >= 16)
+                x_fload(b, d->params[i] == KP_T_F64, areg[i] - 16, src);
+            else
+                x_load(b, !is32(d->params[i]), areg[i], src);
+        }
+    x_call_r(b, RAX);
 
     /* ---- back: the raw result in rax (rbx, rbp, r12, r14 preserved) */
     if (d->ret == KP_T_F32)
@@ -205,14 +223,12 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, (int32_t)d->ex_cleanups));
     x_alu_rm(b, 1, ALU_OR, RCX, xm(R14, offsetof(kp_exec, trap_code)));
     j_fin[nf++] = x_jcc32(b, CC_NE);
-    fs_store(b, jit_g.tls_frame_off, R12);
+    /* the frame stays in jit_tls_frame_: it is read only while JIT code
+     * runs, and every entry into JIT code links its own frame first */
     x_test_rr(b, 1, RBP, RBP);
     size_t j_noret = x_jcc32(b, CC_E);
     /* kp_value: type, 4 bytes of padding (zero), the union */
-    x_alu_mi(b, 1, ALU_CMP, xm(RBP, 0), d->ret);
-    size_t j_typed = x_jcc32(b, CC_E);
     mov_mi(b, 1, xm(RBP, 0), d->ret);
-    x_bind(b, j_typed, b->n);
     if (d->ret == KP_T_VOID)
         mov_mi(b, 1, xm(RBP, offsetof(kp_value, v)), 0);
     else
@@ -227,26 +243,29 @@ static void gen(xbuf *b, const kp_prep_desc *d)
         fs_mov_i(b, 1, d->tls_cur, 0);
         fs_mov_i(b, 1, d->tls_epoch, 0);
     }
-    if (d->tls_id == d->tls_nest + 4) {
-        /* nest = 0 as an 8-byte store (id unchanged): the next call's
-         * 8-byte load of both is forwarded from it; after a 4-byte store
-         * it would wait for the store to reach the cache (+4 ns here) */
-        x_mov_ri(b, 1, RCX, (uint64_t)d->owner_id << 32);
-        fs_store(b, d->tls_nest, RCX);
+    if (paired) {
+        /* nest = 0 as an 8-byte store with the id: the next call's 8-byte
+         * load of both is forwarded from it; after a 4-byte store it would
+         * wait for the store to reach the cache (+4 ns here) */
+        if (imm_id) {
+            fs_mov_i(b, 1, d->tls_id, (int32_t)d->owner_id);
+        } else {
+            x_mov_ri(b, 0, RCX, d->owner_id);
+            fs_store(b, d->tls_id, RCX);
+        }
     } else {
         fs_mov_i(b, 0, d->tls_nest, 0);
     }
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
     for (int i = 6; i-- > 0;)
         x_pop(b, saved[i]);
-    x_pop(b, RCX); /* the trap continuation */
     x_rr(b, 0, 0, 0x31, 1, RAX, RAX);
     x_ret(b);
 
     /* ---- trap_code or cleanups set, or retired modules: prepared_end(p,
      * KP_OK, raw result, ret) after the frame is unlinked */
     size_t l_fin = b->n;
-    fs_store(b, jit_g.tls_frame_off, R12);
+    fs_mov_i(b, 1, jit_g.tls_frame_off, 0);
     x_lea(b, 1, RDI, xm(R14, -(int32_t)d->p_ex));
     x_rr(b, 0, 0, 0x31, 1, RSI, RSI);
     x_mov_rr(b, 1, RDX, RAX);
@@ -254,21 +273,13 @@ static void gen(xbuf *b, const kp_prep_desc *d)
     x_alu_ri(b, 1, ALU_ADD, RSP, room);
     for (int i = 6; i-- > 0;)
         x_pop(b, saved[i]);
-    x_pop(b, R8);
     jmp_abs(b, d->end);
     for (int i = 0; i < nf; i++)
         x_bind(b, j_fin[i], l_fin);
 
-    /* ---- a trap: unwind()/the signal stub restored ex->sp/depth from the
-     * frame, unlinked it, popped the host's registers and returned here
-     * with the status in eax: prepared_end(p, status, 0, NULL) */
-    size_t l_trapc = b->n;
-    x_mov_ri(b, 1, RDI, (uint64_t)(uintptr_t)d->p);
-    x_mov_rr(b, 0, RSI, RAX);
-    x_rr(b, 0, 0, 0x31, 1, RDX, RDX);
-    x_rr(b, 0, 0, 0x31, 1, RCX, RCX);
-    jmp_abs(b, d->end);
-    xpatch4(b, l_trap, (uint32_t)(int32_t)((int64_t)l_trapc - (int64_t)(l_trap + 4)));
+    x_bind(b, j_other, b->n);
+    fs_store(b, d->tls_rdrt, RCX);
+    x_bind(b, x_jmp32(b), l_same);
 
     /* ---- not for the stub: the C path, after undoing the announcement
      * or with nothing done */
@@ -286,6 +297,9 @@ void *jit_prepare(const kp_prep_desc *d, size_t *size)
      * not check them per call as the entry trampoline does */
     if (jit_init() != 0 || jit_thread_init() != 0)
         return NULL;
+    /* the same for every stub: a trap's end (engine.c) reads them */
+    atomic_store_explicit(&jit_g.prep_ex_off, d->p_ex, memory_order_relaxed);
+    atomic_store_explicit(&jit_g.prep_end, d->end, memory_order_release);
     xbuf bb = {0}, *b = &bb;
     gen(b, d);
     if (b->nomem) {

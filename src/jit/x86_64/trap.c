@@ -31,9 +31,6 @@
 
 __thread jit_frame *jit_tls_frame_ __attribute__((tls_model("initial-exec")));
 __thread uintptr_t jit_tls_limit __attribute__((tls_model("initial-exec")));
-/* kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN): generated code calls a
- * built-in directly only with rsp above it (0: unknown stack, no check) */
-static __thread uintptr_t jit_tls_bfloor __attribute__((tls_model("initial-exec")));
 __thread int jit_tls_ready_ __attribute__((tls_model("initial-exec")));
 
 /* ---- registry of loaded modules ---- */
@@ -132,7 +129,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
         for (int i = 0; i < 16; i++)
             jf->regs[i] = (uint64_t)uc->uc_mcontext.gregs[greg_of[i]];
         uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)jit_g.sigstub;
-        uc->uc_mcontext.gregs[REG_RSP] = (greg_t)jf->saved_rsp;
+        uc->uc_mcontext.gregs[REG_RSP] = (greg_t)(uintptr_t)jf;
         uc->uc_mcontext.gregs[REG_RDI] = (greg_t)(uintptr_t)jf;
         return;
     }
@@ -217,8 +214,11 @@ int jit_thread_init_slow(void)
         }
         pthread_attr_destroy(&attr);
     }
-    jit_tls_limit = limit;
-    jit_tls_bfloor = kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN);
+    /* Never below the built-in floor (it is not, with the margins above):
+     * generated code calls built-ins without a check of its own, having
+     * checked rsp against this limit at the function's entry (emit.c). */
+    uintptr_t bfloor = kp_os_stack_floor(KP_BUILTIN_STACK_MARGIN);
+    jit_tls_limit = limit > bfloor ? limit : bfloor;
     jit_tls_ready_ = 1;
     return 0;
 }
@@ -232,7 +232,6 @@ static int32_t tls_offset(const void *var)
     return (int32_t)((intptr_t)var - (intptr_t)tp);
 }
 
-int32_t jit_tls_bfloor_offset(void) { return tls_offset(&jit_tls_bfloor); }
 int32_t jit_tls_frame_offset(void) { return tls_offset(&jit_tls_frame_); }
 int32_t jit_tls_ready_offset(void) { return tls_offset(&jit_tls_ready_); }
 int32_t jit_tls_limit_offset(void) { return tls_offset(&jit_tls_limit); }

@@ -817,12 +817,13 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
 {
     lex_state st;
     const char *s = lx->src;
-    size_t n = lx->len, k = 0;
+    size_t n = lx->len;
+    fe_token *o = out, *oend = out + max; /* a cursor: one value fewer live than k < max */
     uint8_t file = lx->file;
     pp_tok t;
     *have_stop = 0;
     state_load(lx, &st);
-    while (k < max) {
+    while (o < oend) {
         if (!lex_fast(s, n, &st, &t, macros))
             break;
         t.file = file;
@@ -852,9 +853,9 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
                 v = v * 10 + (uint64_t)(d[i] - '0');
             if (i != t.len)
                 goto stop;
-            fe_token *o = run_token(&out[k++], TK_INT, file, 0, &t);
-            o->u.i.value = v;
-            o->u.i.decimal = d[0] != '0';
+            fe_token *q = run_token(o++, TK_INT, file, 0, &t);
+            q->u.i.value = v;
+            q->u.i.decimal = d[0] != '0';
             continue;
         } else if (t.kind == PK_CHAR) {
             /* lex_fast's two forms, valued as fe_lex_char_value would */
@@ -868,13 +869,13 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
                 default: c = (unsigned char)t.u.text[2]; break; /* \\ \' \" */
                 }
             }
-            fe_token *o = run_token(&out[k++], TK_CHAR, file, 0, &t);
-            o->u.i.value = (uint64_t)(int64_t)(signed char)c;
+            fe_token *q = run_token(o++, TK_CHAR, file, 0, &t);
+            q->u.i.value = (uint64_t)(int64_t)(signed char)c;
             continue;
         } else {
             goto stop;
         }
-        run_token(&out[k++], kind, file, t.id, &t);
+        run_token(o++, kind, file, t.id, &t);
         continue;
     stop:
         *stop = t;
@@ -882,7 +883,7 @@ lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,
         break;
     }
     state_store(lx, &st);
-    return k;
+    return (size_t)(o - out);
 }
 
 size_t fe_lex_run(fe_lexer *lx, fe_token *out, size_t max, const uint64_t *maybe_macro,

@@ -249,6 +249,18 @@ void lw_blk_start(lw *L, uint32_t b)
         L->cse_next = 0;
         L->cse_hi = 0;
     }
+    /* the block's instruction array now, as ir_emit would make it for
+     * the first instruction: then every lw_emit takes its inline path */
+    ir_block *bl = &L->f->blocks[b];
+    if (!bl->cap) {
+        ir_insn *ni = kp_arena_realloc_raw(&L->m->arena, NULL, 0, IR_BLOCK_CAP0 * sizeof *ni);
+        if (!ni) {
+            lw_nomem(L);
+            return;
+        }
+        bl->insns = ni;
+        bl->cap = IR_BLOCK_CAP0;
+    }
 }
 
 /* Pure operations as a bit mask: asked on every emitted instruction. */
@@ -302,6 +314,10 @@ static inline void cse_add(lw *L, const ir_insn *in)
 
 static inline ir_reg cse_find(const lw *L, const ir_insn *in)
 {
+    /* an operand newer than every register the table mentions (a temp
+     * just made, often a constant's) matches no entry: no scan */
+    if (in->a > L->cse_hi || in->b > L->cse_hi)
+        return 0;
     uint32_t n = L->cse_next < LW_CSE ? L->cse_next : LW_CSE;
     uint64_t k = cse_key(in);
     for (uint32_t i = 0; i < n; i++) {

@@ -87,7 +87,7 @@ ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in)
         return NULL;
     ir_block *bl = &f->blocks[b];
     if (bl->ninsns == bl->cap) {
-        uint32_t cap = bl->cap ? bl->cap * 2 : 8;
+        uint32_t cap = bl->cap ? bl->cap * 2 : IR_BLOCK_CAP0;
         /* not zeroed: every slot is written whole before it is read */
         ir_insn *ni = kp_arena_realloc_raw(&m->arena, bl->insns,
                                            bl->cap * sizeof *ni, cap * sizeof *ni);

@@ -251,6 +251,8 @@ uint32_t ir_block_new(ir_module *m, ir_func *f);
  * (valid until the next append to that block). args/cases/sig must already
  * be arena-allocated (or static). */
 ir_insn *ir_emit(ir_module *m, ir_func *f, uint32_t b, const ir_insn *in);
+/* A block's first instruction array (ir_emit doubles it from there). */
+#define IR_BLOCK_CAP0 8
 /* Inline: the verifier and the engines ask for every instruction. */
 static inline int ir_is_terminator(int op)
 {

@@ -193,7 +193,10 @@ static inline jit_frame *jit_frame_prev(const jit_frame *jf)
 #define JF_ROOM 216
 
 /* ---- codemem.c ---- */
-/* A chunk of at least size bytes, readable+writable (not executable). */
+/* A chunk of at least size bytes, readable+writable (not executable).
+ * The caller writes at most size bytes of it (*got is the chunk's size,
+ * for seal and free): a reused chunk's next user overwrites the old
+ * code with int3 only that far. */
 uint8_t *jit_code_alloc(size_t size, size_t *got);
 /* Make a chunk read+exec (never writable again). 0 on success. */
 int jit_code_seal(uint8_t *p, size_t size);
@@ -223,6 +226,7 @@ typedef struct jit_ra {
     ir_reg *undef;           /* non-parameters that may be read before any
                                 definition: zeroed at entry (isolation) */
     uint32_t nundef;
+    kp_arena mem;            /* holds all of the above; jit_ra_free frees it */
 } jit_ra;
 
 /* Allocate registers for f. Constants (single definition by CONST/GADDR/

@@ -124,11 +124,10 @@ int kp_builtin_add(kp_runtime *rt, const char *prototype, kp_builtin_fn fn,
         mx->name = cname;
         cname = NULL;
         mx->proto = strdup(prototype);
-        mx->m.fns = calloc(1, sizeof *mx->m.fns);
-        mx->m.func_handles = calloc(1, sizeof(uint32_t));
+        kp_modx_arrays(mx, 1, 0);
     }
     free(cname);
-    if (!mx || !mx->name || !mx->proto || !mx->m.fns || !mx->m.func_handles) {
+    if (!mx || !mx->name || !mx->proto || !mx->m.fns) {
         kp_modx_free(rt, mx);
         return kp_err(KP_ERR_NOMEM, "out of memory");
     }

@@ -272,11 +272,7 @@ void kp_modx_free(kp_runtime *rt, kp_modx *mx)
     for (uint32_t i = 0; i < mx->nanon; i++)
         if (mx->anon[i])
             anon_release(rt, mx->anon[i]);
-    free(mx->anon);
-    free(mx->m.fns);
-    free(mx->m.imports);
-    free(mx->m.func_handles);
-    free(mx->m.import_handles);
+    free(mx->m.fns); /* one block with imports, anon and the handles (kp_modx_arrays) */
     ir_module_free(mx->m.ir);
     free(mx->proto);
     free(mx->name);
@@ -588,19 +584,29 @@ static const char *header_cb(void *ud, const char *name, size_t *len)
  * short (see modx_prepare). */
 #define RECLAIM_WAIT_NS 1000000000ull
 
+int kp_modx_arrays(kp_modx *mx, uint32_t nf, uint32_t ni)
+{
+    size_t f = nf ? nf : 1, i = ni ? ni : 1;
+    /* 8-byte members first: fns (pointers inside), imports, anon */
+    char *p = calloc(1, f * sizeof *mx->m.fns + i * sizeof(kp_slot *) + f * sizeof(kp_slot *) +
+                            f * sizeof(uint32_t) + i * sizeof(uint32_t));
+    if (!p)
+        return -1;
+    mx->m.fns = (kp_fn *)p;
+    mx->m.imports = (kp_slot **)(mx->m.fns + f);
+    mx->anon = mx->m.imports + i;
+    mx->m.func_handles = (uint32_t *)(mx->anon + f);
+    mx->m.import_handles = mx->m.func_handles + f;
+    return 0;
+}
+
 /* Build everything of a module that needs no lock: arrays and data image. */
 static int modx_prepare(kp_runtime *rt, kp_modx *mx)
 {
     ir_module *ir = mx->m.ir;
     uint32_t nf = ir->nfuncs, ni = ir->nimports;
     mx->m.nfns = nf;
-    mx->m.fns = calloc(nf ? nf : 1, sizeof *mx->m.fns);
-    mx->m.func_handles = calloc(nf ? nf : 1, sizeof(uint32_t));
-    mx->m.imports = calloc(ni ? ni : 1, sizeof(kp_slot *));
-    mx->m.import_handles = calloc(ni ? ni : 1, sizeof(uint32_t));
-    mx->anon = calloc(nf ? nf : 1, sizeof(kp_slot *));
-    if (!mx->m.fns || !mx->m.func_handles || !mx->m.imports ||
-        !mx->m.import_handles || !mx->anon)
+    if (kp_modx_arrays(mx, nf, ni) != 0)
         return kp_err_set(KP_ERR_NOMEM, mx->name, NULL, 0, 0, "out of memory");
     /* Always place an image (even empty) so data_base is a valid address. */
     uint32_t size = ir->data_size;

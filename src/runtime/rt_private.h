@@ -240,6 +240,10 @@ void kp_ns_reclaim(kp_runtime *rt);
 int kp_ns_synchronize(kp_runtime *rt, uint64_t timeout_ns);
 void kp_ns_fini(kp_runtime *rt);
 void kp_modx_free(kp_runtime *rt, kp_modx *mx);
+/* A module's fns, imports, anon, func_handles and import_handles (nf
+ * functions, ni imports), zeroed, in one block that kp_modx_free frees
+ * (as m.fns). 0, or -1 out of memory. */
+int kp_modx_arrays(kp_modx *mx, uint32_t nf, uint32_t ni);
 
 /* builtins.c */
 int kp_builtins_init(kp_runtime *rt);

@@ -1,6 +1,8 @@
 /*
  * test_codemem.c — unit tests of the JIT's code memory (codemem.c): a
- * freed chunk is reused, its stale code past the new bytes is int3, sealed
+ * freed chunk is reused, its stale code past the new bytes is int3 (only
+ * the bytes its last user asked for, or all of it when that is no longer
+ * known), sealed
  * code is executable but not writable (W^X), and freed code cannot run.
  *
  *   cc -std=gnu11 -Iinclude -Isrc tests/unit/test_codemem.c build/libkplug.a \
@@ -74,8 +76,8 @@ static void test_reuse(void)
     CHECK(p && got >= 3000 && got % 4096 == 0);
     if (!p)
         return;
-    memset(p, 0x90, got); /* "old code" everywhere */
-    p[0] = 0xC3;          /* ret */
+    memset(p, 0x90, 3000); /* "old code" in all the bytes asked for */
+    p[0] = 0xC3;           /* ret */
     CHECK(jit_code_seal(p, got) == 0);
     ((void (*)(void))p)();
     CHECK(write_faults(p));
@@ -88,9 +90,11 @@ static void test_reuse(void)
     CHECK(q == p && got2 == got);
     if (!q)
         return;
+    /* the old code's bytes are int3; past them the chunk was never
+     * written (zeros, as in a fresh chunk) */
     int tail_ok = 1;
     for (size_t i = 100; i < got2; i++)
-        tail_ok &= q[i] == 0xCC;
+        tail_ok &= q[i] == (i < 3000 ? 0xCC : 0);
     CHECK(tail_ok);
     q[0] = 0xB8; /* mov eax, 42; ret */
     q[1] = 42;
@@ -100,6 +104,39 @@ static void test_reuse(void)
     CHECK(((int (*)(void))q)() == 42);
     jit_code_free(q, got2);
     CHECK(call_faults(q));
+}
+
+/* A chunk whose written extent codemem no longer knows (its record was
+ * taken by 64 later chunks) is overwritten whole past the new bytes. */
+static void test_unknown_extent(void)
+{
+    enum { N = 65 };
+    static uint8_t *v[N];
+    static size_t sz[N];
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        v[i] = jit_code_alloc(3000, &sz[i]);
+        ok &= v[i] != NULL;
+        if (v[i])
+            memset(v[i], 0x90, 3000);
+    }
+    CHECK(ok);
+    if (!ok)
+        return;
+    /* keep v[1..] live: v[0]'s chunk is the only free one of its size */
+    jit_code_free(v[0], sz[0]);
+    size_t got = 0;
+    uint8_t *q = jit_code_alloc(10, &got);
+    CHECK(q == v[0] && got == sz[0]);
+    if (q) {
+        int tail_ok = 1;
+        for (size_t i = 10; i < got; i++)
+            tail_ok &= q[i] == 0xCC;
+        CHECK(tail_ok);
+        jit_code_free(q, got);
+    }
+    for (int i = 1; i < N; i++)
+        jit_code_free(v[i], sz[i]);
 }
 
 /* Many chunks freed at once: past the retention bound they are dropped,
@@ -134,6 +171,7 @@ int main(void)
 {
 #if KP_JIT_AVAILABLE
     test_reuse();
+    test_unknown_extent();
     test_many();
 #else
     printf("no JIT on this platform: skipped\n");

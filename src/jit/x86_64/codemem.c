@@ -14,7 +14,11 @@
  * mprotect and a page fault per page on the next add (several
  * microseconds of an add of ~50). Past that bound freed chunks go to
  * PROT_NONE and their pages are dropped. A retained chunk's stale bytes
- * past the new code are overwritten with int3.
+ * past the new code are overwritten with int3: the bytes its last user
+ * asked for (recorded while it was live), or the whole chunk when that
+ * record is gone; the rest never held code. A one-line plugin's chunk is
+ * one page with ~200 bytes of code: filling the page every add cost ~3.5k
+ * instructions and a page of stores.
  */
 #include "../jit.h"
 
@@ -32,6 +36,8 @@ typedef struct freeblk {
     uint8_t *p;
     size_t size;
     int committed; /* pages kept, read+write: they hold old code */
+    size_t dirty;  /* committed: the bytes from p that may; past them the
+                      chunk holds zeros (never written) or int3 */
 } freeblk;
 
 static pthread_mutex_t cm_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -41,10 +47,21 @@ static size_t cm_used;             /* bump pointer */
 static freeblk *cm_free;
 static size_t cm_nfree, cm_freecap;
 static size_t cm_retained;         /* bytes of committed free chunks */
+/* How many bytes the live chunks were asked for (what their code can
+ * cover), so that a freed chunk's next user overwrites only those: a
+ * small direct-mapped record by chunk address; a chunk not found there is
+ * taken as written whole. */
+#define LIVE_SLOTS 64
+static struct {
+    uint8_t *p;
+    size_t want;
+} cm_live[LIVE_SLOTS];
+
+static size_t live_slot(const uint8_t *p) { return ((uintptr_t)p / PAGE) % LIVE_SLOTS; }
 
 uint8_t *jit_code_alloc(size_t size, size_t *got)
 {
-    size_t want = size;
+    size_t want = size, dirty = 0;
     int stale = 0;
     size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
     if (size == 0 || size > CODE_RESERVE)
@@ -70,6 +87,7 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
             size = cm_free[best].size; /* keep the block whole */
             if (cm_free[best].committed) {
                 stale = 1;
+                dirty = cm_free[best].dirty;
                 cm_retained -= size;
             }
             cm_free[best] = cm_free[--cm_nfree];
@@ -80,14 +98,21 @@ uint8_t *jit_code_alloc(size_t size, size_t *got)
         if (p && !stale && mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
             /* give it back unused */
             if (cm_nfree < cm_freecap)
-                cm_free[cm_nfree++] = (freeblk){p, size, 0};
+                cm_free[cm_nfree++] = (freeblk){p, size, 0, 0};
             p = NULL;
+        }
+        if (p) {
+            size_t h = live_slot(p);
+            cm_live[h].p = p;
+            cm_live[h].want = want;
         }
     }
     pthread_mutex_unlock(&cm_lock);
     if (p) {
-        if (stale)
-            memset(p + want, 0xCC, size - want);
+        /* the old code past the new: int3 (the rest is already zeros or
+         * int3, see freeblk.dirty) */
+        if (stale && dirty > want)
+            memset(p + want, 0xCC, (dirty < size ? dirty : size) - want);
         *got = size;
     }
     return p;
@@ -103,6 +128,11 @@ void jit_code_free(uint8_t *p, size_t size)
     if (!p)
         return;
     pthread_mutex_lock(&cm_lock);
+    size_t h = live_slot(p), dirty = size;
+    if (cm_live[h].p == p) {
+        dirty = cm_live[h].want;
+        cm_live[h].p = NULL;
+    }
     int keep = cm_retained + size <= RETAIN_MAX &&
                mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
     if (!keep) {
@@ -118,7 +148,7 @@ void jit_code_free(uint8_t *p, size_t size)
         }
     }
     if (cm_nfree < cm_freecap) {
-        cm_free[cm_nfree++] = (freeblk){p, size, keep};
+        cm_free[cm_nfree++] = (freeblk){p, size, keep, dirty};
         if (keep)
             cm_retained += size;
     } else if (keep) {

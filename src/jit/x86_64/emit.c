@@ -3013,11 +3013,12 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     e->frame_total = total;
 
-    e->nn = calloc(f->nregs ? f->nregs : 1, 1); /* NULL: no folding */
+    /* the function's tables live in the allocator's arena (one free, in
+     * jit_ra_free, and no malloc per table) */
+    e->nn = kp_arena_alloc(&e->ra.mem, f->nregs ? f->nregs : 1); /* NULL: no folding */
     e->fold_acc = NULL;
-    e->blk = calloc(f->nblocks + 1, sizeof *e->blk);
+    e->blk = kp_arena_alloc(&e->ra.mem, (f->nblocks + 1) * sizeof *e->blk);
     if (!e->blk) {
-        free(e->nn);
         e->nn = NULL;
         jit_ra_free(&e->ra);
         snprintf(err, errsize, "out of memory");
@@ -3034,8 +3035,8 @@ static int emit_func1(E *e, char *err, size_t errsize)
     uint32_t pos = 1;
     /* loop headers (targets of back-edges) start on a 32-byte boundary:
      * the front end of the CPU fetches and caches decoded code by 32 bytes */
-    uint8_t *hdr = calloc(f->nblocks + 1, 1);
-    e->pad = malloc((f->nblocks + 1) * sizeof *e->pad);
+    uint8_t *hdr = kp_arena_alloc(&e->ra.mem, f->nblocks + 1);
+    e->pad = kp_arena_alloc_raw(&e->ra.mem, (f->nblocks + 1) * sizeof *e->pad);
     if (hdr)
         for (uint32_t bi = 0; bi < f->nblocks; bi++) {
             const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
@@ -3084,12 +3085,10 @@ static int emit_func1(E *e, char *err, size_t errsize)
             emit_insn(e, bl, i);
         }
     }
-    free(hdr);
     e->in = NULL;
     dbgmark(e, -4, 0);
     emit_prep_entry(e, body);
     dbgmark(e, -2, 0);
-    free(e->pad);
     e->pad = NULL;
     emit_stubs(e);
     for (size_t i = 0; i < e->nfx; i++) {
@@ -3101,9 +3100,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
             x_bind(&e->b, x->at, tgt);
     }
     e->jm->fns[e->fi].code_len = (uint32_t)(e->b.n - e->jm->fns[e->fi].code_off);
-    free(e->blk);
     e->blk = NULL;
-    free(e->nn);
     e->nn = NULL;
     jit_ra_free(&e->ra);
     if (e->nomem || e->b.nomem) {

@@ -484,10 +484,7 @@ static void jm_free(jit_module *jm)
         return;
     if (jm->code)
         jit_code_free(jm->code, jm->code_size);
-    free(jm->fns);
-    free(jm->pcmap);
-    free(jm->sites);
-    free(jm->types);
+    free(jm->pcmap); /* fns, sites and types are in jm's block */
     if (jm->dbg_ir)
         for (uint32_t i = 0; i < jm->nfns; i++)
             jit_opt_free(jm->dbg_ir[i]);
@@ -530,37 +527,43 @@ static int jit_load(kp_module *mod, char *err, size_t errsize)
         return KP_ERR_NOMEM;
     }
     const ir_module *m = mod->ir;
-    jit_module *jm = calloc(1, sizeof *jm);
-    if (!jm)
-        goto nomem;
-    jm->ops = &kp_jit_engine;
-    jm->kmod = mod;
-    jm->nfns = m->nfuncs;
-    jm->fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->fns);
-    if (!jm->fns)
-        goto nomem;
+    jit_module *jm = NULL;
     /* call sites: CALLI/CALLP in emission order */
     size_t nsites = 0, ntypes = 0;
+    uint32_t fi0 = m->nfuncs; /* the first function with a site */
     for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
         const ir_func *f = m->funcs[fi];
         for (uint32_t bi = 0; bi < f->nblocks; bi++)
             for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
                 const ir_insn *in = &f->blocks[bi].insns[i];
                 if (in->op == IR_CALLI || in->op == IR_CALLP) {
+                    if (!nsites)
+                        fi0 = fi;
                     nsites++;
                     ntypes += in->nargs;
                 }
             }
     }
-    jm->sites = calloc(nsites ? nsites : 1, sizeof *jm->sites);
-    jm->types = calloc(ntypes ? ntypes : 1, 1);
-    if (!jm->sites || !jm->types)
+    /* the module, its functions, sites and argument types in one block
+     * (jm_free frees jm only) */
+    size_t nfa = m->nfuncs ? m->nfuncs : 1, nsa = nsites ? nsites : 1;
+    jm = calloc(1, sizeof *jm + nfa * sizeof *jm->fns + nsa * sizeof *jm->sites +
+                       (ntypes ? ntypes : 1));
+    if (!jm)
         goto nomem;
+    jm->ops = &kp_jit_engine;
+    jm->kmod = mod;
+    jm->nfns = m->nfuncs;
+    jm->fns = (jit_fn *)(jm + 1);
+    jm->sites = (jit_callsite *)(jm->fns + nfa);
+    jm->types = (uint8_t *)(jm->sites + nsa);
     jm->nsites = (uint32_t)nsites;
     size_t si = 0, ti = 0;
-    for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
+    /* the walk again, only over the functions from the first site on and
+     * up to the last (a plugin without built-in calls skips it) */
+    for (uint32_t fi = fi0; fi < m->nfuncs && si < nsites; fi++) {
         const ir_func *f = m->funcs[fi];
-        for (uint32_t bi = 0; bi < f->nblocks; bi++)
+        for (uint32_t bi = 0; bi < f->nblocks && si < nsites; bi++)
             for (uint32_t i = 0; i < f->blocks[bi].ninsns; i++) {
                 const ir_insn *in = &f->blocks[bi].insns[i];
                 if (in->op != IR_CALLI && in->op != IR_CALLP)

@@ -567,7 +567,8 @@ ir_func *jit_opt_copy(const ir_module *m, const ir_func *f)
             fold_constant(in, nr, ndef, kdef);
             ir_reg d = (jit_op_shape(in->op) & JIT_WR_DST) ? in->dst : 0;
             int p = pure(in->op) && d;
-            if (p) {
+            /* an operand newer than hi matches no entry: no scan */
+            if (p && in->a <= hi && in->b <= hi) {
                 for (int k = 0; k < nav; k++) {
                     avail *x = &av[k];
                     if (x->op == in->op && x->type == in->type && x->stype == in->stype &&

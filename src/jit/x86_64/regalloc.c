@@ -37,10 +37,19 @@ static int is_call_like(int op)
            op == IR_COPY || op == IR_ZERO;
 }
 
+/* What the allocator learns about one IR register, in one record: the
+ * walk over the instructions updates several of these per operand. */
+typedef struct rinfo {
+    int64_t s, e; /* live interval (e < 0: never seen) */
+    uint64_t w;   /* use weight (an integer: exact, and one add) */
+    uint32_t uses, ndefs;
+    const ir_insn *defin; /* the last definition */
+} rinfo;
+
 typedef struct itv {
     uint32_t v;
     int64_t s, e;
-    double w;
+    uint64_t w;
     int cross;
 } itv;
 
@@ -78,6 +87,16 @@ static void itv_sort(itv *v, size_t n)
 /* R13 is not allocated: it holds the poll countdown (emit.c, JIT_CD) */
 static const int gp_order_free[] = {RSI, RDI, R8, R9, R10, RBX, RBP, R12};
 static const int gp_order_cross[] = {RBX, RBP, R12, RSI, RDI, R8, R9, R10};
+/* a register's bit in the free masks of the scan: its index in the orders
+ * above (GP), or its number (xmm0..13 are taken in order) */
+static const uint16_t gp_bit_free[16] = {[RSI] = 1 << 0, [RDI] = 1 << 1, [R8] = 1 << 2,
+                                         [R9] = 1 << 3,  [R10] = 1 << 4, [RBX] = 1 << 5,
+                                         [RBP] = 1 << 6, [R12] = 1 << 7};
+static const uint16_t gp_bit_cross[16] = {[RBX] = 1 << 0, [RBP] = 1 << 1, [R12] = 1 << 2,
+                                          [RSI] = 1 << 3, [RDI] = 1 << 4, [R8] = 1 << 5,
+                                          [R9] = 1 << 6,  [R10] = 1 << 7};
+static const uint16_t x_bit[16] = {1 << 0, 1 << 1, 1 << 2,  1 << 3,  1 << 4,  1 << 5,  1 << 6,
+                                   1 << 7, 1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12, 1 << 13};
 
 static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 {
@@ -108,7 +127,7 @@ static uint64_t const_bits(const ir_insn *in, const kp_module *kmod, int type)
 
 void jit_ra_free(jit_ra *ra)
 {
-    free(ra->loc); /* one block: loc, uses, s, e, saved, undef */
+    kp_arena_free(&ra->mem); /* the results and the allocator's scratch */
     memset(ra, 0, sizeof *ra);
 }
 
@@ -124,33 +143,30 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         return KP_ERR_LIMIT;
     }
     int rc = KP_ERR_NOMEM;
-    /* The results in one block (jit_ra_free frees loc). Scratch from an
-     * arena: its chunk comes from the thread's cache, still in cache from
-     * the front end, and it is one free at the end. */
+    /* The results in one block, and the scratch after them, from one
+     * arena that lives until jit_ra_free: its chunk comes from the
+     * thread's cache, still in cache from the front end or the previous
+     * function (a malloc of the results cost ~500 instructions). */
     size_t res_bytes = nr * (sizeof *ra->loc + sizeof *ra->s + sizeof *ra->e) +
                        nr * (sizeof *ra->uses + sizeof *ra->saved + sizeof *ra->undef);
-    char *res = malloc(res_bytes);
-    kp_arena sa;
-    kp_arena_init(&sa, 0);
+    kp_arena_init(&ra->mem, 0);
+    kp_arena *sa = &ra->mem;
+    char *res = kp_arena_alloc_raw(sa, res_bytes);
     size_t bits = ((size_t)nb * W + 1) * 8;
-    uint32_t *ndefs = kp_arena_alloc(&sa, nr * sizeof *ndefs);
-    const ir_insn **defin = kp_arena_alloc_raw(&sa, nr * sizeof *defin);
-    uint64_t *use = kp_arena_alloc(&sa, 4 * bits);
+    rinfo *R = kp_arena_alloc_raw(sa, nr * sizeof *R);
+    uint64_t *use = kp_arena_alloc(sa, 4 * bits);
     uint64_t *defs = use + bits / 8, *lin = defs + bits / 8, *lout = lin + bits / 8;
-    uint32_t *first = kp_arena_alloc_raw(&sa, (nb + 1) * sizeof *first);
-    uint32_t *depth = kp_arena_alloc(&sa, (nb + 1) * sizeof *depth);
-    double *w = kp_arena_alloc(&sa, nr * sizeof *w);
-    itv *iv = kp_arena_alloc_raw(&sa, nr * sizeof *iv);
+    uint32_t *first = kp_arena_alloc_raw(sa, (nb + 1) * sizeof *first);
+    uint32_t *depth = kp_arena_alloc(sa, (nb + 1) * sizeof *depth);
+    itv *iv = kp_arena_alloc_raw(sa, nr * sizeof *iv);
     size_t ninsns = 0;
     for (uint32_t b = 0; b < nb; b++)
         ninsns += f->blocks[b].ninsns;
-    int64_t *calls = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *calls);
-    const ir_insn **callin = kp_arena_alloc_raw(&sa, (ninsns + 1) * sizeof *callin);
+    int64_t *calls = kp_arena_alloc_raw(sa, (ninsns + 1) * sizeof *calls);
+    const ir_insn **callin = kp_arena_alloc_raw(sa, (ninsns + 1) * sizeof *callin);
     size_t ncalls = 0;
-    if (!res || !ndefs || !defin || !use || !first || !depth || !w || !iv || !calls || !callin) {
-        free(res);
+    if (!res || !R || !use || !first || !depth || !iv || !calls || !callin)
         goto out;
-    }
     /* 8-byte members first, then the 4-byte ones */
     ra->loc = (jit_loc *)res;
     ra->s = (int64_t *)(ra->loc + nr);
@@ -159,11 +175,9 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     ra->saved = ra->uses + nr;
     ra->undef = ra->saved + nr;
     memset(ra->loc, 0, nr * sizeof *ra->loc);
-    memset(ra->uses, 0, nr * sizeof *ra->uses);
-    int64_t *s = ra->s, *e = ra->e;
 
     /* loop depth: blocks between a back-edge's target and source */
-    uint8_t *btarget = kp_arena_alloc(&sa, nb + 1); /* targets of back-edges */
+    uint8_t *btarget = kp_arena_alloc(sa, nb + 1); /* targets of back-edges */
     if (!btarget)
         goto out;
     for (uint32_t b = 0; b < nb; b++) {
@@ -188,21 +202,20 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 
     /* definitions, uses, local use/def sets, weights */
     for (uint32_t r = 0; r < nr; r++)
-        s[r] = INT64_MAX, e[r] = -1;
+        R[r] = (rinfo){.s = INT64_MAX, .e = -1};
     for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++) {
-        ndefs[p] = 2; /* parameters are never constants */
-        s[p] = 0;
-        e[p] = 0;
+        R[p].ndefs = 2; /* parameters are never constants */
+        R[p].s = 0;
+        R[p].e = 0;
     }
     uint32_t k = 1;
     for (uint32_t b = 0; b < nb; b++) {
         const ir_block *bl = &f->blocks[b];
         uint64_t *U = use + (size_t)b * W, *D = defs + (size_t)b * W;
         first[b] = k;
-        double wt = (double)(1u << (depth[b] > 8 ? 24 : 3 * depth[b]));
-        /* locals: stores through the arrays below may alias the block */
+        uint64_t wt = 1u << (depth[b] > 8 ? 24 : 3 * depth[b]);
         const ir_insn *ins = bl->insns;
-        uint32_t nins = bl->ninsns, *uses = ra->uses;
+        uint32_t nins = bl->ninsns;
         for (uint32_t i = 0; i < nins; i++, k++) {
             const ir_insn *in = &ins[i];
             unsigned sh = jit_op_shape(in->op);
@@ -212,13 +225,14 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     do {                                                                       \
         ir_reg r_ = (rr);                                                      \
         if (r_ && r_ < nr) {                                                   \
-            uses[r_]++;                                                        \
-            w[r_] += wt;                                                       \
+            rinfo *x_ = &R[r_];                                                \
+            x_->uses++;                                                        \
+            x_->w += wt;                                                       \
             if (!(D[r_ / 64] >> (r_ % 64) & 1))                                \
                 U[r_ / 64] |= 1ull << (r_ % 64);                               \
-            if (s[r_] > pu)                                                    \
-                s[r_] = pu;                                                    \
-            e[r_] = pu;                                                        \
+            if (x_->s > pu)                                                    \
+                x_->s = pu;                                                    \
+            x_->e = pu;                                                        \
         }                                                                      \
     } while (0)
             if (sh & JIT_RD_A)
@@ -231,13 +245,14 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
 #undef RA_USE
             ir_reg d = (sh & JIT_WR_DST) ? in->dst : 0;
             if (d && d < nr) {
-                ndefs[d]++;
-                defin[d] = in;
-                w[d] += wt;
+                rinfo *x = &R[d];
+                x->ndefs++;
+                x->defin = in;
+                x->w += wt;
                 D[d / 64] |= 1ull << (d % 64);
-                if (s[d] > pu + 1)
-                    s[d] = pu + 1;
-                e[d] = pu + 1;
+                if (x->s > pu + 1)
+                    x->s = pu + 1;
+                x->e = pu + 1;
             }
             if (is_call_like(in->op)) {
                 callin[ncalls] = in;
@@ -249,8 +264,8 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
     /* a parameter nothing reads needs no register (the prologue loads
      * only parameters that have a location) */
     for (uint32_t p = 1; p <= f->sig.nparams && p < nr; p++)
-        if (!ra->uses[p])
-            s[p] = INT64_MAX, e[p] = -1;
+        if (!R[p].uses)
+            R[p].s = INT64_MAX, R[p].e = -1;
     /* Liveness to a fixed point, blocks in reverse order: a block's live-in
      * reaches its forward predecessors (lower numbers) in the same pass,
      * so another pass is needed only when a back-edge target's changed. */
@@ -288,61 +303,94 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
             }
         }
     }
-    /* extend intervals over live-in/live-out blocks */
+    /* Extend intervals over live-in/live-out blocks. Positions grow with
+     * the block number (bs < be < the next block's bs), so a register's
+     * start is set by the first block where it is live (bs if live-in,
+     * else be) and its end by the last one (be if live-out, else bs):
+     * one forward and one backward walk, each register's bits handled
+     * once per walk instead of once per block it is live in. */
+    uint64_t *seen = kp_arena_alloc_raw(sa, W * sizeof *seen);
+    if (!seen)
+        goto out;
+    memset(seen, 0, W * sizeof *seen);
     for (uint32_t b = 0; b < nb; b++) {
         int64_t bs = 2 * (int64_t)first[b], be = 2 * (int64_t)first[b + 1] - 1;
         const uint64_t *I = lin + (size_t)b * W, *O = lout + (size_t)b * W;
         for (size_t x = 0; x < W; x++) {
-            uint64_t m = I[x] | O[x];
+            uint64_t m = (I[x] | O[x]) & ~seen[x];
+            seen[x] |= m;
             while (m) {
                 int bit = __builtin_ctzll(m);
                 m &= m - 1;
-                uint32_t r = (uint32_t)(x * 64 + (size_t)bit);
-                if (I[x] >> bit & 1) {
-                    if (s[r] > bs) s[r] = bs;
-                    if (e[r] < bs) e[r] = bs;
-                }
-                if (O[x] >> bit & 1) {
-                    if (s[r] > be) s[r] = be;
-                    if (e[r] < be) e[r] = be;
-                }
+                rinfo *ri = &R[x * 64 + (size_t)bit];
+                int64_t v = (I[x] >> bit & 1) ? bs : be;
+                if (ri->s > v)
+                    ri->s = v;
+            }
+        }
+    }
+    memset(seen, 0, W * sizeof *seen);
+    for (uint32_t b = nb; b-- > 0;) {
+        int64_t bs = 2 * (int64_t)first[b], be = 2 * (int64_t)first[b + 1] - 1;
+        const uint64_t *I = lin + (size_t)b * W, *O = lout + (size_t)b * W;
+        for (size_t x = 0; x < W; x++) {
+            uint64_t m = (I[x] | O[x]) & ~seen[x];
+            seen[x] |= m;
+            while (m) {
+                int bit = __builtin_ctzll(m);
+                m &= m - 1;
+                rinfo *ri = &R[x * 64 + (size_t)bit];
+                int64_t v = (O[x] >> bit & 1) ? be : bs;
+                if (ri->e < v)
+                    ri->e = v;
             }
         }
     }
 
-    /* constants */
-    for (uint32_t r = 1; r < nr; r++) {
-        if (ndefs[r] == 1 && defin[r] &&
-            (defin[r]->op == IR_CONST || defin[r]->op == IR_GADDR || defin[r]->op == IR_FADDR)) {
-            ra->loc[r].kind = JL_CONST;
-            ra->loc[r].k = const_bits(defin[r], kmod, f->reg_types[r]);
-        }
-    }
+    /* Constants are found in the gathering walk below; the calls' filter
+     * needs them first only for the size of an inline memcpy/memset (the
+     * one loc jit_mem_inline reads). */
+#define RA_CONST(r)                                                                      \
+    do {                                                                                 \
+        const ir_insn *dn_ = R[r].defin;                                                 \
+        if (R[r].ndefs == 1 && dn_ &&                                                    \
+            (dn_->op == IR_CONST || dn_->op == IR_GADDR || dn_->op == IR_FADDR)) {       \
+            ra->loc[r].kind = JL_CONST;                                                  \
+            ra->loc[r].k = const_bits(dn_, kmod, f->reg_types[r]);                       \
+        }                                                                                \
+    } while (0)
 
     /* small copies and fills the emitter expands inline clobber nothing */
     {
         size_t nk = 0;
-        for (size_t c = 0; c < ncalls; c++)
-            if (jit_mem_inline(callin[c], ra->loc) < 0)
+        for (size_t c = 0; c < ncalls; c++) {
+            const ir_insn *in = callin[c];
+            if (in->op == IR_CALLR && in->nargs == 3 && in->args[2] && in->args[2] < nr)
+                RA_CONST(in->args[2]);
+            if (jit_mem_inline(in, ra->loc) < 0)
                 calls[nk++] = calls[c];
+        }
         ncalls = nk;
     }
 
     /* linear scan, one pass per register class; the intervals of both
      * classes are gathered in one walk (floats from the top of iv down) */
-    uint8_t *cross = kp_arena_alloc(&sa, nr);
+    uint8_t *cross = kp_arena_alloc(sa, nr);
     if (!cross)
         goto out;
     size_t ngp = 0, nfp = 0;
     for (uint32_t r = 1; r < nr; r++) {
-        if (e[r] < 0 || ra->loc[r].kind == JL_CONST)
+        if (R[r].e < 0) /* never seen: no interval, and not a constant */
+            continue;
+        RA_CONST(r);
+        if (ra->loc[r].kind == JL_CONST)
             continue;
         int t = f->reg_types[r];
         itv *it = (t == IR_F32 || t == IR_F64) ? &iv[nr - 1 - nfp++] : &iv[ngp++];
         it->v = r;
-        it->s = s[r];
-        it->e = e[r];
-        it->w = w[r] + 1;
+        it->s = R[r].s;
+        it->e = R[r].e;
+        it->w = R[r].w + 1;
         /* first call with position >= s */
         size_t lo = 0, hi = ncalls;
         while (lo < hi) {
@@ -355,6 +403,7 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         it->cross = lo < ncalls && calls[lo] + 1 <= it->e;
         cross[r] = (uint8_t)it->cross;
     }
+#undef RA_CONST
     for (size_t x = 0; x < nfp / 2; x++) { /* back to register order */
         itv tmp = iv[nr - 1 - x];
         iv[nr - 1 - x] = iv[nr - nfp + x];
@@ -368,21 +417,17 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
         int actreg[16], nact = 0;
         int64_t actend[16]; /* v[act[a]].e, at hand */
         /* the registers of the class (both GP orders hold the same eight) */
-        uint32_t allowed = 0;
-        for (int x = 0; x < (cls ? 14 : 8); x++)
-            allowed |= 1u << (cls ? x : gp_order_free[x]);
+        uint32_t allowed = cls ? 0x3FFFu
+                               : 1u << RSI | 1u << RDI | 1u << R8 | 1u << R9 | 1u << R10 |
+                                     1u << RBX | 1u << RBP | 1u << R12;
         int64_t minend = INT64_MAX; /* <= every active interval's end */
         /* free registers as bits in the priority orders (bit i: order[i]);
          * floats take xmm0..13 in order, one mask */
         static const int xorder[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-        uint8_t posf[16] = {0}, posc[16] = {0};
-        for (int x = 0; x < 8; x++) {
-            posf[gp_order_free[x]] = (uint8_t)x;
-            posc[gp_order_cross[x]] = (uint8_t)x;
-        }
+        const uint16_t *bf = cls ? x_bit : gp_bit_free, *bc = cls ? x_bit : gp_bit_cross;
         uint32_t mf = cls ? 0x3FFFu : 0xFFu, mc = cls ? 0x3FFFu : 0xFFu;
-#define RA_TAKE(g) (cls ? (mf &= ~(1u << (g))) : (mf &= ~(1u << posf[g]), mc &= ~(1u << posc[g])))
-#define RA_FREE(g) (cls ? (mf |= 1u << (g)) : (mf |= 1u << posf[g], mc |= 1u << posc[g]))
+#define RA_TAKE(g) (mf &= ~(uint32_t)bf[g], mc &= ~(uint32_t)bc[g])
+#define RA_FREE(g) (mf |= bf[g], mc |= bc[g])
         for (size_t i = 0; i < n; i++) {
             itv *cur = &v[i];
             /* expire */
@@ -458,13 +503,16 @@ int jit_regalloc(const ir_func *f, const kp_module *kmod, jit_ra *ra, char *err,
      * which would expose whatever the native register held: the emitter
      * zeroes them, which keeps I32 registers zero-extended (addresses!);
      * values kept in clobbered registers across calls, which get a save
-     * slot (after every spill slot). */
+     * slot (after every spill slot). The intervals and use counts are
+     * copied out here. */
+    ra->s[0] = R[0].s, ra->e[0] = R[0].e, ra->uses[0] = R[0].uses;
     for (uint32_t r = 1; r < nr; r++) {
         jit_loc *l = &ra->loc[r];
+        ra->s[r] = R[r].s, ra->e[r] = R[r].e, ra->uses[r] = R[r].uses;
         if (nb > 0 && r > f->sig.nparams && (lin[r / 64] >> (r % 64) & 1) &&
             l->kind != JL_CONST)
             ra->undef[ra->nundef++] = r;
-        if (l->kind != JL_REG || e[r] < 0)
+        if (l->kind != JL_REG || R[r].e < 0)
             continue;
         int t = f->reg_types[r];
         int isx = t == IR_F32 || t == IR_F64;
@@ -483,7 +531,6 @@ out:
         snprintf(err, errsize, "out of memory compiling '%s'", f->name);
         jit_ra_free(ra);
     }
-    kp_arena_free(&sa);
     return rc;
 }
 #endif

@@ -380,11 +380,11 @@ typedef struct kp_prepared kp_prepared;
  * freed. Errors: KP_ERR_ARG (NULL f or out, a parameter of type
  * KP_T_VOID, more than 32 parameters), KP_TRAP_UNLINKED (nothing linked
  * under the name), KP_ERR_SIGNATURE, KP_ERR_NOMEM, KP_ERR_NOMEM_PLUGIN
- * (no room for the stack). On the JIT it also generates the call's entry
- * stub: a page of code memory and about 10 us (two mprotect calls; the C
- * path alone prepares in 0.1 us), repaid after a few thousand calls, so
- * prepare once and keep the handle. If that fails, the prepared call works
- * through the C path. */
+ * (no room for the stack). On the JIT the call runs through an entry stub
+ * shared by the prepared calls of one prototype on one thread in one
+ * runtime: the first such kp_prepare generates it (a page of code memory
+ * and about 10 us: two mprotect calls), later ones take 0.3 us. If that
+ * fails, the prepared call works through the C path. */
 KP_API int kp_prepare(kp_func *f, kp_type ret, const kp_type *params, int nparams,
                       kp_prepared **out);
 

@@ -1539,6 +1539,11 @@ static void prepared_stub(kp_prepared *p)
     }
 }
 
+const void *kp_prepared_stub(const kp_prepared *p)
+{
+    return p ? p->stub : NULL;
+}
+
 int kp_prepared_armed(const kp_prepared *p)
 {
     if (!p || !p->stub)

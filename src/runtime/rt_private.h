@@ -201,6 +201,8 @@ struct kp_runtime {
  * path (and re-arms the stub), 2 = its next call on its thread runs the
  * stub. */
 int kp_prepared_armed(const kp_prepared *p);
+/* exec.c, for tests: the engine's stub of p, or NULL */
+const void *kp_prepared_stub(const kp_prepared *p);
 
 static inline void kp_rt_cfg_changed(kp_runtime *rt)
 {

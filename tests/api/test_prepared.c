@@ -641,6 +641,42 @@ static void *interrupter(void *arg)
     return NULL;
 }
 
+/* One stub per runtime, thread and prototype: prepared calls of two
+ * functions with the same prototype share it and still each run their own
+ * function; another prototype or another thread gets its own. */
+static void shared_stubs(kp_runtime *rt)
+{
+    kp_value a[2] = {KP_I32(7), KP_I32(2)}, r;
+    kp_prepared *p1 = prep(rt, "add2", KP_T_I32, T_II, 2);
+    kp_prepared *p2 = prep(rt, "divide", KP_T_I32, T_II, 2);
+    kp_prepared *p3 = prep(rt, "neg", KP_T_I32, &T_I, 1);
+    const void *s1 = kp_prepared_stub(p1), *s2 = kp_prepared_stub(p2);
+    const void *s3 = kp_prepared_stub(p3);
+    CHECK("shared stub: same prototype, same stub",
+          p1 && p2 && p3 && (jit ? s1 && s1 == s2 && s3 && s3 != s1 : !s1 && !s2 && !s3));
+    CHECK("shared stub: each its own function",
+          p1 && p2 && armed(p1, 2) && armed(p2, 2) && kp_call_prepared(p1, a, &r) == KP_OK &&
+              r.v.i32 == 9 && kp_call_prepared(p2, a, &r) == KP_OK && r.v.i32 == 3 &&
+              kp_call_prepared(p3, a, &r) == KP_OK && r.v.i32 == -7);
+    pthread_t th;
+    void *other = NULL;
+    pthread_create(&th, NULL, preparer, rt);
+    pthread_join(th, &other);
+    CHECK("shared stub: another thread's is its own",
+          other && (jit ? kp_prepared_stub(other) && kp_prepared_stub(other) != s1
+                        : !kp_prepared_stub(other)));
+    kp_prepared_free(other);
+    kp_prepared_free(p1);
+    CHECK("shared stub: kept while a prepared call uses it",
+          p2 && kp_call_prepared(p2, a, &r) == KP_OK && r.v.i32 == 3 && armed(p2, 2));
+    kp_prepared_free(p2);
+    kp_prepared_free(p3);
+    p1 = prep(rt, "add2", KP_T_I32, T_II, 2);
+    CHECK("shared stub: made again after the last one went",
+          p1 && armed(p1, 2) && kp_call_prepared(p1, a, &r) == KP_OK && r.v.i32 == 9);
+    kp_prepared_free(p1);
+}
+
 static void stub(kp_runtime *rt)
 {
     kp_value r, a[6];
@@ -763,6 +799,7 @@ static void run(kp_engine e, const char *prefix)
     jit = e == KP_ENGINE_JIT && !getenv("KPLUG_NO_PREP_STUB");
     results(rt);
     stub(rt);
+    shared_stubs(rt);
     regargs(rt);
     refused(rt);
     traps(rt);

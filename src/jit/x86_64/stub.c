@@ -8,6 +8,7 @@
 #include "../jit.h"
 
 #if KP_JIT_AVAILABLE
+#include <pthread.h>
 #include <stddef.h>
 
 #include "x64.h"
@@ -298,7 +299,85 @@ static void gen(xbuf *b, const kp_prep_desc *d, jit_stub_cfi *cfi)
         x_bind(b, j_slow[i], l_slow);
 }
 
+/*
+ * Stubs are shared. Nothing in one is particular to its kp_prepared (the
+ * stub reaches p through rdi: its generation, entry and call record), so
+ * every prepared call whose description is the same — runtime, segment,
+ * thread, prototype — runs the same code: one stub (a page of code memory
+ * and two mprotects) per runtime, thread and prototype, not per
+ * kp_prepare. Counted; the last unprepare frees it. The key is the whole
+ * description with p cleared (exec.c zeroes it before filling it, so
+ * padding compares equal); code generated from equal descriptions is
+ * equal, so a runtime created at a freed one's address may share too.
+ */
+typedef struct shared_stub {
+    kp_prep_desc key;
+    uint8_t *code;
+    size_t size;
+    unsigned refs;
+    struct shared_stub *next;
+} shared_stub;
+
+static pthread_mutex_t stubs_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared_stub *stubs;
+
+static void *stub_make(const kp_prep_desc *d, size_t *size);
+
 void *jit_prepare(const kp_prep_desc *d, size_t *size)
+{
+    kp_prep_desc key = *d;
+    key.p = NULL;
+    pthread_mutex_lock(&stubs_lock);
+    shared_stub *s = stubs;
+    while (s && memcmp(&s->key, &key, sizeof key) != 0)
+        s = s->next;
+    if (s) {
+        s->refs++;
+        *size = s->size;
+        pthread_mutex_unlock(&stubs_lock);
+        return s->code;
+    }
+    pthread_mutex_unlock(&stubs_lock);
+    /* made outside the lock (two mprotects): another thread's prepare
+     * never has the same key (the thread is part of it) */
+    s = malloc(sizeof *s);
+    if (!s)
+        return NULL;
+    s->code = stub_make(&key, &s->size);
+    if (!s->code) {
+        free(s);
+        return NULL;
+    }
+    s->key = key;
+    s->refs = 1;
+    pthread_mutex_lock(&stubs_lock);
+    s->next = stubs;
+    stubs = s;
+    pthread_mutex_unlock(&stubs_lock);
+    *size = s->size;
+    return s->code;
+}
+
+void jit_unprepare(void *stub, size_t size)
+{
+    (void)size;
+    pthread_mutex_lock(&stubs_lock);
+    shared_stub **pp = &stubs, *s;
+    while ((s = *pp) && s->code != stub)
+        pp = &s->next;
+    if (s && --s->refs == 0)
+        *pp = s->next;
+    else
+        s = NULL;
+    pthread_mutex_unlock(&stubs_lock);
+    if (s) {
+        jit_gdb_stub_unregister(s->code);
+        jit_code_free(s->code, s->size);
+        free(s);
+    }
+}
+
+static void *stub_make(const kp_prep_desc *d, size_t *size)
 {
     /* the preparing thread's signal stack and stack limit: the stub does
      * not check them per call as the entry trampoline does */
@@ -330,11 +409,5 @@ void *jit_prepare(const kp_prep_desc *d, size_t *size)
     jit_gdb_stub_register(code, b->n, &cfi);
     *size = got;
     return code;
-}
-
-void jit_unprepare(void *stub, size_t size)
-{
-    jit_gdb_stub_unregister(stub);
-    jit_code_free(stub, size);
 }
 #endif

@@ -530,9 +530,24 @@ static void sec_upcall(void)
     }
     static const kp_type ints[6] = {KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32, KP_T_I32};
     kp_prepared *pj[7] = {0};
-    for (int k = 0; k < 7; k++)
+    series first = {0}, again = {0};
+    for (int k = 0; k < 7; k++) {
+        double t0 = now_ns();
         if (kp_prepare(f[0][k], KP_T_I32, ints, k, &pj[k]) != KP_OK)
             printf("  kp_prepare: %s\n", kp_errmsg());
+        add(&first, (now_ns() - t0) / 1e3);
+    }
+    /* a prototype already prepared on this thread: its stub is shared */
+    for (int r = 0; r < 41; r++) {
+        kp_prepared *q[16];
+        double t0 = now_ns();
+        for (int i = 0; i < 16; i++)
+            if (kp_prepare(f[0][r % 7], KP_T_I32, ints, r % 7, &q[i]) != KP_OK)
+                q[i] = NULL;
+        add(&again, (now_ns() - t0) / 1e3 / 16);
+        for (int i = 0; i < 16; i++)
+            kp_prepared_free(q[i]);
+    }
 #ifdef HAVE_LUAJIT
     lua_State *L = lua_new("function f0() end\nfunction f6(a,b,c,d,e,f) end\n");
     int lref = L ? lua_ref(L, "f0") : 0;
@@ -585,6 +600,9 @@ static void sec_upcall(void)
     printf("  => jit null upcall, kp_call_prepared: %.2f ns with 0 args, %.2f ns with 6, at most "
            "%.2f ns over 0-6 (target <= 5 ns)\n",
            med(&s[4][0]), med(&s[4][6]), worst);
+    printf("  kp_prepare on the JIT: %.1f us for a prototype's first (its stub), %.2f us for "
+           "another of the same prototype and thread (median)\n",
+           med(&first), med(&again));
     for (int k = 0; k < 7; k++)
         kp_prepared_free(pj[k]);
 #ifdef HAVE_LUAJIT

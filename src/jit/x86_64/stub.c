@@ -37,12 +37,6 @@ static void fs_cmp_i(xbuf *b, int w, int32_t off, int32_t imm)
     x_alu_mi(b, w, ALU_CMP, fsm(off), imm);
 }
 
-static __attribute__((unused)) void fs_load(xbuf *b, int reg, int32_t off)
-{
-    xb1(b, 0x64);
-    x_load(b, 1, reg, fsm(off));
-}
-
 static void fs_store(xbuf *b, int32_t off, int reg)
 {
     xb1(b, 0x64);
@@ -145,12 +139,10 @@ static void gen(xbuf *b, const kp_prep_desc *d, jit_stub_cfi *cfi)
      * loads below, or mfence where it has none */
     x_mov_ri(b, 1, RCX, (uint64_t)(uintptr_t)d->rt);
     /* rd.rt is read only while an epoch is announced, and usually names
-     * this runtime still: a compare is cheaper than a store here (the
-     * path is bound by its stores) */
+     * this runtime still: compared, and stored out of line when not */
     xb1(b, 0x64);
     x_alu_rm(b, 1, ALU_CMP, RCX, fsm(d->tls_rdrt));
-    size_t j_other = x_jcc32(b, CC_NE); /* the store is out of line: a
-                                          taken branch costs more here */
+    size_t j_other = x_jcc32(b, CC_NE);
     size_t l_same = b->n;
     x_mov_ri(b, 1, RAX, (uint64_t)(uintptr_t)d->epoch_now);
     x_load(b, 1, RAX, xm(RAX, 0));

@@ -6,7 +6,12 @@
  * observable must be identical: the compile result, the entry's result
  * code and value, the trap code, line, column and function, and the bytes
  * of every global after the run (trapped or not). Floats reach the result
- * as bit patterns, so NaNs are compared by their bits too.
+ * as bit patterns, so NaNs are compared by their bits too. The JIT runs
+ * each plugin three ways: through kp_call with a fuel budget it cannot
+ * exhaust, with one that cuts it off midway (the fuel left compared too),
+ * and through kp_prepare / kp_call_prepared (the JIT's prepared-call stub
+ * and the function's prepared entry, with a watchdog's kp_interrupt for a
+ * deadline), all against the interpreter.
  *
  * Two builds of this file:
  *  - libFuzzer (-DKP_LIBFUZZER, clang -fsanitize=fuzzer): a difference
@@ -23,6 +28,7 @@
  *    compares gcc's report with the interpreter's (gcc is the truth for
  *    the interpreter; the JIT is compared with the interpreter).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,8 +89,63 @@ static void rr_free(run_result *r)
 
 #define MEM_LIMIT (16u << 20) /* IX() indices land at >= 1 GiB: always outside */
 
-/* fuel: the entry's budget of polls (kp_call_opts.fuel). */
-static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_result *r)
+/* A prepared call has no deadline of its own (a default deadline would
+ * send every call to the C path): this interrupts the runtime instead,
+ * unless the call ends first. */
+typedef struct watchdog {
+    pthread_mutex_t lock;
+    pthread_cond_t done_cv;
+    int done;
+    kp_runtime *rt;
+} watchdog;
+
+static void *watch(void *arg)
+{
+    watchdog *w = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done)
+        if (pthread_cond_timedwait(&w->done_cv, &w->lock, &until) != 0) {
+            kp_interrupt(w->rt);
+            break;
+        }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* kp_main through kp_prepare / kp_call_prepared (on the JIT: its stub and
+ * the function's prepared entry), with the watchdog for a deadline. */
+static int call_prepared(kp_runtime *rt, kp_func *fmain, kp_value *ret)
+{
+    kp_type rtype;
+    if (kp_func_signature(fmain, &rtype, NULL, 0, NULL) != 0)
+        return KP_ERR_SIGNATURE;
+    kp_prepared *pc = NULL;
+    int rc = kp_prepare(fmain, rtype, NULL, 0, &pc);
+    if (rc != KP_OK)
+        return rc;
+    watchdog w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, rt};
+    pthread_t th;
+    int watching = pthread_create(&th, NULL, watch, &w) == 0;
+    rc = kp_call_prepared(pc, NULL, ret);
+    if (watching) {
+        pthread_mutex_lock(&w.lock);
+        w.done = 1;
+        pthread_cond_signal(&w.done_cv);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(th, NULL);
+    }
+    kp_prepared_free(pc);
+    return rc;
+}
+
+/* fuel: the entry's budget of polls (kp_call_opts.fuel); 0 with prepared:
+ * the call goes through kp_call_prepared (no fuel, a watchdog instead of
+ * the deadline). */
+static int run_engine_as(kp_engine engine, const pf_prog *p, uint64_t fuel, int prepared,
+                         run_result *r)
 {
     memset(r, 0, sizeof *r);
     kp_config cfg;
@@ -92,7 +153,7 @@ static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_res
     cfg.engine = engine;
     cfg.mem_limit = MEM_LIMIT;
     cfg.stack_size = 256u << 10;
-    cfg.deadline_ms = 2000;
+    cfg.deadline_ms = prepared ? 0 : 2000;
     if (p->call_depth)
         cfg.max_call_depth = (unsigned)p->call_depth;
     kp_runtime *rt = NULL;
@@ -118,7 +179,7 @@ static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_res
     memset(&o, 0, sizeof o);
     o.fuel = fuel;
     o.fuel_left = &r->fuel_left;
-    r->call_rc = kp_call_ex(fmain, NULL, 0, &ret, &o);
+    r->call_rc = prepared ? call_prepared(rt, fmain, &ret) : kp_call_ex(fmain, NULL, 0, &ret, &o);
     if (r->call_rc == KP_OK) {
         sb_printf(&r->head, "result %llx\n", (unsigned long long)ret.v.i64);
     } else {
@@ -133,7 +194,7 @@ static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_res
         else
             sb_printf(&r->detail, "column %d function %s plugin %s\n", e->column, e->function,
                       e->plugin);
-        if (r->call_rc == KP_TRAP_TIMEOUT)
+        if (r->call_rc == KP_TRAP_TIMEOUT || (prepared && r->call_rc == KP_TRAP_INTERRUPTED))
             r->timeout = 1;
     }
     for (int i = 0; i < p->nglobals; i++) {
@@ -151,6 +212,11 @@ static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_res
     }
     kp_runtime_destroy(rt);
     return 0;
+}
+
+static int run_engine(kp_engine engine, const pf_prog *p, uint64_t fuel, run_result *r)
+{
+    return run_engine_as(engine, p, fuel, 0, r);
 }
 
 static int same(const sbuf *a, const sbuf *b)
@@ -186,7 +252,8 @@ static void count(const run_result *r)
  * comparison does not apply), 0 if not; *used: the polls the interpreter
  * made. The fuel left is compared too: the count of polls is the same on
  * every engine, wherever the budget cuts the run. */
-static int compare_fuel(const pf_prog *p, uint64_t fuel, int verbose, uint64_t *used)
+static int compare_fuel(const pf_prog *p, uint64_t fuel, int verbose, uint64_t *used,
+                        run_result *keep_interp)
 {
     run_result ri, rj;
     if (run_engine(KP_ENGINE_INTERP, p, fuel, &ri) != 0)
@@ -216,7 +283,34 @@ static int compare_fuel(const pf_prog *p, uint64_t fuel, int verbose, uint64_t *
         print_diff(!same(&ri.head, &rj.head) ? "result" : !same(&ri.detail, &rj.detail) ? "trap detail" : "memory",
                    &ri, &rj, "interp", "jit");
     }
-    rr_free(&ri);
+    if (keep_interp)
+        *keep_interp = ri;
+    else
+        rr_free(&ri);
+    rr_free(&rj);
+    return ok;
+}
+
+/* The JIT through a prepared call (its stub and the function's prepared
+ * entry, and their traps) against the interpreter's plain call: 1 if they
+ * agree (or a run timed out), 0 if not. */
+static int compare_prepared(const pf_prog *p, const run_result *interp, int verbose)
+{
+    run_result rj;
+    const run_result *ri = interp;
+    if (run_engine_as(KP_ENGINE_JIT, p, 0, 1, &rj) != 0)
+        return 1;
+    int ok = 1;
+    if (ri->timeout || rj.timeout) {
+        if (verbose)
+            fprintf(stderr, "fuzz_diff: a run timed out (interp %d, jit prepared %d)\n",
+                    ri->timeout, rj.timeout);
+    } else if (!same(&ri->head, &rj.head) || !same(&ri->detail, &rj.detail) ||
+               !same(&ri->globals, &rj.globals)) {
+        ok = 0;
+        print_diff(!same(&ri->head, &rj.head) ? "result" : !same(&ri->detail, &rj.detail) ? "trap detail" : "memory",
+                   ri, &rj, "interp", "jit prepared");
+    }
     rr_free(&rj);
     return ok;
 }
@@ -229,7 +323,11 @@ static int compare_engines(const pf_prog *p, int verbose)
 {
     const uint64_t big = (uint64_t)1 << 40;
     uint64_t used = 0;
-    if (!compare_fuel(p, big, verbose, &used))
+    run_result ri;
+    memset(&ri, 0, sizeof ri);
+    int ok = compare_fuel(p, big, verbose, &used, &ri) && compare_prepared(p, &ri, verbose);
+    rr_free(&ri);
+    if (!ok)
         return 0;
     if (used < 2 || used >= big)
         return 1;
@@ -237,7 +335,7 @@ static int compare_engines(const pf_prog *p, int verbose)
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < p->len; i++)
         h = (h ^ (unsigned char)p->src[i]) * 1099511628211ull;
-    return compare_fuel(p, 1 + h % (used - 1), verbose, NULL);
+    return compare_fuel(p, 1 + h % (used - 1), verbose, NULL, NULL);
 }
 
 #ifdef KP_LIBFUZZER

@@ -349,20 +349,23 @@ static void emit_poll(E *e, uint32_t line, uint32_t col)
 /* ---- prologue / epilogue ---- */
 
 /* The native frame: the callee-saved registers the function uses, its
- * spill area, then the native stack check. */
-static void emit_native_frame(E *e)
+ * spill area, then the native stack check. Returns where the frame is
+ * complete (the check comes after: debuggers' unwind tables). */
+static size_t emit_native_frame(E *e)
 {
     xbuf *b = &e->b;
     for (int i = 0; i < e->npush; i++)
         x_push(b, e->pushed[i]);
     if (e->frame_total)
         x_alu_ri(b, 1, ALU_SUB, RSP, e->frame_total);
+    size_t framed = b->n;
     /* native stack: cmp rsp, fs:[limit] ; jb trap */
     xb1(b, 0x64);
     x_rm(b, 0, 1, 0x3B, 1, RSP, (xmem){-1, -1, 1, jit_g.tls_limit_off}, 0);
     if (e->st_native == NOSTUB)
         e->st_native = new_stub(e, ST_ENTRY, e->f->line, 0, 2, NULL, 0);
     jcc_stub(e, CC_B, e->st_native);
+    return framed;
 }
 
 /* The plugin frame, then the entry poll. */
@@ -416,11 +419,11 @@ static void emit_prologue(E *e)
 {
     xbuf *b = &e->b;
     const ir_func *f = e->f;
-    emit_native_frame(e);
+    size_t framed = emit_native_frame(e);
     {
         jit_fn *jf = &e->jm->fns[e->fi];
         jf->frame_bytes = (uint32_t)e->frame_total;
-        jf->prologue_len = (uint16_t)(b->n - jf->code_off);
+        jf->prologue_len = (uint16_t)(framed - jf->code_off);
         jf->npush = (uint8_t)e->npush;
         for (int i = 0; i < e->npush; i++)
             jf->pushed[i] = (uint8_t)e->pushed[i];

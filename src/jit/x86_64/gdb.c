@@ -212,6 +212,24 @@ static void eh_frame(obuf *b, const gobj *o)
                 ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
                 ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
             }
+            /* the prepared-call entry after the body builds the same
+             * frame with the same bytes: the entry's state, then the
+             * body's from the same distance on */
+            uint32_t pl = f->prologue_len > 255 ? 255 : f->prologue_len;
+            if (f->prep_off > f->code_off + pl && f->prep_off < f->code_off + f->code_len) {
+                ob_advance(b, f->prep_off - f->code_off - pl);
+                ob_u8(b, 0x0e);
+                ob_uleb(b, 8);
+                for (int k = 0; k < f->npush; k++)
+                    ob_u8(b, (uint8_t)(0xc0 | dwreg(f->pushed[k]))); /* restore */
+                ob_advance(b, pl);
+                ob_u8(b, 0x0e);
+                ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
+                for (int k = 0; k < f->npush; k++) {
+                    ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
+                    ob_uleb(b, (uint32_t)(2 + k));
+                }
+            }
         } else {
             /* entry trampoline: once rbx holds the jit_frame, the CFA is
              * rbx + JF_ROOM + 56 (the frame, 6 pushes, the return address),

@@ -847,15 +847,21 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
         uint32_t to = t->boff[x->block];
         t->w[x->at] = (uint32_t)((int64_t)to - (int64_t)x->insn);
     }
-    /* Every jump lands on a block's first word, so a poll trap is located
-     * by the block it jumped to. Blocks that share a first word (one that
-     * emits no code shares the next block's) share their location too
-     * (ir_poll_sites follows their JMP). */
-    t->ppos = malloc(f->nblocks * sizeof *t->ppos);
+    /* A poll trap is located by the block its jump went to: per jump that
+     * polls (an offset <= 0), the word holding its offset. Not by the
+     * target word: blocks that emit no code share it with the next one. */
+    uint32_t np = 0;
+    for (size_t k = 0; k < t->nfx; k++)
+        np += t->boff[t->fx[k].block] <= t->fx[k].insn;
+    t->ppos = malloc((np ? np : 1) * sizeof *t->ppos);
     if (!t->ppos)
         goto fail;
-    for (uint32_t b = 0; b < f->nblocks; b++)
-        t->ppos[b] = (interp_pos){t->boff[b], t->ps[b].line, t->ps[b].col};
+    np = 0;
+    for (size_t k = 0; k < t->nfx; k++) { /* in increasing order of `at` */
+        const fixup *x = &t->fx[k];
+        if (t->boff[x->block] <= x->insn)
+            t->ppos[np++] = (interp_pos){x->at, t->ps[x->block].line, t->ps[x->block].col};
+    }
 
     uint32_t nk = 0;
     for (uint32_t r = 1; r < nr; r++)
@@ -873,12 +879,12 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
             }
     }
     F->code = t->w;
-    F->code_bytes = t->n * sizeof *t->w + (t->npos + f->nblocks) * sizeof *t->pos +
+    F->code_bytes = t->n * sizeof *t->w + (t->npos + np) * sizeof *t->pos +
                     (size_t)nk * (sizeof *F->kslot + sizeof *F->kval);
     F->pos = t->pos;
     F->npos = (uint32_t)t->npos;
     F->ppos = t->ppos;
-    F->nppos = f->nblocks;
+    F->nppos = np;
     F->types = t->types;
     F->sigs = t->sigs;
     t->w = NULL;

@@ -189,9 +189,9 @@ static void vm_locate(kp_exec *ex, const interp_fn *F, const uint32_t *pc)
     kp_exec_locate(ex, F->kfn, line, col);
 }
 
-/* A poll trap on a jump: pc is the first word of the block it jumped to,
- * located by the IR's rule (ir_poll_sites) as on every engine, not by the
- * instruction the translator happened to put there. */
+/* A poll trap on a jump: pc is the word holding the jump's offset. It is
+ * located by the IR's rule for the block the jump goes to (ir_poll_sites),
+ * as on every engine, not by the instruction the translator put there. */
 static void vm_locate_poll(kp_exec *ex, const interp_fn *F, const uint32_t *pc)
 {
     uint32_t off = (uint32_t)(pc - F->code), lo = 0, hi = F->nppos;
@@ -205,7 +205,7 @@ static void vm_locate_poll(kp_exec *ex, const interp_fn *F, const uint32_t *pc)
     if (lo < F->nppos && F->ppos[lo].off == off)
         kp_exec_locate(ex, F->kfn, F->ppos[lo].line, F->ppos[lo].col);
     else
-        vm_locate(ex, F, pc); /* not a block's start: cannot happen */
+        vm_locate(ex, F, pc); /* not a polling jump: cannot happen */
 }
 
 #if defined(__GNUC__)
@@ -251,9 +251,11 @@ static int vm_memfault(kp_exec *ex, int is_write, uint32_t size, uint64_t x)
 #define JUMP(i)                                                                \
     do {                                                                       \
         int32_t o_ = (int32_t)pc[i];                                           \
-        pc += o_;                                                              \
-        if (UNLIKELY(o_ <= plim) && UNLIKELY((rc = kp_exec_poll(ex)) != 0))    \
+        if (UNLIKELY(o_ <= plim) && UNLIKELY((rc = kp_exec_poll(ex)) != 0)) {  \
+            pc += (i); /* the jump's offset word: which jump trapped */        \
             goto poll_trapped;                                                 \
+        }                                                                      \
+        pc += o_;                                                              \
         vmdispatch();                                                          \
     } while (0)
 

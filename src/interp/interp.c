@@ -28,7 +28,6 @@
 /* Bounds that keep slot numbers and code offsets in 32 bits. */
 #define INTERP_MAX_REGS (1u << 24)
 #define INTERP_MAX_CODE (1u << 28)
-#define DUP_MAX_INSNS 4
 
 static int interp_no_poll; /* interp_set_polling(0) */
 
@@ -50,7 +49,7 @@ typedef struct tctx {
     int nomem;
     uint32_t *w;
     size_t n, cap;
-    interp_pos *pos;
+    interp_pos *pos, *ppos;
     size_t npos, poscap;
     uint8_t *types;
     size_t ntypes, tycap;
@@ -59,6 +58,7 @@ typedef struct tctx {
     fixup *fx;
     size_t nfx, fxcap;
     uint32_t *defs, *uses, *boff;
+    ir_pollsite *ps;         /* per block: copied at jumps? poll location */
     uint8_t *isk, *kread;
     uint64_t *kv;
     uint32_t maxout;
@@ -721,9 +721,11 @@ static int xlate(tctx *t, const ir_block *bl, uint32_t i)
         if (in->t1 == t->cur + 1)
             return 1; /* falls through */
         const ir_block *tb = &t->f->blocks[in->t1];
-        if (!t->dup && tb->ninsns <= DUP_MAX_INSNS) {
+        if (!t->dup && t->ps[in->t1].copy) {
             /* Copy a small target (typically a loop's test) instead of
-             * jumping to it: one dispatch less per iteration. */
+             * jumping to it: one dispatch less per iteration. Which
+             * blocks is the IR's rule (ir_poll_sites): the JIT copies the
+             * same ones, so both poll on the same jumps. */
             t->dup = 1;
             translate_block(t, tb);
             t->dup = 0;
@@ -782,6 +784,7 @@ static void fn_free(interp_fn *F)
     free(F->kslot);
     free(F->kval);
     free(F->pos);
+    free(F->ppos);
     free(F->types);
     free(F->sigs);
 }
@@ -802,8 +805,10 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
     t->kread = calloc(nr, 1);
     t->kv = calloc(nr, sizeof *t->kv);
     t->boff = malloc(f->nblocks * sizeof *t->boff);
-    if (!t->defs || !t->uses || !t->isk || !t->kread || !t->kv || !t->boff)
+    t->ps = malloc(f->nblocks * sizeof *t->ps);
+    if (!t->defs || !t->uses || !t->isk || !t->kread || !t->kv || !t->boff || !t->ps)
         goto fail;
+    ir_poll_sites(f, t->ps);
 
     for (unsigned i = 0; i < f->sig.nparams; i++)
         t->defs[1 + i]++;
@@ -842,6 +847,21 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
         uint32_t to = t->boff[x->block];
         t->w[x->at] = (uint32_t)((int64_t)to - (int64_t)x->insn);
     }
+    /* A poll trap is located by the block its jump went to: per jump that
+     * polls (an offset <= 0), the word holding its offset. Not by the
+     * target word: blocks that emit no code share it with the next one. */
+    uint32_t np = 0;
+    for (size_t k = 0; k < t->nfx; k++)
+        np += t->boff[t->fx[k].block] <= t->fx[k].insn;
+    t->ppos = malloc((np ? np : 1) * sizeof *t->ppos);
+    if (!t->ppos)
+        goto fail;
+    np = 0;
+    for (size_t k = 0; k < t->nfx; k++) { /* in increasing order of `at` */
+        const fixup *x = &t->fx[k];
+        if (t->boff[x->block] <= x->insn)
+            t->ppos[np++] = (interp_pos){x->at, t->ps[x->block].line, t->ps[x->block].col};
+    }
 
     uint32_t nk = 0;
     for (uint32_t r = 1; r < nr; r++)
@@ -859,14 +879,17 @@ static int translate(tctx *t, interp_fn *F, char *err, size_t errsize)
             }
     }
     F->code = t->w;
-    F->code_bytes = t->n * sizeof *t->w + t->npos * sizeof *t->pos +
+    F->code_bytes = t->n * sizeof *t->w + (t->npos + np) * sizeof *t->pos +
                     (size_t)nk * (sizeof *F->kslot + sizeof *F->kval);
     F->pos = t->pos;
     F->npos = (uint32_t)t->npos;
+    F->ppos = t->ppos;
+    F->nppos = np;
     F->types = t->types;
     F->sigs = t->sigs;
     t->w = NULL;
     t->pos = NULL;
+    t->ppos = NULL;
     t->types = NULL;
     t->sigs = NULL;
     F->nslots = (uint32_t)nr;
@@ -887,6 +910,7 @@ fail:
 done:
     free(t->w);
     free(t->pos);
+    free(t->ppos);
     free(t->types);
     free(t->sigs);
     free(t->fx);
@@ -896,6 +920,7 @@ done:
     free(t->kread);
     free(t->kv);
     free(t->boff);
+    free(t->ps);
     return rc;
 }
 

@@ -84,6 +84,9 @@ typedef struct interp_fn {
     uint64_t *kval;
     uint32_t npos;
     interp_pos *pos;
+    uint32_t nppos;
+    interp_pos *ppos;     /* per jump that polls, by its offset word: where
+                             its poll traps are located (ir_poll_sites) */
     uint8_t *types;       /* argument types of CALLI/CALLP sites */
     ir_sig *sigs;         /* prototypes expected by CALLP sites */
     const interp_module *im;

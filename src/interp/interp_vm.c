@@ -189,6 +189,25 @@ static void vm_locate(kp_exec *ex, const interp_fn *F, const uint32_t *pc)
     kp_exec_locate(ex, F->kfn, line, col);
 }
 
+/* A poll trap on a jump: pc is the word holding the jump's offset. It is
+ * located by the IR's rule for the block the jump goes to (ir_poll_sites),
+ * as on every engine, not by the instruction the translator put there. */
+static void vm_locate_poll(kp_exec *ex, const interp_fn *F, const uint32_t *pc)
+{
+    uint32_t off = (uint32_t)(pc - F->code), lo = 0, hi = F->nppos;
+    while (lo < hi) { /* first entry with ppos.off >= off */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (F->ppos[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < F->nppos && F->ppos[lo].off == off)
+        kp_exec_locate(ex, F->kfn, F->ppos[lo].line, F->ppos[lo].col);
+    else
+        vm_locate(ex, F, pc); /* not a polling jump: cannot happen */
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
@@ -232,9 +251,11 @@ static int vm_memfault(kp_exec *ex, int is_write, uint32_t size, uint64_t x)
 #define JUMP(i)                                                                \
     do {                                                                       \
         int32_t o_ = (int32_t)pc[i];                                           \
+        if (UNLIKELY(o_ <= plim) && UNLIKELY((rc = kp_exec_poll(ex)) != 0)) {  \
+            pc += (i); /* the jump's offset word: which jump trapped */        \
+            goto poll_trapped;                                                 \
+        }                                                                      \
         pc += o_;                                                              \
-        if (UNLIKELY(o_ <= plim) && UNLIKELY((rc = kp_exec_poll(ex)) != 0))    \
-            goto trapped;                                                      \
         vmdispatch();                                                          \
     } while (0)
 
@@ -751,6 +772,9 @@ entry_trap:
     goto unwind;
 trapped:
     vm_locate(ex, F, pc);
+    goto unwind;
+poll_trapped:
+    vm_locate_poll(ex, F, pc);
 unwind:
     ex->sp = sp0;
     ex->depth = depth0;

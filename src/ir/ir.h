@@ -275,6 +275,26 @@ const char *ir_rtlib_name(int id);
 const ir_sig *ir_rtlib_sig(int id);
 int ir_rtlib_lookup(const char *name); /* -1 if not a runtime library name */
 
+/* ---- ir_poll.c: where engines poll -------------------------------------- */
+
+/* Blocks of at most this many instructions may be copied at jumps. */
+#define IR_DUP_MAX 4
+
+/* What every engine does about polls on jumps to one block (docs/ir.md,
+ * "Polls"); decided on the IR the front end produced, so that the engines
+ * poll on the same jumps and locate a poll trap at the same line:column
+ * whatever each one does to the code afterwards. */
+typedef struct ir_pollsite {
+    uint32_t line, col; /* a poll on a jump to the block is located here */
+    uint32_t copy;      /* a JMP to the block is replaced by a copy of it */
+} ir_pollsite;
+
+/* Fill out[0 .. f->nblocks-1]. copy: at most IR_DUP_MAX instructions,
+ * none a call, COPY or ZERO. line, col: of the block's first instruction
+ * other than CONST, GADDR and FADDR, or, if that one is a JMP to a later
+ * block, that block's. Reads only f. */
+void ir_poll_sites(const ir_func *f, ir_pollsite *out);
+
 /* ---- ir_verify.c --------------------------------------------------------- */
 
 /* Check every structural and typing rule of docs/ir.md. Returns 0 if the

@@ -185,15 +185,8 @@ static int run_engine_as(kp_engine engine, const pf_prog *p, uint64_t fuel, int 
     } else {
         const kp_error *e = kp_last_error();
         sb_printf(&r->head, "trap %s %d\n", kp_result_name(r->call_rc), e->line);
-        /* The column of a fuel trap is left out: the engines may place a
-         * poll at different instructions of the same line (docs/jit.md,
-         * known gaps: the location of a poll trap); line, function, fuel
-         * left and memory are still compared. */
-        if (r->call_rc == KP_TRAP_FUEL)
-            sb_printf(&r->detail, "function %s plugin %s\n", e->function, e->plugin);
-        else
-            sb_printf(&r->detail, "column %d function %s plugin %s\n", e->column, e->function,
-                      e->plugin);
+        sb_printf(&r->detail, "column %d function %s plugin %s\n", e->column, e->function,
+                  e->plugin);
         if (r->call_rc == KP_TRAP_TIMEOUT || (prepared && r->call_rc == KP_TRAP_INTERRUPTED))
             r->timeout = 1;
     }

@@ -7,7 +7,7 @@ set -e
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build/test-interp}
 mkdir -p "$OUT"
-SRC="tests/unit/test_interp.c src/interp/interp.c src/interp/interp_vm.c src/ir/ir.c
+SRC="tests/unit/test_interp.c src/interp/interp.c src/interp/interp_vm.c src/ir/ir.c src/ir/ir_poll.c
      src/ir/ir_verify.c src/ir/ir_print.c src/util/arena.c src/platform/posix.c"
 W="-std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Iinclude"
 CC=${CC:-cc}

@@ -731,6 +731,97 @@ static void test_unroll(void)
     pair_fini(&p);
 }
 
+/* Where a poll trap is located: both engines name the same line:column
+ * (ir_poll_sites), in the shapes where they used to differ -- the
+ * interpreter fusing the block's first instruction into a later one
+ * (fill), the JIT's optimizer reordering or shrinking the target block
+ * (down, count: a 5-instruction test block the JIT's copy shrank to 4 and
+ * copied, the interpreter not), a small test block with a call (callt:
+ * the interpreter copied it, the JIT did not) -- and in jumps through
+ * blocks that only jump on, `continue`, switches, nested loops. Fuel
+ * sweeps compare code, fuel left and message (with line:column); a few
+ * cut-offs are also checked against the rule itself, and an endless loop
+ * against its deadline. */
+static const char *pollcol_src =
+    "long tick(int a, long b, double c);\n"
+    "int fill(char *p, int n) { for (int i = 0; i < n; i++) p[i] = (char)(i + 1); return n; }\n"
+    "int down(char *p, int l) { int h = 0; while (l-- > 0) {} return h; }\n"
+    "int g(int x) { return x * 3 + 1; }\n"
+    "int callt(char *p, int n) { int s = 0; for (int i = 0; g(i) < n; i++) s += i; return s; }\n"
+    "int count(char *p, int n) { int c = 0; while (n-- > 0 && p[n & 63]) c++; return c; }\n"
+    "int cont(char *p, int n) { int s = 0, i = 0; while (i < n) { i++; if (i & 1) continue; s += p[i & 63]; } return s; }\n"
+    "int sw(char *p, int n) { int s = 0; while (n > 0) { switch (n & 3) { case 0: s++; break; case 1: s += 2; continue; default: s--; } n--; } return s; }\n"
+    "int nest(char *p, int n) { int s = 0; for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) s += p[j & 63]; return s; }\n"
+    "int bi(char *p, int n) { long s = 0; int i = 0; while (tick(i, s, 0.5) != n) { s += p[i & 63]; i++; } return (int)s; }\n"
+    "int endless(char *p, int x) { for (;;) { x = x * 5 + p[x & 63]; } return x; }\n"
+    "int spin(char *p, int x) { do {} while (x); return 0; }\n";
+
+static void test_pollcol(void)
+{
+    pair p;
+    if (pair_init(&p, "pollcol", pollcol_src, 0, 0) != 0) {
+        EXPECT(0, "pollcol plugin did not load");
+        pair_fini(&p);
+        return;
+    }
+    kp_ptr bp[2];
+    for (int e = 0; e < 2; e++) {
+        bp[e] = kp_alloc(p.rt[e], 256);
+        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 256);
+        for (int i = 0; i < 256; i++)
+            h[i] = (uint8_t)(i * 7 + 3) | 1;
+    }
+    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    static const char *fns[] = {"fill", "down", "callt", "count", "cont", "sw", "nest", "bi",
+                                "endless", "spin"};
+    for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
+        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(200)};
+        for (uint64_t fu = 1; fu <= 80; fu++)
+            cmp_fuel(&p, fns[f], a, 2, fu);
+        static const uint64_t big[] = {4095, 4096, 4097, 8193, 20000};
+        for (size_t k = 0; k < sizeof big / sizeof *big; k++)
+            cmp_fuel(&p, fns[f], a, 2, big[k]);
+    }
+    /* the rule itself: the loop block's first instruction other than a
+     * constant (fill: the address p + i of the store, not the i + 1 the
+     * interpreter used to name; down: the l-- of the test, not the > the
+     * JIT used to name; callt: the call in the test, not the body's s += i
+     * the interpreter used to name), at the first back-edge poll past the
+     * budget (callt: g's entries poll too) */
+    static const struct { const char *fn; uint64_t fuel; const char *at; } want[] = {
+        {"fill", 5, "line 2:61:"}, {"down", 5, "line 3:47:"}, {"callt", 6, "line 5:57:"}};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+        for (int e = 0; e < 2; e++) {
+            kp_func *f;
+            kp_lookup(p.rt[e], want[k].fn, &f);
+            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(200)}, r;
+            kp_call_opts o;
+            memset(&o, 0, sizeof o);
+            o.fuel = want[k].fuel;
+            int rc = kp_call_ex(f, a, 2, &r, &o);
+            const char *msg = rc ? kp_errmsg() : "";
+            EXPECT(rc == KP_TRAP_FUEL && strstr(msg, want[k].at), "%s on %s: %s, want %s",
+                   want[k].fn, e ? "jit" : "interp", msg, want[k].at);
+        }
+    /* a deadline stops the endless loop at the same place on both */
+    char msg[2][512];
+    for (int e = 0; e < 2; e++) {
+        kp_func *f;
+        kp_lookup(p.rt[e], "endless", &f);
+        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(1)}, r;
+        kp_call_opts o;
+        memset(&o, 0, sizeof o);
+        o.deadline_ms = 5;
+        int rc = kp_call_ex(f, a, 2, &r, &o);
+        snprintf(msg[e], sizeof msg[e], "%s", rc ? kp_errmsg() : "");
+        EXPECT(rc == KP_TRAP_TIMEOUT, "endless on %s: %s", e ? "jit" : "interp",
+               kp_result_name(rc));
+    }
+    EXPECT(!strcmp(msg[0], msg[1]), "endless: deadline messages differ:\n  interp: %s\n  jit:    %s",
+           msg[0], msg[1]);
+    pair_fini(&p);
+}
+
 /* Counted loops (emit.c, emit_counted): single-block loops stepping an
  * int by 1 against an invariant bound run without a poll per iteration,
  * the strip to the next poll folded into the loop's own compare. The
@@ -1203,6 +1294,7 @@ int main(int argc, char **argv)
     test_prog();
     test_meminline();
     test_unroll();
+    test_pollcol();
     test_counted();
     test_inline();
     test_fold();

@@ -99,6 +99,9 @@ typedef struct E {
     int plain_loops;         /* jit_set_loop_forms(0): no counted or unrolled loops */
     int dup;                 /* emitting a copy of a jump's target block */
     size_t *pad;             /* per block: its poll pad, or NOPAD */
+    ir_pollsite *ps;         /* per block: copied at jumps? poll location
+                                (ir_poll_sites on the unoptimized IR) */
+    size_t pscap;
     /* The flags describe the value of IR register flag_reg (ZF and SF of
      * its full width flag_w) as long as nothing was emitted since flag_at
      * in block flag_blk: a compare of it with 0 needs no `test`. */
@@ -1393,22 +1396,13 @@ static int falls(E *e, uint32_t t)
     return e->unroll ? t == e->unroll_blk : t == e->cur + 1;
 }
 
-/* Where a poll on a jump to block t is located: like the interpreter,
- * at the jump's target (its first instruction that produces code). */
+/* Where a poll on a jump to block t is located: the IR's rule, which the
+ * interpreter follows too (ir_poll_sites). Not judged on the optimized
+ * copy: optimizing may reorder or drop the block's first instructions. */
 static void blk_pos(E *e, uint32_t t, uint32_t *line, uint32_t *col)
 {
-    const ir_block *bl = &e->f->blocks[t];
-    for (uint32_t i = 0; i < bl->ninsns; i++) {
-        const ir_insn *in = &bl->insns[i];
-        if ((in->op == IR_CONST || in->op == IR_GADDR || in->op == IR_FADDR) && in->dst &&
-            L(e, in->dst)->kind == JL_CONST)
-            continue;
-        *line = in->line;
-        *col = in->col;
-        return;
-    }
-    *line = bl->ninsns ? bl->insns[0].line : e->f->line;
-    *col = bl->ninsns ? bl->insns[0].col : 0;
+    *line = e->ps[t].line;
+    *col = e->ps[t].col;
 }
 
 static void poll_to(E *e, uint32_t t)
@@ -2085,18 +2079,13 @@ static void emit_copy_zero(E *e, const ir_insn *in)
 
 /* ---- one instruction ---- */
 
-/* A JMP to this block runs a copy of it in place (see IR_JMP below). */
-static int copyable(const ir_block *tb)
+/* A JMP to block t runs a copy of it in place (see IR_JMP below). The
+ * choice is the IR's (ir_poll_sites: small blocks without calls, judged
+ * before optimizing), the interpreter's too: polls happen on the same
+ * jumps. */
+static int copyable(const E *e, uint32_t t)
 {
-    if (tb->ninsns > 4)
-        return 0;
-    for (uint32_t k = 0; k < tb->ninsns; k++) {
-        int o = tb->insns[k].op;
-        if (o == IR_CALL || o == IR_CALLI || o == IR_CALLR || o == IR_CALLP || o == IR_COPY ||
-            o == IR_ZERO)
-            return 0;
-    }
-    return 1;
+    return e->ps[t].copy != 0;
 }
 
 /* Mark in hdr the targets of back-edges the terminator t (emitted as part
@@ -2323,7 +2312,7 @@ static void emit_insn(E *e, const ir_block *bl, uint32_t i)
          * calls are not copied (caller-saved registers are saved by
          * position). */
         const ir_block *tb = &e->f->blocks[in->t1];
-        if (!e->dup && copyable(tb)) {
+        if (!e->dup && copyable(e, in->t1)) {
             e->dup = 1;
             for (uint32_t k = 0; k < tb->ninsns; k++)
                 emit_insn(e, tb, k);
@@ -2666,7 +2655,7 @@ static int unroll_factor(E *e, uint32_t bi, const uint8_t *hdr)
     const ir_insn *t = &bl->insns[bl->ninsns - 1];
     uint32_t n = bl->ninsns;
     if (t->op == IR_JMP) {
-        if (t->t1 == bi || !copyable(&f->blocks[t->t1]))
+        if (t->t1 == bi || !copyable(e, t->t1))
             return 0;
         tb = &f->blocks[t->t1];
         t = &tb->insns[tb->ninsns - 1];
@@ -2937,6 +2926,13 @@ static int emit_func1(E *e, char *err, size_t errsize);
 static int emit_func(E *e, char *err, size_t errsize)
 {
     const ir_func *orig = e->f;
+    ir_pollsite *ps = grow(e, e->ps, &e->pscap, orig->nblocks ? orig->nblocks : 1, sizeof *ps);
+    if (!ps) {
+        snprintf(err, errsize, "out of memory compiling '%s'", orig->name);
+        return KP_ERR_NOMEM;
+    }
+    e->ps = ps;
+    ir_poll_sites(orig, ps);
     ir_func *opt = jit_opt_copy(e->m, orig);
     if (!opt) {
         snprintf(err, errsize, "out of memory compiling '%s'", orig->name);
@@ -3045,7 +3041,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
             const ir_insn *t = &f->blocks[bi].insns[f->blocks[bi].ninsns - 1];
             mark_back(t, bi, hdr);
             /* the copy of a small jump target judges its jumps from here */
-            if (t->op == IR_JMP && t->t1 != bi + 1 && copyable(&f->blocks[t->t1])) {
+            if (t->op == IR_JMP && t->t1 != bi + 1 && copyable(e, t->t1)) {
                 const ir_block *tb = &f->blocks[t->t1];
                 mark_back(&tb->insns[tb->ninsns - 1], bi, hdr);
             }
@@ -3171,6 +3167,7 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
     free(e.b.p);
     free(e.fx);
     free(e.cfx);
+    free(e.ps);
     free(e.st);
     free(e.pc);
     free(e.blk);

@@ -1110,6 +1110,8 @@ static int cmd_disasm(const opts *o)
                 printf("    ; prologue\n");
             } else if (d->block == -3) {
                 printf("    ; poll pad of loop header b%u (back-edges jump here)\n", d->insn);
+            } else if (d->block == -5) {
+                printf("    ; register entry (this plugin's calls: arguments in registers)\n");
             } else if (d->block == -4) {
                 printf("    ; prepared-call entry (arguments in registers, then the body)\n");
             } else if (d->block == -2) {

@@ -50,9 +50,10 @@ typedef struct jit_module jit_module;
 typedef struct jit_fn {
     uint64_t magic;          /* JIT_FN_MAGIC */
     void *entry;             /* machine code entry point */
-    /* the prepared-call entry (emit.c, emit_prep_entry): chunk offset, 0
-     * if the prototype's arguments do not fit in registers */
-    uint32_t prep_off;
+    /* the prepared-call entry (emit.c, emit_prep_entry) and the register
+     * entry for calls from the plugin itself (emit_reg_entry): chunk
+     * offsets, 0 for none */
+    uint32_t prep_off, reg_off;
     kp_fn *kfn;
     jit_module *jm;
     uint32_t code_off, code_len; /* inside jm's chunk */
@@ -146,7 +147,7 @@ struct jit_module {
 /* Machine code from dbg.off up to the next entry's off was emitted for
  * instruction `insn` of block `block` of function `fn` (block -1: the
  * prologue; -2: out-of-line stubs; -3: the poll pad of loop header block
- * `insn`; -4: the prepared-call entry). */
+ * `insn`; -4: the prepared-call entry; -5: the register entry). */
 typedef struct jit_dbgline {
     uint32_t off;
     uint32_t fn;

@@ -58,7 +58,7 @@ typedef struct stub {
                             (call_result) before going back */
 } stub;
 
-enum { FX_BLOCK = 0, FX_STUB = 1, FX_FUNC = 2 };
+enum { FX_BLOCK = 0, FX_STUB = 1, FX_FUNC = 2, FX_FUNC_REG = 3 };
 #define NOPAD ((size_t)-1)
 typedef struct fixup {
     size_t at;
@@ -135,7 +135,7 @@ typedef struct E {
     size_t ndl, dlcap;
     /* the entry traps (native stack, plugin stack) of the function, shared
      * by its two entries; NOSTUB: none yet */
-    uint32_t st_native, st_pstack;
+    uint32_t st_native, st_pstack, st_depth;
 } E;
 
 #define NOSTUB UINT32_MAX
@@ -158,7 +158,7 @@ static void *grow(E *e, void *p, size_t *cap, size_t need, size_t elt)
 
 static void fix(E *e, size_t at, uint32_t target, int kind)
 {
-    if (kind == FX_FUNC) {
+    if (kind == FX_FUNC || kind == FX_FUNC_REG) {
         fixup *n = grow(e, e->cfx, &e->cfxcap, e->ncfx + 1, sizeof *n);
         if (!n)
             return;
@@ -418,95 +418,27 @@ static void emit_undef_init(E *e)
     }
 }
 
-static void emit_prologue(E *e)
+/* The call depth: checked against the limit, counted (a leaf runs no
+ * plugin code that could read it, and traps restore it from the entry
+ * trampoline, so a leaf only checks). */
+static void emit_depth(E *e)
 {
     xbuf *b = &e->b;
-    const ir_func *f = e->f;
-    size_t framed = emit_native_frame(e);
-    {
-        jit_fn *jf = &e->jm->fns[e->fi];
-        jf->frame_bytes = (uint32_t)e->frame_total;
-        jf->prologue_len = (uint16_t)(framed - jf->code_off);
-        jf->npush = (uint8_t)e->npush;
-        for (int i = 0; i < e->npush; i++)
-            jf->pushed[i] = (uint8_t)e->pushed[i];
-    }
-    /* call depth */
     x_load(b, 0, RAX, xm(R14, offsetof(kp_exec, depth)));
     x_alu_rm(b, 0, ALU_CMP, RAX, xm(R14, offsetof(kp_exec, max_depth)));
-    jcc_stub(e, CC_AE, new_stub(e, ST_ENTRY, f->line, 0, 0, NULL, 0));
-    /* A leaf runs no plugin code that could read the depth (traps restore
-     * it from the entry trampoline), so it only checks the limit. */
+    if (e->st_depth == NOSTUB)
+        e->st_depth = new_stub(e, ST_ENTRY, e->f->line, 0, 0, NULL, 0);
+    jcc_stub(e, CC_AE, e->st_depth);
     if (!e->leaf) {
         x_alu_ri(b, 0, ALU_ADD, RAX, 1);
         x_store(b, 0, xm(R14, offsetof(kp_exec, depth)), RAX);
     }
-    emit_plugin_frame(e);
-    /* parameters */
-    int32_t inc = e->frame_total + 8 * e->npush + 8;
-    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
-        const jit_loc *l = L(e, p);
-        xmem src = xm(RSP, inc + 8 * (int32_t)(p - 1));
-        int t = rtype(e, p);
-        if (l->kind == JL_REG) {
-            if (isx(t))
-                x_fload(b, t == IR_F64, l->reg, src);
-            else
-                x_load(b, t == IR_I64, l->reg, src);
-        } else if (l->kind == JL_SPILL) {
-            if (t == IR_I32)
-                x_load(b, 0, RAX, src);
-            else
-                x_load(b, 1, RAX, src);
-            x_store(b, 1, slotm(e, l->slot), RAX);
-        }
-    }
-    emit_undef_init(e);
 }
 
-/*
- * The entry a prepared call's stub calls (stub.c, jit_prep_regs): the
- * arguments arrive in registers, the call is the outermost on its exec
- * (ex->depth is 0, and the C path arms the stub only while max_depth is at
- * least 1, so the depth check cannot fail). The same frame as the
- * prologue's, then a jump to the body. Emitted after the body: the
- * prologue stays where calls between plugins enter.
- */
-static void emit_prep_entry(E *e, size_t body)
+/* n moves src[i] -> dst[i] at once (registers of one class each, fp[i]:
+ * xmm): cycles broken through rax or xmm15, which are never allocated */
+static void parallel_move(xbuf *b, int *src, int *dst, int *fp, int n)
 {
-    xbuf *b = &e->b;
-    const ir_func *f = e->f;
-    int8_t arr[IR_MAX_PARAMS];
-    jit_fn *jf = &e->jm->fns[e->fi];
-    jf->prep_off = 0;
-    /* only what the host can look up and prepare: a static function has
-     * no name in the namespace */
-    if (f->is_static || !jit_prep_regs(f->sig.params, f->sig.nparams, arr))
-        return;
-    jf->prep_off = (uint32_t)b->n;
-    emit_native_frame(e);
-    if (!e->leaf)
-    {
-        x_rm(b, 0, 0, 0xC7, 1, 0, xm(R14, offsetof(kp_exec, depth)), 0);
-        xb4(b, 1);
-    }
-    emit_plugin_frame(e);
-    /* the parameters from their registers: spilled ones first (they only
-     * read), then a parallel move per class, cycles broken through rax or
-     * xmm15 (neither is ever allocated) */
-    int src[IR_MAX_PARAMS], dst[IR_MAX_PARAMS], fp[IR_MAX_PARAMS], n = 0;
-    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
-        const jit_loc *l = L(e, p);
-        int x = arr[p - 1] >= 16, r = arr[p - 1] & 15;
-        if (l->kind == JL_SPILL) {
-            if (x)
-                x_fstore(b, rtype(e, p) == IR_F64, slotm(e, l->slot), r);
-            else
-                x_store(b, 1, slotm(e, l->slot), r);
-        } else if (l->kind == JL_REG && l->reg != r) {
-            src[n] = r, dst[n] = l->reg, fp[n] = x, n++;
-        }
-    }
     while (n) {
         int done = 0;
         for (int i = 0; i < n && !done; i++) {
@@ -531,8 +463,163 @@ static void emit_prep_entry(E *e, size_t body)
             src[0] = t;
         }
     }
+}
+
+static size_t emit_reg_entry(E *e, const int8_t *arr, int outermost);
+
+/* The prologue. Where the prototype fits jit_prep_regs, it loads the
+ * arguments from the caller's stack into those registers and falls into
+ * the register entry, which the plugin's own direct calls enter with
+ * their arguments already there (args_to_regs); else it builds the frame
+ * and loads the parameters from the stack itself. */
+static void emit_prologue(E *e)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    jit_fn *jf = &e->jm->fns[e->fi];
+    int8_t arr[IR_MAX_PARAMS];
+    size_t framed;
+    jf->reg_off = 0;
+    if (jit_prep_regs(f->sig.params, f->sig.nparams, arr)) {
+        for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+            const jit_loc *l = L(e, p);
+            xmem src = xm(RSP, 8 * (int32_t)p);
+            int t = rtype(e, p);
+            if (l->kind != JL_REG && l->kind != JL_SPILL)
+                continue;
+            if (isx(t))
+                x_fload(b, t == IR_F64, arr[p - 1] & 15, src);
+            else
+                x_load(b, t == IR_I64, arr[p - 1], src);
+        }
+        jf->reg_off = (uint32_t)b->n;
+        dbgmark(e, -5, 0);
+        framed = emit_reg_entry(e, arr, 0);
+    } else {
+        framed = emit_native_frame(e);
+        emit_depth(e);
+        emit_plugin_frame(e);
+        int32_t inc = e->frame_total + 8 * e->npush + 8;
+        for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+            const jit_loc *l = L(e, p);
+            xmem src = xm(RSP, inc + 8 * (int32_t)(p - 1));
+            int t = rtype(e, p);
+            if (l->kind == JL_REG) {
+                if (isx(t))
+                    x_fload(b, t == IR_F64, l->reg, src);
+                else
+                    x_load(b, t == IR_I64, l->reg, src);
+            } else if (l->kind == JL_SPILL) {
+                if (t == IR_I32)
+                    x_load(b, 0, RAX, src);
+                else
+                    x_load(b, 1, RAX, src);
+                x_store(b, 1, slotm(e, l->slot), RAX);
+            }
+        }
+        emit_undef_init(e);
+    }
+    jf->frame_bytes = (uint32_t)e->frame_total;
+    jf->prologue_len = (uint16_t)(framed - jf->code_off);
+    jf->npush = (uint8_t)e->npush;
+    for (int i = 0; i < e->npush; i++)
+        jf->pushed[i] = (uint8_t)e->pushed[i];
+}
+
+/*
+ * An entry whose arguments arrive in registers (jit_prep_regs): the same
+ * frame as the prologue's, then the parameters moved from their registers
+ * into the registers or spill slots the allocator gave them (spilled ones
+ * first: they only read; a parameter nothing reads has no location). Two
+ * uses:
+ * - the register entry, where the prologue's stack loads end and this
+ *   plugin's direct calls (IR_CALL, args_to_regs) enter: the depth
+ *   counted as in any prologue; it falls into the body;
+ * - the prepared entry, for a prepared call's stub (stub.c): the call is
+ *   the outermost on its exec (ex->depth is 0, and the C path arms the
+ *   stub only while max_depth is at least 1, so the check cannot fail):
+ *   the depth is set to 1, not checked; emitted after the body, it jumps
+ *   there.
+ */
+static size_t emit_reg_entry(E *e, const int8_t *arr, int outermost)
+{
+    xbuf *b = &e->b;
+    const ir_func *f = e->f;
+    size_t framed = emit_native_frame(e);
+    if (!outermost) {
+        emit_depth(e);
+    } else if (!e->leaf) {
+        x_rm(b, 0, 0, 0xC7, 1, 0, xm(R14, offsetof(kp_exec, depth)), 0);
+        xb4(b, 1);
+    }
+    emit_plugin_frame(e);
+    int src[IR_MAX_PARAMS], dst[IR_MAX_PARAMS], fp[IR_MAX_PARAMS], n = 0;
+    for (uint32_t p = 1; p <= f->sig.nparams && p < f->nregs; p++) {
+        const jit_loc *l = L(e, p);
+        int x = arr[p - 1] >= 16, r = arr[p - 1] & 15;
+        if (l->kind == JL_SPILL) {
+            if (x)
+                x_fstore(b, rtype(e, p) == IR_F64, slotm(e, l->slot), r);
+            else
+                x_store(b, 1, slotm(e, l->slot), r);
+        } else if (l->kind == JL_REG && l->reg != r) {
+            src[n] = r, dst[n] = l->reg, fp[n] = x, n++;
+        }
+    }
+    parallel_move(b, src, dst, fp, n);
     emit_undef_init(e);
-    x_bind(b, x_jmp32(b), body);
+    return framed;
+}
+
+static void emit_prep_entry(E *e, size_t body)
+{
+    int8_t arr[IR_MAX_PARAMS];
+    jit_fn *jf = &e->jm->fns[e->fi];
+    jf->prep_off = 0;
+    /* only what the host can look up and prepare: a static function has
+     * no name in the namespace */
+    if (e->f->is_static || !jit_prep_regs(e->f->sig.params, e->f->sig.nparams, arr))
+        return;
+    jf->prep_off = (uint32_t)e->b.n;
+    emit_reg_entry(e, arr, 1);
+    x_bind(&e->b, x_jmp32(&e->b), body);
+}
+
+/* A direct call's arguments into the registers of the callee's register
+ * entry: register sources by one parallel move per class, then spilled
+ * and constant ones straight into theirs (the registers they overwrite
+ * were read by then). */
+static void args_to_regs(E *e, const ir_insn *in, const int8_t *arr)
+{
+    xbuf *b = &e->b;
+    int src[IR_MAX_PARAMS], dst[IR_MAX_PARAMS], fp[IR_MAX_PARAMS], n = 0;
+    for (uint32_t i = 0; i < in->nargs; i++) {
+        const jit_loc *l = L(e, in->args[i]);
+        if (l->kind == JL_REG && l->reg != (arr[i] & 15))
+            src[n] = l->reg, dst[n] = arr[i] & 15, fp[n] = arr[i] >= 16, n++;
+    }
+    parallel_move(b, src, dst, fp, n);
+    for (uint32_t i = 0; i < in->nargs; i++) {
+        ir_reg v = in->args[i];
+        const jit_loc *l = L(e, v);
+        int d = arr[i] & 15, t = rtype(e, v);
+        if (arr[i] >= 16) {
+            if (l->kind == JL_SPILL) {
+                x_fload(b, 1, d, slotm(e, l->slot));
+            } else if (l->kind == JL_CONST && l->k) {
+                x_mov_ri_nf(b, 1, RAX, l->k);
+                x_movd_xg(b, 1, d, RAX);
+            } else if (l->kind != JL_REG) {
+                x_xorps(b, d, d);
+            }
+        } else if (l->kind == JL_SPILL) {
+            x_load(b, 1, d, slotm(e, l->slot));
+        } else if (l->kind == JL_CONST) {
+            x_mov_ri_nf(b, t == IR_I64, d, l->k);
+        } else if (l->kind != JL_REG) {
+            x_rr(b, 0, 0, 0x31, 1, d, d);
+        }
+    }
 }
 
 static void emit_epilogue(E *e)
@@ -1892,11 +1979,19 @@ static void emit_call1(E *e, const ir_insn *in)
 {
     xbuf *b = &e->b;
     switch (in->op) {
-    case IR_CALL:
-        store_args(e, in);
-        fix(e, x_call32(b), (uint32_t)in->imm, FX_FUNC);
+    case IR_CALL: {
+        const ir_func *cf = e->m->funcs[in->imm];
+        int8_t arr[IR_MAX_PARAMS];
+        if (jit_prep_regs(cf->sig.params, cf->sig.nparams, arr) && in->nargs == cf->sig.nparams) {
+            args_to_regs(e, in, arr);
+            fix(e, x_call32(b), (uint32_t)in->imm, FX_FUNC_REG);
+        } else {
+            store_args(e, in);
+            fix(e, x_call32(b), (uint32_t)in->imm, FX_FUNC);
+        }
         call_result(e, in);
         return;
+    }
     case IR_CALLI: {
         jit_callsite *site = &e->jm->sites[e->nsite++];
         kp_slot *slot = e->kmod->imports[in->imm];
@@ -3025,7 +3120,7 @@ static int emit_func1(E *e, char *err, size_t errsize)
     }
     e->nfx = 0;
     e->nst = 0;
-    e->st_native = e->st_pstack = NOSTUB;
+    e->st_native = e->st_pstack = e->st_depth = NOSTUB;
     e->in = NULL;
     e->jm->fns[e->fi].code_off = (uint32_t)e->b.n;
     dbgmark(e, -1, 0);
@@ -3136,8 +3231,10 @@ int jit_emit_module(jit_module *jm, char *err, size_t errsize)
         rc = KP_ERR_NOMEM;
     }
     if (!rc) {
-        for (size_t i = 0; i < e.ncfx; i++)
-            x_bind(&e.b, e.cfx[i].at, jm->fns[e.cfx[i].target].code_off);
+        for (size_t i = 0; i < e.ncfx; i++) {
+            const jit_fn *cf = &jm->fns[e.cfx[i].target];
+            x_bind(&e.b, e.cfx[i].at, e.cfx[i].kind == FX_FUNC_REG ? cf->reg_off : cf->code_off);
+        }
         size_t got = 0;
         uint8_t *code = jit_code_alloc(e.b.n ? e.b.n : 1, &got);
         if (!code) {

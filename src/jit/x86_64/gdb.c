@@ -213,11 +213,18 @@ static void eh_frame(obuf *b, const gobj *o)
                 ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
             }
             /* the prepared-call entry after the body builds the same
-             * frame with the same bytes: the entry's state, then the
-             * body's from the same distance on */
+             * frame with the same bytes as the register entry in the
+             * prologue: the entry's state, then the body's from the same
+             * distance on */
             uint32_t pl = f->prologue_len > 255 ? 255 : f->prologue_len;
-            if (f->prep_off > f->code_off + pl && f->prep_off < f->code_off + f->code_len) {
-                ob_advance(b, f->prep_off - f->code_off - pl);
+            uint32_t at = f->code_off + pl;
+            if (f->reg_off > f->code_off && f->reg_off < at)
+                pl = at - f->reg_off;
+            const uint32_t entries[1] = {f->prep_off};
+            for (int x = 0; x < 1; x++) {
+                if (entries[x] < at || entries[x] >= f->code_off + f->code_len)
+                    continue;
+                ob_advance(b, entries[x] - at);
                 ob_u8(b, 0x0e);
                 ob_uleb(b, 8);
                 for (int k = 0; k < f->npush; k++)
@@ -229,6 +236,7 @@ static void eh_frame(obuf *b, const gobj *o)
                     ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
                     ob_uleb(b, (uint32_t)(2 + k));
                 }
+                at = entries[x] + pl;
             }
         } else {
             /* entry trampoline: once rbx holds the jit_frame, the CFA is

@@ -149,6 +149,18 @@ typedef struct gobj {
     const gsym *s;
 } gobj;
 
+/* The CFA and saved registers of f's body: the frame, its pushes and the
+ * return address above rsp. */
+static void cfa_framed(obuf *b, const jit_fn *f)
+{
+    ob_u8(b, 0x0e); /* def_cfa_offset */
+    ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
+    for (int k = 0; k < f->npush; k++) {
+        ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
+        ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
+    }
+}
+
 /* .eh_frame: one CIE, one FDE per symbol. Addresses are relative to
  * .text (DW_EH_PE_textrel), so the object needs no relocation. */
 static void eh_frame(obuf *b, const gobj *o)
@@ -204,39 +216,25 @@ static void eh_frame(obuf *b, const gobj *o)
             }
         } else if (f) {
             /* from the end of the prologue on (rsp is constant in the body) */
+            uint32_t pl = f->prologue_len > 255 ? 255 : f->prologue_len;
             ob_u8(b, 0x02); /* advance_loc1 */
-            ob_u8(b, (uint8_t)(f->prologue_len > 255 ? 255 : f->prologue_len));
-            ob_u8(b, 0x0e); /* def_cfa_offset */
-            ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
-            for (int k = 0; k < f->npush; k++) {
-                ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
-                ob_uleb(b, (uint32_t)(2 + k)); /* cfa - 8*(2+k) */
-            }
+            ob_u8(b, (uint8_t)pl);
+            cfa_framed(b, f);
             /* the prepared-call entry after the body builds the same
              * frame with the same bytes as the register entry in the
              * prologue: the entry's state, then the body's from the same
              * distance on */
-            uint32_t pl = f->prologue_len > 255 ? 255 : f->prologue_len;
             uint32_t at = f->code_off + pl;
             if (f->reg_off > f->code_off && f->reg_off < at)
                 pl = at - f->reg_off;
-            const uint32_t entries[1] = {f->prep_off};
-            for (int x = 0; x < 1; x++) {
-                if (entries[x] < at || entries[x] >= f->code_off + f->code_len)
-                    continue;
-                ob_advance(b, entries[x] - at);
+            if (f->prep_off >= at && f->prep_off < f->code_off + f->code_len) {
+                ob_advance(b, f->prep_off - at);
                 ob_u8(b, 0x0e);
                 ob_uleb(b, 8);
                 for (int k = 0; k < f->npush; k++)
                     ob_u8(b, (uint8_t)(0xc0 | dwreg(f->pushed[k]))); /* restore */
                 ob_advance(b, pl);
-                ob_u8(b, 0x0e);
-                ob_uleb(b, f->frame_bytes + 8u * f->npush + 8);
-                for (int k = 0; k < f->npush; k++) {
-                    ob_u8(b, (uint8_t)(0x80 | dwreg(f->pushed[k])));
-                    ob_uleb(b, (uint32_t)(2 + k));
-                }
-                at = entries[x] + pl;
+                cfa_framed(b, f);
             }
         } else {
             /* entry trampoline: once rbx holds the jit_frame, the CFA is

@@ -117,18 +117,25 @@ static inline int at(const fe_lexer *lx, size_t p)
     return p < lx->len ? (unsigned char)lx->src[p] : -1;
 }
 
-/* Count the newlines in [b, e) (comments and splices: off the hot path). */
-static void count_lines(fe_lexer *lx, size_t b, size_t e)
+/* Count the newlines of s in [b, e) into *line and *line_start (the
+ * offset after the last one). */
+static inline void lines_in(const char *s, size_t b, size_t e, uint32_t *line,
+                            size_t *line_start)
 {
-    const char *s = lx->src;
     while (b < e) {
         const char *nl = memchr(s + b, '\n', e - b);
         if (!nl)
             break;
         b = (size_t)(nl - s) + 1;
-        lx->line++;
-        lx->line_start = b;
+        ++*line;
+        *line_start = b;
     }
+}
+
+/* ... for the lexer (comments and splices: off the hot path) */
+static void count_lines(fe_lexer *lx, size_t b, size_t e)
+{
+    lines_in(lx->src, b, e, &lx->line, &lx->line_start);
 }
 
 static size_t sk_slow(fe_lexer *lx, size_t p)
@@ -616,14 +623,7 @@ static inline __attribute__((always_inline)) int lex_fast(const char *s, size_t 
                 if (s[q] == '/')
                     break;
             }
-            for (size_t b = p + 2; b < q;) {
-                const char *nl = memchr(s + b, '\n', q - b);
-                if (!nl)
-                    break;
-                b = (size_t)(nl - s) + 1;
-                st->line++;
-                st->line_start = b;
-            }
+            lines_in(s, p + 2, q, &st->line, &st->line_start);
             p = q + 1;
             fl = PF_SPACE;
         } else {

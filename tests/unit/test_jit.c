@@ -244,6 +244,40 @@ static const double f64v[] = {0.0, -0.0, 1.0, -1.5, 2.5, 3.7, -3.7, 1e10, -1e10,
                               2147483648.0, -2147483649.0, 4294967296.0, 9.3e18, 9.2233720368547758e18,
                               1.8446744073709552e19, 3e19, -9.3e18, 1e300, INFINITY, -INFINITY, NAN};
 
+/* size bytes in each runtime of the pair, at the same address, filled
+ * with the same odd bytes (never 0: a divisor read from them does not
+ * trap) */
+static kp_ptr pair_odd_bytes(pair *p, uint32_t size)
+{
+    kp_ptr b[2];
+    for (int e = 0; e < 2; e++) {
+        b[e] = kp_alloc(p->rt[e], size);
+        uint8_t *h = kp_host_ptr(p->rt[e], b[e], size);
+        for (uint32_t i = 0; h && i < size; i++)
+            h[i] = (uint8_t)(i * 7 + 3) | 1;
+    }
+    EXPECT(b[0] == b[1], "same allocation in both runtimes");
+    return b[0];
+}
+
+/* fn(buf, n) for n = 1..11 on both engines */
+static void cmp_small_calls(pair *p, const char *fn, kp_ptr buf)
+{
+    for (int n = 1; n < 12; n++) {
+        kp_value a[2] = {KP_PTR(buf), KP_I32(n)};
+        cmp_call(p, fn, a, 2, NULL);
+    }
+}
+
+/* fn(buf, 9000) cut off by each budget of fuels on both engines */
+static void cmp_fuels(pair *p, const char *fn, kp_ptr buf, const uint64_t *fuels, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        kp_value a[2] = {KP_PTR(buf), KP_I32(9000)};
+        cmp_fuel(p, fn, a, 2, fuels[k]);
+    }
+}
+
 static void test_ops(void)
 {
     pair p;
@@ -688,26 +722,13 @@ static void test_unroll(void)
         pair_fini(&p);
         return;
     }
-    kp_ptr bp[2];
-    for (int e = 0; e < 2; e++) {
-        bp[e] = kp_alloc(p.rt[e], 65536);
-        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 65536);
-        for (int i = 0; i < 65536; i++)
-            h[i] = (uint8_t)(i * 7 + 3) | 1; /* odd: never 0, divl does not trap */
-    }
-    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    kp_ptr data = pair_odd_bytes(&p, 65536);
     static const char *fns[] = {"tight", "tightw", "dow", "sum2", "divl", "fgrow", "cpy"};
     static const uint64_t fuels[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 17, 100, 4094, 4095, 4096,
                                      4097, 4098, 4099, 4100, 4101, 8191, 8192, 8193, 8194, 12289, 20000};
     for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
-        for (int n = 1; n < 12; n++) {
-            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(n)};
-            cmp_call(&p, fns[f], a, 2, NULL);
-        }
-        for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
-            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
-            cmp_fuel(&p, fns[f], a, 2, fuels[k]);
-        }
+        cmp_small_calls(&p, fns[f], data);
+        cmp_fuels(&p, fns[f], data, fuels, sizeof fuels / sizeof *fuels);
         /* a fault in each copy of a group: the data runs into the end of
          * memory after n bytes, with and without a fuel budget */
         for (uint32_t n = 1; n < 20; n++) {
@@ -764,18 +785,11 @@ static void test_pollcol(void)
         pair_fini(&p);
         return;
     }
-    kp_ptr bp[2];
-    for (int e = 0; e < 2; e++) {
-        bp[e] = kp_alloc(p.rt[e], 256);
-        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 256);
-        for (int i = 0; i < 256; i++)
-            h[i] = (uint8_t)(i * 7 + 3) | 1;
-    }
-    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    kp_ptr data = pair_odd_bytes(&p, 256);
     static const char *fns[] = {"fill", "down", "callt", "count", "cont", "sw", "nest", "bi",
                                 "endless", "spin"};
     for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
-        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(200)};
+        kp_value a[2] = {KP_PTR(data), KP_I32(200)};
         for (uint64_t fu = 1; fu <= 80; fu++)
             cmp_fuel(&p, fns[f], a, 2, fu);
         static const uint64_t big[] = {4095, 4096, 4097, 8193, 20000};
@@ -794,7 +808,7 @@ static void test_pollcol(void)
         for (int e = 0; e < 2; e++) {
             kp_func *f;
             kp_lookup(p.rt[e], want[k].fn, &f);
-            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(200)}, r;
+            kp_value a[2] = {KP_PTR(data), KP_I32(200)}, r;
             kp_call_opts o;
             memset(&o, 0, sizeof o);
             o.fuel = want[k].fuel;
@@ -808,7 +822,7 @@ static void test_pollcol(void)
     for (int e = 0; e < 2; e++) {
         kp_func *f;
         kp_lookup(p.rt[e], "endless", &f);
-        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(1)}, r;
+        kp_value a[2] = {KP_PTR(data), KP_I32(1)}, r;
         kp_call_opts o;
         memset(&o, 0, sizeof o);
         o.deadline_ms = 5;
@@ -860,14 +874,7 @@ static void test_counted(void)
      * loops (again's leaves to the outer loop's header); not the rest */
     EXPECT(jit_g.counted_loops - before == 10, "counted loops: %lu, want 10",
            jit_g.counted_loops - before);
-    kp_ptr bp[2];
-    for (int e = 0; e < 2; e++) {
-        bp[e] = kp_alloc(p.rt[e], 65536);
-        uint8_t *h = kp_host_ptr(p.rt[e], bp[e], 65536);
-        for (int i = 0; i < 65536; i++)
-            h[i] = (uint8_t)(i * 7 + 3) | 1;
-    }
-    EXPECT(bp[0] == bp[1], "same allocation in both runtimes");
+    kp_ptr data = pair_odd_bytes(&p, 65536);
     static const char *fns[] = {"up",  "neg",  "le",    "kbound", "uns",   "wraps",
                                 "wrapu", "nest", "post", "brk", "nchg", "step3", "down"};
     static const uint64_t fuels[] = {1,    2,    3,    4,    5,    6,    7,    8,    9,    10,
@@ -875,16 +882,10 @@ static void test_counted(void)
                                      4099, 4100, 5000, 5001, 5002, 8191, 8192, 8193, 8194, 8999,
                                      9000, 9001, 9002, 9003, 12289, 20000};
     for (size_t f = 0; f < sizeof fns / sizeof *fns; f++) {
-        for (int n = 1; n < 12; n++) {
-            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(n)};
-            cmp_call(&p, fns[f], a, 2, NULL);
-        }
+        cmp_small_calls(&p, fns[f], data);
         /* n = 9000: wraps and wrapu never end (their bound is the type's
          * maximum): only the fuel stops them */
-        for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
-            kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
-            cmp_fuel(&p, fns[f], a, 2, fuels[k]);
-        }
+        cmp_fuels(&p, fns[f], data, fuels, sizeof fuels / sizeof *fuels);
         /* a fault in the middle of a strip: the data runs into the end of
          * memory after n bytes, with and without a fuel budget */
         for (uint32_t n = 1; n < 20; n++) {
@@ -896,10 +897,7 @@ static void test_counted(void)
     }
     /* an endless loop whose counted inner loop leaves through a back-edge:
      * only fuel budgets and faults end it */
-    for (size_t k = 0; k < sizeof fuels / sizeof *fuels; k++) {
-        kp_value a[2] = {KP_PTR(bp[0]), KP_I32(9000)};
-        cmp_fuel(&p, "again", a, 2, fuels[k]);
-    }
+    cmp_fuels(&p, "again", data, fuels, sizeof fuels / sizeof *fuels);
     for (uint32_t n = 1; n < 80; n += 3) {
         kp_value a[2] = {KP_PTR(M - n), KP_I32(100)};
         cmp_fuel(&p, "again", a, 2, 100000 + n);
